@@ -1,0 +1,38 @@
+# The two commands a new user needs: `make handouts` and `make test`.
+# Both set up everything first: missing Debian packages, then the virtualenv.
+
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed-stamp
+SYSTEM := $(VENV)/.system-stamp
+JOBS   ?= $(shell nproc 2>/dev/null || echo 2)
+
+.PHONY: handouts test bench lint setup system clean
+
+handouts: setup
+	$(PY) -m handouts build-all --out build --jobs $(JOBS)
+
+test: setup
+	$(PY) -m pytest -q
+
+bench: setup
+	$(PY) -m handouts.bench
+
+lint: setup
+	$(VENV)/bin/ruff check handouts tests
+
+setup: system $(STAMP)
+
+# Re-checked on every run (cheap and quiet when all is present): a stamp would hide a
+# package removed since, and CI machines are fresh anyway.
+system:
+	@bash tools/ensure-system-packages.sh
+
+$(STAMP): pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	@$(PY) -m pip install -q --disable-pip-version-check -e '.[dev]'
+	@touch $@
+
+clean:
+	rm -rf build .pytest_cache

@@ -1,0 +1,77 @@
+"""The whole flow on one screen.
+
+raw document -> clean -> sections -> themes -> selection -> key points + questions
+-> outline -> HTML -> PDF.  Each step is a function of its inputs; this module only
+wires them, so the CLI, the regeneration job, the benchmarks and the tests all drive
+the same code.  Heavy imports (jieba, WeasyPrint) stay inside the stages that need them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import HandoutsError
+from .model import Document, Handout, Outline, Theme
+
+
+@dataclass(frozen=True)
+class Corpus:
+    """The loaded documents, the files that could not be loaded, and the themes."""
+
+    root: Path
+    documents: tuple[Document, ...]
+    themes: tuple[Theme, ...]
+    problems: tuple[HandoutsError, ...] = ()
+
+    def theme(self, theme_id: str) -> Theme:
+        for theme in self.themes:
+            if theme.id == theme_id:
+                return theme
+        known = ", ".join(t.id for t in self.themes)
+        raise HandoutsError(self.root / "themes.toml", f"unknown theme {theme_id!r} (known: {known})")
+
+
+def load(root: str | Path, *, strict: bool = False) -> Corpus:
+    """Read every document of a corpus directory and its themes file."""
+    from .corpus import load_documents
+    from .themes import load_themes
+
+    root = Path(root)
+    documents, problems = load_documents(root, strict=strict)
+    return Corpus(root, documents, load_themes(root), problems)
+
+
+def outline(corpus: Corpus, theme_id: str, *, max_sections: int | None = None) -> Outline:
+    """Select a theme's sections and assemble key points and questions around them."""
+    from .outline import build_outline
+
+    return build_outline(corpus.documents, corpus.themes, corpus.theme(theme_id), max_sections=max_sections)
+
+
+def theme_handout(corpus: Corpus, theme_id: str, *, paper: str = "a4", booklet: bool = False) -> Handout:
+    """The handout a theme export prints: one outline, the theme's name as title."""
+    result = outline(corpus, theme_id)
+    return Handout(
+        title=result.theme.name,
+        outlines=(result,),
+        date=latest_date(corpus.documents),
+        paper=paper,
+        booklet=booklet,
+        sources=result.sources,
+    )
+
+
+def pdf(handout: Handout, **options: object) -> bytes:
+    """Lay a handout out and return the PDF bytes (nothing is written here)."""
+    from .render import render_pdf
+
+    return render_pdf(handout, **options)
+
+
+def latest_date(documents: Sequence[Document]) -> str | None:
+    """The newest source date: a theme export is dated by its corpus, not the clock,
+    so a rebuild of unchanged inputs gives the same bytes."""
+    dates = sorted(d.date for d in documents if d.date)
+    return dates[-1] if dates else None
