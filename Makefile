@@ -5,7 +5,6 @@ PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-stamp
-SYSTEM := $(VENV)/.system-stamp
 JOBS   ?= $(shell nproc 2>/dev/null || echo 2)
 
 .PHONY: handouts test bench lint setup system clean
