@@ -7,6 +7,7 @@ failed write leaves at most a ``.tmp`` file that the next write sweeps away.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import tempfile
 from pathlib import Path
@@ -20,7 +21,8 @@ def write_atomic(path: str | Path, data: bytes | str) -> Path:
     payload = data.encode("utf-8") if isinstance(data, str) else data
     directory = target.parent if str(target.parent) else Path(".")
     if not directory.is_dir():
-        raise HandoutsError(target, f"cannot write: directory {directory} does not exist")
+        problem = "is not a directory" if directory.exists() else "does not exist"
+        raise HandoutsError(target, f"cannot write: {directory} {problem}")
     try:
         fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=directory)
     except OSError as exc:
@@ -42,7 +44,5 @@ def write_atomic(path: str | Path, data: bytes | str) -> Path:
 
 
 def _remove_quietly(name: str) -> None:
-    try:
+    with contextlib.suppress(OSError):
         os.unlink(name)
-    except OSError:
-        pass

@@ -30,7 +30,9 @@ class Corpus:
             if theme.id == theme_id:
                 return theme
         known = ", ".join(t.id for t in self.themes)
-        raise HandoutsError(self.root / "themes.toml", f"unknown theme {theme_id!r} (known: {known})")
+        raise HandoutsError(
+            self.root / "themes.toml", f"unknown theme {theme_id!r} (known: {known})"
+        )
 
 
 def load(root: str | Path, *, strict: bool = False) -> Corpus:
@@ -47,10 +49,14 @@ def outline(corpus: Corpus, theme_id: str, *, max_sections: int | None = None) -
     """Select a theme's sections and assemble key points and questions around them."""
     from .outline import build_outline
 
-    return build_outline(corpus.documents, corpus.themes, corpus.theme(theme_id), max_sections=max_sections)
+    return build_outline(
+        corpus.documents, corpus.themes, corpus.theme(theme_id), max_sections=max_sections
+    )
 
 
-def theme_handout(corpus: Corpus, theme_id: str, *, paper: str = "a4", booklet: bool = False) -> Handout:
+def theme_handout(
+    corpus: Corpus, theme_id: str, *, paper: str = "a4", booklet: bool = False
+) -> Handout:
     """The handout a theme export prints: one outline, the theme's name as title."""
     result = outline(corpus, theme_id)
     return Handout(

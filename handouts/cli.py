@@ -1,0 +1,351 @@
+"""The command line: a thin shell over ``handouts.pipeline`` and friends.
+
+Each command parses options, calls one library function and prints its result, as
+text for a person or as JSON (``--json``) for the regeneration job, the tests and other
+tools.  Input problems arrive as ``HandoutsError`` and leave as a one-line
+``Error: <file>: <problem>`` with exit status 1; nothing here catches anything else.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from . import __version__, paths
+from .errors import HandoutsError
+from .model import to_jsonable
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+PAPERS = ("a4", "a5", "b5")
+VARIANTS = ("pdf/ua-1", "pdf/a-3b")
+
+
+def _one_line_errors(func: F) -> F:
+    """Turn library errors into Click's one-line error and exit status 1."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except HandoutsError as err:
+            raise click.ClickException(str(err)) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+def _corpus_option(func: F) -> F:
+    return click.option(
+        "--corpus",
+        "corpus_dir",
+        type=click.Path(path_type=Path, file_okay=False),
+        default=paths.CORPUS,
+        show_default="corpus/",
+        help="Directory of .txt, .md and .html documents (and themes.toml).",
+    )(func)
+
+
+def _emit_json(data: Any) -> None:
+    click.echo(json.dumps(to_jsonable(data), ensure_ascii=False, indent=2))
+
+
+def _load(corpus_dir: Path, strict: bool = False) -> Any:
+    from . import pipeline
+
+    corpus = pipeline.load(corpus_dir, strict=strict)
+    for problem in corpus.problems:
+        click.echo(f"warning: {problem} (skipped)", err=True)
+    return corpus
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="handouts")
+def cli() -> None:
+    """Turn a corpus of Chinese study texts into printed study handouts.
+
+    Example:
+
+        handouts outline --theme four-winds
+        handouts build --theme four-winds -o 四风.pdf
+    """
+
+
+@cli.command()
+@_corpus_option
+@click.option("--json", "as_json", is_flag=True, help="Print machine-readable JSON.")
+@click.option("--strict", is_flag=True, help="Fail on the first document that cannot be read.")
+@click.option(
+    "--explain",
+    "explain_file",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Show, for one file, each dropped line with its reason and each heading found.",
+)
+@_one_line_errors
+def corpus(corpus_dir: Path, as_json: bool, strict: bool, explain_file: Path | None) -> None:
+    """Show the cleaned documents and their sections.
+
+    Example:
+
+        handouts corpus --json | jq '.documents[].title'
+        handouts corpus --explain corpus/003_9d11f11799cd5b51.txt
+    """
+    if explain_file is not None:
+        from .corpus import explain, explain_data
+
+        if as_json:
+            _emit_json(explain_data(explain_file))
+        else:
+            click.echo(explain(explain_file))
+        return
+    loaded = _load(corpus_dir, strict)
+    if as_json:
+        _emit_json({"documents": list(loaded.documents)})
+        return
+    for doc in loaded.documents:
+        meta = " · ".join(x for x in (doc.date, doc.source, doc.author) if x)
+        click.echo(f"{doc.id}  {doc.title}" + (f"  ({meta})" if meta else ""))
+        for section in doc.sections:
+            indent = "  " * section.level
+            click.echo(f"{indent}{section.id}  {section.title}  [{len(section.text)} 字]")
+
+
+@cli.command()
+@_corpus_option
+@click.option("--json", "as_json", is_flag=True, help="Print machine-readable JSON.")
+@click.option("--suggest", is_flag=True, help="Propose candidate new themes from the corpus.")
+@_one_line_errors
+def themes(corpus_dir: Path, as_json: bool, suggest: bool) -> None:
+    """List the themes and how many sections each selects.
+
+    Example:
+
+        handouts themes
+        handouts themes --suggest
+    """
+    from . import themes as themes_stage
+
+    loaded = _load(corpus_dir)
+    if suggest:
+        suggestions = themes_stage.suggest(loaded.documents, loaded.themes)
+        if as_json:
+            _emit_json({"suggestions": suggestions})
+        else:
+            for s in suggestions:
+                click.echo(json.dumps(s, ensure_ascii=False))
+        return
+    summaries = themes_stage.theme_summaries(loaded.documents, loaded.themes)
+    if as_json:
+        _emit_json({"themes": summaries})
+        return
+    for s in summaries:
+        terms = "、".join(s.get("matched_terms", [])[:8])
+        click.echo(f"{s['id']:<15} {s['sections']:>2} 节  {s['name']}  {terms}")
+
+
+@cli.command()
+@click.option("--theme", "theme_id", required=True, help="Theme id from themes.toml.")
+@_corpus_option
+@click.option("--max-sections", type=click.IntRange(1, 100), help="Cap on sections selected.")
+@click.option("--json", "as_json", is_flag=True, help="Print machine-readable JSON.")
+@_one_line_errors
+def outline(corpus_dir: Path, theme_id: str, max_sections: int | None, as_json: bool) -> None:
+    """Show what the handout for a theme contains, and why each section was picked.
+
+    Example:
+
+        handouts outline --theme four-winds --json
+    """
+    from . import pipeline
+
+    result = pipeline.outline(_load(corpus_dir), theme_id, max_sections=max_sections)
+    if as_json:
+        _emit_json(outline_json(result))
+        return
+    click.echo(f"{result.theme.name}（{result.theme.id}）")
+    for n, s in enumerate(result.sections, 1):
+        click.echo(f"\n{n}. {s.title}  — {s.doc_title}")
+        click.echo(f"   得分 {s.score:.2f}；匹配：{'、'.join(s.matched)}")
+        click.echo(f"   关键词：{'、'.join(s.keywords)}")
+        for point in s.key_points:
+            click.echo(f"   · {point}")
+        for q in s.questions:
+            click.echo(f"   ？ {q}")
+    if result.questions:
+        click.echo("\n总讨论题：")
+        for q in result.questions:
+            click.echo(f"   ？ {q}")
+
+
+def outline_json(result: Any) -> dict[str, Any]:
+    """The ``outline --json`` contract: stable keys that the regeneration job relies on."""
+    return {
+        "theme": {"id": result.theme.id, "name": result.theme.name},
+        "sections": [
+            {
+                "id": s.id,
+                "title": s.title,
+                "doc_id": s.doc_id,
+                "doc_title": s.doc_title,
+                "score": s.score,
+                "matched_terms": list(s.matched),
+                "keywords": list(s.keywords),
+                "key_points": list(s.key_points),
+                "questions": list(s.questions),
+                "text": s.text,
+            }
+            for s in result.sections
+        ],
+        "questions": list(result.questions),
+        "sources": to_jsonable(result.sources),
+    }
+
+
+def _render_options(func: F) -> F:
+    func = click.option(
+        "--html", "as_html", is_flag=True, help="Write the HTML preview instead of the PDF."
+    )(func)
+    func = click.option(
+        "--pdf-variant", type=click.Choice(VARIANTS), help="Tagged PDF/UA-1 or archival PDF/A-3b."
+    )(func)
+    func = click.option("--booklet", is_flag=True, help="A5 pages imposed two-up on A4.")(func)
+    return click.option(
+        "--paper", type=click.Choice(PAPERS), default=None, help="Paper size [default: a4]."
+    )(func)
+
+
+def _write_output(handout: Any, output: Path, as_html: bool, variant: str | None) -> None:
+    from .atomic import write_atomic
+    from .render import render_html, render_pdf
+
+    data: bytes | str = render_html(handout) if as_html else render_pdf(handout, variant=variant)
+    write_atomic(output, data)
+    click.echo(f"wrote {output}", err=True)
+
+
+def _default_output(kind: str, name: str, as_html: bool) -> Path:
+    out = Path("build") / kind / f"{name}.{'html' if as_html else 'pdf'}"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    return out
+
+
+@cli.command()
+@click.option("--theme", "theme_id", required=True, help="Theme id from themes.toml.")
+@click.option(
+    "-o", "--output", type=click.Path(path_type=Path, dir_okay=False), help="Output file."
+)
+@_corpus_option
+@_render_options
+@_one_line_errors
+def build(
+    theme_id: str,
+    output: Path | None,
+    corpus_dir: Path,
+    paper: str | None,
+    booklet: bool,
+    pdf_variant: str | None,
+    as_html: bool,
+) -> None:
+    """Write the PDF handout for one theme (default: build/themes/<id>.pdf).
+
+    Example:
+
+        handouts build --theme last-mile --paper a5 --booklet -o 最后一公里.pdf
+    """
+    from . import pipeline
+
+    loaded = _load(corpus_dir)
+    handout = pipeline.theme_handout(loaded, theme_id, paper=paper or "a4", booklet=booklet)
+    _write_output(
+        handout, output or _default_output("themes", theme_id, as_html), as_html, pdf_variant
+    )
+
+
+@cli.command()
+@click.argument("spec", required=False, type=click.Path(path_type=Path, dir_okay=False))
+@click.option(
+    "-o", "--output", type=click.Path(path_type=Path, dir_okay=False), help="Output file."
+)
+@click.option("--list", "list_specs", is_flag=True, help="List the packet specs in packets/.")
+@_corpus_option
+@_render_options
+@_one_line_errors
+def packet(
+    spec: Path | None,
+    output: Path | None,
+    list_specs: bool,
+    corpus_dir: Path,
+    paper: str | None,
+    booklet: bool,
+    pdf_variant: str | None,
+    as_html: bool,
+) -> None:
+    """Write a meeting packet from a TOML spec (default: build/packets/<name>.pdf).
+
+    Example:
+
+        handouts packet packets/branch-four-winds.toml
+        handouts packet --list
+    """
+    from . import packets
+
+    if list_specs:
+        for line in packets.describe_specs(paths.PACKETS):
+            click.echo(line)
+        return
+    if spec is None:
+        raise click.UsageError("give a packet spec (a .toml file in packets/) or --list")
+    loaded = _load(corpus_dir)
+    parsed = packets.load_spec(spec, themes=loaded.themes)
+    handout = packets.packet_handout(loaded, parsed, paper=paper, booklet=booklet or None)
+    _write_output(
+        handout, output or _default_output("packets", spec.stem, as_html), as_html, pdf_variant
+    )
+
+
+@cli.command("build-all")
+@click.option("--out", type=click.Path(path_type=Path, file_okay=False), default=Path("build"))
+@click.option("--jobs", type=click.IntRange(1, 64), default=2, show_default=True)
+@click.option("--force", is_flag=True, help="Rebuild every output, changed or not.")
+@_corpus_option
+@click.option(
+    "--packets",
+    "packets_dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=paths.PACKETS,
+    show_default="packets/",
+)
+@_one_line_errors
+def build_all(out: Path, jobs: int, force: bool, corpus_dir: Path, packets_dir: Path) -> None:
+    """Build every theme export and every meeting packet into OUT, incrementally.
+
+    Example:
+
+        handouts build-all --out build --jobs 2
+    """
+    from .build import build_all as run_build
+
+    report = run_build(
+        out,
+        corpus_dir=corpus_dir,
+        packets_dir=packets_dir,
+        jobs=jobs,
+        force=force,
+        progress=lambda line: click.echo(line, err=True),
+    )
+    if report.failures:
+        names = ", ".join(str(f) for f in report.failures)
+        raise click.ClickException(f"{len(report.failures)} output(s) failed: {names}")
+
+
+def main() -> None:
+    cli(prog_name="handouts")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
