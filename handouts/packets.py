@@ -1,0 +1,303 @@
+"""Meeting packets: a TOML spec in ``packets/`` becomes one printed handout.
+
+An organiser writes what the meeting needs (title, date, agenda, a foreword, the themes
+or the exact sections to read) and the packet is assembled from the same outlines a
+theme export prints.  The spec is checked by a typed schema so a typo names the file,
+the key and the problem on one line instead of surfacing as a traceback halfway through
+a build; references into the corpus (theme ids, section ids) are checked against the
+loaded corpus, because only the corpus knows them.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import tomllib
+from collections.abc import Callable, Collection, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from .errors import ConfigError
+from .model import Document, Handout, Outline, SourceRef, Theme
+
+if TYPE_CHECKING:
+    from .pipeline import Corpus
+
+NonEmpty = Annotated[str, Field(min_length=1)]
+
+
+class PacketSpec(BaseModel):
+    """What one meeting's packet contains and how it is printed.
+
+    ``name`` is the spec's file stem (the output is ``build/packets/<name>.pdf``) and
+    ``path`` the file itself, kept for error messages; neither is written in the TOML.
+    """
+
+    # strict: TOML has real types, so ``booklet = "no"`` is a mistake to report, not a
+    # string to guess at (lax mode would read it as False).
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True, str_strip_whitespace=True)
+
+    name: str = Field(default="", exclude=True)
+    path: str = Field(default="", exclude=True)
+
+    title: NonEmpty
+    date: str | None = None
+    organiser: str | None = None
+    place: str | None = None
+    audience: str | None = None
+    agenda: tuple[NonEmpty, ...] = ()
+    foreword: str | None = None
+    themes: tuple[NonEmpty, ...] = ()
+    sections: tuple[NonEmpty, ...] = ()
+    max_sections: Annotated[int, Field(ge=1, le=50)] | None = None
+    questions_per_section: Annotated[int, Field(ge=0, le=10)] | None = None
+    paper: Literal["a4", "a5", "b5"] = "a4"
+    booklet: bool = False
+    notes_pages: Annotated[int, Field(ge=0, le=10)] = 1
+
+    @field_validator("date", mode="before")
+    @classmethod
+    def _date_as_iso(cls, value: Any) -> Any:
+        # TOML has a date type (date = 2026-12-05); organisers may also quote it.
+        if isinstance(value, dt.datetime):
+            return value.date().isoformat()
+        if isinstance(value, dt.date):
+            return value.isoformat()
+        return value
+
+    @field_validator("foreword")
+    @classmethod
+    def _foreword_paragraphs(cls, value: str | None) -> str | None:
+        # TOML multi-line strings keep the author's line wrapping; a blank line is the
+        # only paragraph break an organiser means, so single newlines are joined.
+        if value is None:
+            return None
+        paragraphs = ["".join(line.strip() for line in block.splitlines())
+                      for block in value.split("\n\n")]
+        return "\n".join(p for p in paragraphs if p) or None
+
+    @model_validator(mode="after")
+    def _something_to_read(self) -> PacketSpec:
+        if not self.themes and not self.sections:
+            raise ValueError("a packet needs at least one of 'themes' or 'sections'")
+        return self
+
+
+def load_spec(
+    path: Path,
+    *,
+    themes: Collection[str] | None = None,
+    section_ids: Collection[str] | None = None,
+) -> PacketSpec:
+    """Read and validate one spec; with ``themes``/``section_ids``, check references too.
+
+    Every problem is a ``ConfigError`` reading ``<file>: key <key>: <problem>``.
+    """
+    path = Path(path)
+    try:
+        raw = tomllib.loads(path.read_bytes().decode("utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(path, "no such packet spec") from None
+    except UnicodeDecodeError as exc:
+        raise ConfigError(path, f"not UTF-8 text (byte {exc.start})") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(path, f"invalid TOML: {exc}") from None
+    except OSError as exc:
+        raise ConfigError(path, f"cannot read: {exc.strerror or exc}") from None
+    for reserved in ("name", "path"):
+        if reserved in raw:
+            raise ConfigError(path, f"key {reserved}: unknown key (the file name names the packet)")
+    try:
+        # Strict mode takes tuples only; TOML arrays arrive as lists.
+        values = {k: tuple(v) if isinstance(v, list) else v for k, v in raw.items()}
+        spec = PacketSpec.model_validate({**values, "name": path.stem, "path": str(path)})
+    except ValidationError as exc:
+        raise _config_error(path, exc) from None
+    check_references(spec, themes=themes, section_ids=section_ids)
+    return spec
+
+
+def check_references(
+    spec: PacketSpec,
+    *,
+    themes: Collection[str] | None = None,
+    section_ids: Collection[str] | None = None,
+) -> None:
+    """Fail on a theme or section id the corpus does not have (``None`` skips a check)."""
+    if themes is not None:
+        for i, theme_id in enumerate(spec.themes):
+            if theme_id not in themes:
+                known = ", ".join(sorted(themes))
+                raise ConfigError(spec.path, f"key themes[{i}]: unknown theme {theme_id!r} "
+                                             f"(known: {known})")
+    if section_ids is not None:
+        for i, section_id in enumerate(spec.sections):
+            if section_id not in section_ids:
+                raise ConfigError(spec.path, f"key sections[{i}]: unknown section id "
+                                             f"{section_id!r} (see `handouts corpus`)")
+    seen: set[str] = set()
+    for key, values in (("themes", spec.themes), ("sections", spec.sections)):
+        for i, value in enumerate(values):
+            if (key, value) in seen:
+                raise ConfigError(spec.path, f"key {key}[{i}]: {value!r} is listed twice")
+            seen.add((key, value))
+
+
+def _config_error(path: Path, exc: ValidationError) -> ConfigError:
+    """The first validation problem, as ``key <dotted.key>: <message>``."""
+    error = exc.errors(include_url=False)[0]
+    key = "".join(f"[{part}]" if isinstance(part, int) else f".{part}" for part in error["loc"])
+    key = key.lstrip(".")
+    kind = error["type"]
+    if kind == "extra_forbidden":
+        allowed = ", ".join(n for n in PacketSpec.model_fields if n not in ("name", "path"))
+        problem = f"unknown key (allowed: {allowed})"
+    elif kind == "missing":
+        problem = "required key is missing"
+    else:
+        problem = error["msg"].removeprefix("Value error, ")
+        if "input" in error and kind != "value_error":
+            problem += f" (got {error['input']!r})"
+    return ConfigError(path, f"key {key}: {problem}" if key else problem)
+
+
+@dataclass(frozen=True)
+class SpecEntry:
+    """One line of ``handouts packet --list``: a spec and whether it validates."""
+
+    name: str
+    path: Path
+    title: str | None
+    date: str | None
+    themes: tuple[str, ...]
+    sections: int
+    error: str | None = None
+
+
+def spec_paths(directory: Path) -> list[Path]:
+    """The spec files of a packets directory, in name order (hidden files skipped)."""
+    directory = Path(directory)
+    if not directory.is_dir():
+        return []
+    return sorted(p for p in directory.glob("*.toml") if p.is_file() and not p.name.startswith("."))
+
+
+def list_specs(
+    directory: Path,
+    *,
+    themes: Collection[str] | None = None,
+    section_ids: Collection[str] | None = None,
+) -> list[SpecEntry]:
+    """Every spec of ``directory`` with its title, or the one-line error that breaks it."""
+    entries = []
+    for path in spec_paths(directory):
+        try:
+            spec = load_spec(path, themes=themes, section_ids=section_ids)
+        except ConfigError as exc:
+            entries.append(SpecEntry(path.stem, path, None, None, (), 0, str(exc)))
+            continue
+        entries.append(SpecEntry(spec.name, path, spec.title, spec.date, spec.themes,
+                                 len(spec.sections)))
+    return entries
+
+
+def format_entry(entry: SpecEntry) -> str:
+    """``name  date  title  [themes]`` or ``name  ERROR <problem>``, for ``--list``."""
+    if entry.error:
+        return f"{entry.name}\tERROR {entry.error}"
+    what = ", ".join(entry.themes)
+    if entry.sections:
+        what = f"{what}, {entry.sections} sections" if what else f"{entry.sections} sections"
+    return f"{entry.name}\t{entry.date or '-'}\t{entry.title}\t[{what}]"
+
+
+# How an outline is made, injectable so packets can be tested without jieba; the defaults
+# are the content stage's own functions.
+ThemeOutliner = Callable[..., Outline]
+SectionOutliner = Callable[..., Outline]
+
+
+def _theme_outline(documents: Sequence[Document], themes: Sequence[Theme], theme: Theme, *,
+                   max_sections: int | None, questions_per_section: int | None) -> Outline:
+    from .outline import build_outline
+
+    return build_outline(documents, themes, theme, max_sections=max_sections,
+                         questions_per_section=questions_per_section)
+
+
+def _sections_outline(documents: Sequence[Document], themes: Sequence[Theme], theme: Theme,
+                      section_ids: Sequence[str], *,
+                      questions_per_section: int | None) -> Outline:
+    from . import outline
+
+    return outline.outline_for_sections(documents, themes, theme, section_ids,
+                                        questions_per_section=questions_per_section)
+
+
+def packet_handout(
+    corpus: Corpus,
+    spec: PacketSpec,
+    *,
+    theme_outline: ThemeOutliner = _theme_outline,
+    sections_outline: SectionOutliner = _sections_outline,
+) -> Handout:
+    """The handout a packet prints: the chosen sections, then one outline per theme.
+
+    Explicit sections come first (the organiser picked them on purpose); a section a
+    theme would select again is dropped from that theme's outline so nothing is printed
+    twice.  ``max_sections`` limits each theme's outline.
+    """
+    known_sections = {s.id for d in corpus.documents for s in d.sections}
+    check_references(spec, themes={t.id for t in corpus.themes}, section_ids=known_sections)
+    outlines: list[Outline] = []
+    if spec.sections:
+        theme = Theme(id=f"packet-{spec.name}", name=spec.title,
+                      description=spec.audience or spec.title)
+        outlines.append(sections_outline(corpus.documents, corpus.themes, theme,
+                                         list(spec.sections),
+                                         questions_per_section=spec.questions_per_section))
+    printed = {s.id for o in outlines for s in o.sections}
+    for theme_id in spec.themes:
+        result = theme_outline(corpus.documents, corpus.themes, corpus.theme(theme_id),
+                               max_sections=spec.max_sections,
+                               questions_per_section=spec.questions_per_section)
+        result = _without(result, printed)
+        printed |= {s.id for s in result.sections}
+        if result.sections:
+            outlines.append(result)
+    if not outlines:
+        raise ConfigError(spec.path, "key themes: the themes select no section of the corpus")
+    return Handout(
+        title=spec.title,
+        outlines=tuple(outlines),
+        date=spec.date,
+        organiser=spec.organiser,
+        place=spec.place,
+        audience=spec.audience,
+        agenda=spec.agenda,
+        foreword=spec.foreword,
+        notes_pages=spec.notes_pages,
+        paper=spec.paper,
+        booklet=spec.booklet,
+        sources=_merged_sources(outlines),
+    )
+
+
+def _without(outline: Outline, section_ids: Collection[str]) -> Outline:
+    if not any(s.id in section_ids for s in outline.sections):
+        return outline
+    sections = tuple(s for s in outline.sections if s.id not in section_ids)
+    doc_ids = {s.doc_id for s in sections}
+    sources = tuple(ref for ref in outline.sources if ref.id in doc_ids)
+    return dataclasses.replace(outline, sections=sections, sources=sources)
+
+
+def _merged_sources(outlines: Sequence[Outline]) -> tuple[SourceRef, ...]:
+    seen: dict[str, SourceRef] = {}
+    for result in outlines:
+        for ref in result.sources:
+            seen.setdefault(ref.id, ref)
+    return tuple(seen.values())
