@@ -1,0 +1,198 @@
+"""``make bench``: figures, never assertions.
+
+Each measurement runs in a fresh interpreter (``python -m handouts.bench --phase X``) so
+that "cold" really means cold (no jieba dictionary, no WeasyPrint import yet) and the
+peak resident memory reported is that phase's own.  The parent prints one table.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from . import paths
+
+PHASES: dict[str, Callable[[Path], dict[str, Any]]] = {}
+
+
+def phase(
+    name: str,
+) -> Callable[[Callable[[Path], dict[str, Any]]], Callable[[Path], dict[str, Any]]]:
+    def register(func: Callable[[Path], dict[str, Any]]) -> Callable[[Path], dict[str, Any]]:
+        PHASES[name] = func
+        return func
+
+    return register
+
+
+def _timed(func: Callable[[], Any]) -> tuple[float, Any]:
+    start = time.perf_counter()
+    result = func()
+    return time.perf_counter() - start, result
+
+
+def replicate_corpus(target: Path, copies: int, *, seed: int = 7) -> int:
+    """Fill ``target`` with ``copies`` variants of the seed documents; return total bytes.
+
+    Variants differ (shuffled paragraphs, a changed title line, extra noise lines) so
+    that no cache or dictionary lookup can short-cut the work of cleaning them.
+    """
+    rng = random.Random(seed)
+    seeds = sorted(p for p in paths.CORPUS.iterdir() if p.suffix in {".txt", ".md"})
+    texts = [p.read_text(encoding="utf-8") for p in seeds]
+    total = 0
+    for n in range(copies):
+        lines = texts[n % len(texts)].splitlines()
+        body = lines[3:]
+        if len(body) > 4:
+            i, j = sorted(rng.sample(range(len(body)), 2))
+            body[i], body[j] = body[j], body[i]
+        noise = [f"浏览次数:{rng.randint(100, 99999)}", f"第{n}号文档 · 学习园地"]
+        text = "\n".join([*lines[:3], *noise, *body, "Copyright © 2024 example.cn"])
+        path = target / f"bench_{n:04d}.txt"
+        path.write_text(text, encoding="utf-8")
+        total += len(text.encode("utf-8"))
+    return total
+
+
+@phase("load-1000")
+def _load_1000(work: Path) -> dict[str, Any]:
+    from .corpus import load_documents
+
+    figures: dict[str, Any] = {}
+    for copies in (250, 1000):
+        corpus = work / f"corpus-{copies}"
+        corpus.mkdir()
+        size = replicate_corpus(corpus, copies)
+        seconds, (documents, _) = _timed(lambda c=corpus: load_documents(c))
+        figures[f"load {copies} documents"] = (
+            f"{seconds:.2f} s ({size / 1e6:.1f} MB, {1000 * seconds / copies:.2f} ms/doc, "
+            f"{sum(len(d.sections) for d in documents)} sections)"
+        )
+    return figures
+
+
+@phase("outline-all")
+def _outline_all(work: Path) -> dict[str, Any]:
+    from . import pipeline
+
+    corpus = pipeline.load(paths.CORPUS)
+    ids = [t.id for t in corpus.themes]
+    cold, _ = _timed(lambda: [pipeline.outline(corpus, i) for i in ids])
+    warm, _ = _timed(lambda: [pipeline.outline(corpus, i) for i in ids])
+    return {
+        f"outline, all {len(ids)} themes, cold (incl. jieba load)": f"{cold:.2f} s",
+        f"outline, all {len(ids)} themes, warm": f"{warm:.3f} s",
+    }
+
+
+@phase("render")
+def _render(work: Path) -> dict[str, Any]:
+    from pypdf import PdfReader
+
+    from . import pipeline
+    from .model import Handout
+
+    corpus = pipeline.load(paths.CORPUS)
+    outlines = tuple(pipeline.outline(corpus, t.id, max_sections=20) for t in corpus.themes[:4])
+    sources = tuple({s.id: s for o in outlines for s in o.sources}.values())
+    figures: dict[str, Any] = {}
+    for paper, booklet in (("a4", False), ("a5", True)):
+        handout = Handout(
+            title="群众路线学习资料汇编",
+            outlines=outlines,
+            date=pipeline.latest_date(corpus.documents),
+            paper=paper,
+            booklet=booklet,
+            sources=sources,
+        )
+        seconds, data = _timed(lambda h=handout: pipeline.pdf(h))
+        out = work / f"bench-{paper}.pdf"
+        out.write_bytes(data)
+        pages = len(PdfReader(out).pages)
+        label = "A5 booklet on A4" if booklet else "A4"
+        figures[f"render {label}"] = (
+            f"{seconds:.2f} s, {pages} sheets-sides, {len(data) / 1024:.0f} KiB"
+            if booklet
+            else f"{seconds:.2f} s, {pages} pages, {len(data) / 1024:.0f} KiB, "
+            f"{1000 * seconds / pages:.0f} ms/page"
+        )
+    return figures
+
+
+@phase("build")
+def _build(work: Path) -> dict[str, Any]:
+    from .build import build_all
+
+    corpus = work / "corpus"
+    shutil.copytree(paths.CORPUS, corpus)
+    out = work / "build"
+    jobs = os.cpu_count() or 2
+
+    def run() -> Any:
+        return build_all(
+            out, corpus_dir=corpus, packets_dir=paths.PACKETS, jobs=jobs, progress=lambda _: None
+        )
+
+    cold, _ = _timed(run)
+    same, _ = _timed(run)
+    doc = sorted(corpus.glob("003_*.txt"))[0]
+    doc.write_text(
+        doc.read_text(encoding="utf-8").replace("俯下身子", "弯下腰来", 1), encoding="utf-8"
+    )
+    one, _ = _timed(run)
+    pdfs = sorted(out.rglob("*.pdf"))
+    return {
+        f"build-all cold ({len(pdfs)} PDFs, {jobs} jobs)": f"{cold:.2f} s",
+        "build-all, nothing changed": f"{same:.3f} s",
+        "build-all, one document changed": f"{one:.2f} s",
+        "build output": f"{sum(p.stat().st_size for p in pdfs) / 1024:.0f} KiB",
+    }
+
+
+def run_phase(name: str) -> dict[str, Any]:
+    with tempfile.TemporaryDirectory(prefix="handouts-bench-") as tmp:
+        figures = PHASES[name](Path(tmp))
+    peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    children_kib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    figures["peak memory"] = f"{max(peak_kib, children_kib) / 1024:.0f} MiB"
+    return figures
+
+
+def main(argv: list[str]) -> int:
+    if argv[:1] == ["--phase"]:
+        print(json.dumps(run_phase(argv[1]), ensure_ascii=False))
+        return 0
+    wanted = argv or list(PHASES)
+    print(f"handouts bench · {os.cpu_count()} cores · Python {sys.version.split()[0]}")
+    status = 0
+    for name in wanted:
+        proc = subprocess.run(
+            [sys.executable, "-m", "handouts.bench", "--phase", name],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        if proc.returncode != 0:
+            status = 1
+            last = (proc.stderr.strip().splitlines() or ["failed"])[-1]
+            print(f"\n[{name}] FAILED: {last}")
+            continue
+        print(f"\n[{name}]")
+        for key, value in json.loads(proc.stdout.strip().splitlines()[-1]).items():
+            print(f"  {key:<48} {value}")
+    return status
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
