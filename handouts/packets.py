@@ -89,10 +89,12 @@ class PacketSpec(BaseModel):
 def load_spec(
     path: Path,
     *,
-    themes: Collection[str] | None = None,
+    themes: Collection[str | Theme] | None = None,
     section_ids: Collection[str] | None = None,
 ) -> PacketSpec:
     """Read and validate one spec; with ``themes``/``section_ids``, check references too.
+
+    ``themes`` may be theme ids or ``Theme`` objects (``corpus.themes``).
 
     Every problem is a ``ConfigError`` reading ``<file>: key <key>: <problem>``.
     """
@@ -123,11 +125,12 @@ def load_spec(
 def check_references(
     spec: PacketSpec,
     *,
-    themes: Collection[str] | None = None,
+    themes: Collection[str | Theme] | None = None,
     section_ids: Collection[str] | None = None,
 ) -> None:
     """Fail on a theme or section id the corpus does not have (``None`` skips a check)."""
     if themes is not None:
+        themes = {t.id if isinstance(t, Theme) else t for t in themes}
         for i, theme_id in enumerate(spec.themes):
             if theme_id not in themes:
                 known = ", ".join(sorted(themes))
@@ -188,7 +191,7 @@ def spec_paths(directory: Path) -> list[Path]:
 def list_specs(
     directory: Path,
     *,
-    themes: Collection[str] | None = None,
+    themes: Collection[str | Theme] | None = None,
     section_ids: Collection[str] | None = None,
 ) -> list[SpecEntry]:
     """Every spec of ``directory`` with its title, or the one-line error that breaks it."""
@@ -212,6 +215,11 @@ def format_entry(entry: SpecEntry) -> str:
     if entry.sections:
         what = f"{what}, {entry.sections} sections" if what else f"{entry.sections} sections"
     return f"{entry.name}\t{entry.date or '-'}\t{entry.title}\t[{what}]"
+
+
+def describe_specs(directory: Path) -> list[str]:
+    """The lines ``handouts packet --list`` prints (schema checks only: no corpus load)."""
+    return [format_entry(entry) for entry in list_specs(directory)]
 
 
 # How an outline is made, injectable so packets can be tested without jieba; the defaults
@@ -241,6 +249,8 @@ def packet_handout(
     corpus: Corpus,
     spec: PacketSpec,
     *,
+    paper: str | None = None,
+    booklet: bool | None = None,
     theme_outline: ThemeOutliner = _theme_outline,
     sections_outline: SectionOutliner = _sections_outline,
 ) -> Handout:
@@ -248,7 +258,8 @@ def packet_handout(
 
     Explicit sections come first (the organiser picked them on purpose); a section a
     theme would select again is dropped from that theme's outline so nothing is printed
-    twice.  ``max_sections`` limits each theme's outline.
+    twice.  ``max_sections`` limits each theme's outline.  ``paper``/``booklet`` override
+    the spec (command-line options); ``None`` keeps the spec's choice.
     """
     known_sections = {s.id for d in corpus.documents for s in d.sections}
     check_references(spec, themes={t.id for t in corpus.themes}, section_ids=known_sections)
@@ -280,8 +291,8 @@ def packet_handout(
         agenda=spec.agenda,
         foreword=spec.foreword,
         notes_pages=spec.notes_pages,
-        paper=spec.paper,
-        booklet=spec.booklet,
+        paper=paper or spec.paper,
+        booklet=spec.booklet if booklet is None else booklet,
         sources=_merged_sources(outlines),
     )
 

@@ -1,0 +1,514 @@
+"""``make handouts``: every theme export and every meeting packet, rebuilt only when needed.
+
+Three levels of "did anything change?", cheapest first:
+
+1. A top-level fingerprint over the bytes of every input (corpus, packet specs,
+   templates, styles), the identity of the font files and the code itself.  When it
+   matches the last complete build and every output is still there, the run stops
+   before importing jieba, WeasyPrint or even pydantic: a few milliseconds.
+2. Otherwise the handouts are computed (what each output would contain).  Corpus-wide
+   statistics make every outline depend on every document, so file hashes cannot say
+   which outputs a changed document touches; the computed handout can.  Each output's
+   input hash is the handout's canonical JSON together with the drawing fingerprint
+   (templates, styles, fonts, code), and only outputs whose hash moved are rendered.
+   Computed handouts are cached by content (``.cache/``), so a change to a stylesheet
+   re-renders without loading jieba or cleaning the corpus again.
+3. Rendering is spread over a process pool; each worker imports WeasyPrint once and
+   renders many outputs, writing each one atomically itself.
+
+Nothing here trusts file times: CI checkouts reset them.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import fcntl
+import hashlib
+import io
+import json
+import pickle
+import time
+import traceback
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from . import __version__, paths
+from .atomic import write_atomic
+from .errors import HandoutsError
+
+if TYPE_CHECKING:
+    from .model import Handout
+    from .pipeline import Corpus
+
+MANIFEST = "manifest.json"
+CACHE = ".cache"
+FORMAT = 1
+FONT_DIRS = (Path("/usr/share/fonts"), Path("/usr/local/share/fonts"),
+             Path.home() / ".local/share/fonts", Path.home() / ".fonts")
+# The faces the stylesheets name (body, headings, quotations); other system fonts
+# cannot change a handout, so their updates must not trigger a rebuild.
+FONT_NAMES = ("notoserifcjk", "notosanscjk", "lxgwwenkai")
+
+Renderer = Callable[["Handout"], bytes]
+Progress = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class OutputResult:
+    """What happened to one output in this run."""
+
+    key: str  # path relative to the build directory: "themes/four-winds.pdf"
+    status: str  # "built", "unchanged", "failed" or "removed"
+    pages: int = 0
+    bytes: int = 0
+    seconds: float = 0.0
+    error: str | None = None
+
+
+@dataclass(frozen=True)
+class BuildReport:
+    """The outcome of ``build_all``; ``failures`` names the outputs that could not be built."""
+
+    out: Path
+    results: tuple[OutputResult, ...]
+    seconds: float
+    nothing_changed: bool = False
+    warnings: tuple[str, ...] = ()
+
+    @property
+    def failures(self) -> tuple[str, ...]:
+        return tuple(str(self.out / r.key) for r in self.results if r.status == "failed")
+
+    def count(self, status: str) -> int:
+        return sum(1 for r in self.results if r.status == status)
+
+    def summary(self) -> str:
+        if self.nothing_changed:
+            return (f"nothing changed: {self.count('unchanged')} outputs up to date "
+                    f"in {self.out} ({self.seconds:.2f} s)")
+        parts = [f"{self.count(s)} {s}" for s in ("built", "unchanged", "removed", "failed")
+                 if self.count(s) or s in ("built", "unchanged")]
+        return f"{', '.join(parts)} in {self.seconds:.2f} s -> {self.out / MANIFEST}"
+
+
+@dataclass(frozen=True)
+class Planned:
+    """An output this run should have: where it goes and what it contains (or why not)."""
+
+    key: str
+    kind: str  # "theme" or "packet"
+    name: str
+    handout: Handout | None
+    error: str | None = None
+
+
+# --- fingerprints ------------------------------------------------------------------
+
+
+def _update_tree(digest: Any, label: str, root: Path, suffixes: tuple[str, ...] = ()) -> None:
+    """Feed every (non-hidden) file under ``root``, name and bytes, into ``digest``."""
+    digest.update(f"\0tree {label}\0".encode())
+    if not root.is_dir():
+        digest.update(b"missing")
+        return
+    for path in sorted(root.rglob("*")):
+        rel = path.relative_to(root)
+        if any(part.startswith(".") or part == "__pycache__" for part in rel.parts):
+            continue
+        if not path.is_file() or (suffixes and path.suffix not in suffixes):
+            continue
+        data = path.read_bytes()
+        digest.update(f"{rel.as_posix()}\0{len(data)}\0".encode())
+        digest.update(data)
+
+
+def font_files() -> list[Path]:
+    """The CJK font files the stylesheets can resolve to, wherever fontconfig finds them."""
+    found = []
+    for directory in (*FONT_DIRS, paths.HOME / "fonts", paths.STYLES):
+        if not directory.is_dir():
+            continue
+        for path in directory.rglob("*"):
+            name = path.name.lower().replace("-", "").replace("_", "")
+            if path.suffix.lower() in {".ttf", ".otf", ".ttc", ".woff", ".woff2"} and (
+                directory in (paths.HOME / "fonts", paths.STYLES)
+                or any(n in name for n in FONT_NAMES)
+            ):
+                found.append(path)
+    return sorted(found)
+
+
+def code_fingerprint() -> str:
+    """The package version and its source: a code change may change any output."""
+    digest = hashlib.sha256(f"handouts {__version__}".encode())
+    _update_tree(digest, "code", paths.PACKAGE, (".py", ".txt", ".toml", ".json", ".dict"))
+    return digest.hexdigest()
+
+
+def drawing_fingerprint(code: str) -> str:
+    """How outputs are drawn: templates, styles, font files (identity, not bytes), code."""
+    digest = hashlib.sha256(code.encode())
+    _update_tree(digest, "templates", paths.TEMPLATES)
+    _update_tree(digest, "styles", paths.STYLES)
+    digest.update(b"\0fonts\0")
+    for path in font_files():
+        # Font files are large and installed by packages: path, size and mtime identify
+        # a version well enough without reading 100 MB on every run.
+        stat = path.stat()
+        digest.update(f"{path}\0{stat.st_size}\0{stat.st_mtime_ns}\0".encode())
+    return digest.hexdigest()
+
+
+def content_fingerprint(code: str, corpus_dir: Path, packets_dir: Path) -> str:
+    """What the handouts contain: the corpus, the packet specs and the code."""
+    digest = hashlib.sha256(code.encode())
+    _update_tree(digest, "corpus", corpus_dir)
+    _update_tree(digest, "packets", packets_dir, (".toml",))
+    return digest.hexdigest()
+
+
+def _json_hash(handout: Handout, drawing: str) -> str:
+    from .model import to_jsonable
+
+    text = json.dumps(to_jsonable(handout), sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(f"{drawing}\0{text}".encode()).hexdigest()
+
+
+def _sha256_file(path: Path) -> str | None:
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return None
+
+
+# --- manifest ------------------------------------------------------------------------
+
+
+def read_manifest(out: Path) -> dict[str, Any]:
+    """The last run's manifest, or an empty one when it is missing or unreadable."""
+    try:
+        data = json.loads((out / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    if not isinstance(data, dict) or data.get("format") != FORMAT:
+        return {}
+    return data
+
+
+def _outputs_intact(out: Path, manifest: dict[str, Any]) -> bool:
+    outputs = manifest.get("outputs", {})
+    for key, entry in outputs.items():
+        try:
+            if (out / key).stat().st_size != entry.get("bytes"):
+                return False
+        except OSError:
+            return False
+    return True
+
+
+# --- the build -----------------------------------------------------------------------
+
+
+def build_all(
+    out: Path,
+    *,
+    corpus_dir: Path,
+    packets_dir: Path,
+    jobs: int,
+    force: bool = False,
+    progress: Progress | None = None,
+    render: Renderer | None = None,
+    compute: Callable[[Path, Path, Path], tuple[list[Planned], list[str]]] | None = None,
+) -> BuildReport:
+    """Bring ``out`` up to date with the corpus, the packet specs and the templates.
+
+    ``render`` (Handout -> PDF bytes, a module-level function so worker processes can
+    receive it) and ``compute`` (what to build) default to the real pipeline; tests pass
+    their own.  Problems with single outputs are reported, not raised: check
+    ``report.failures``.  Only a problem with the whole run (no corpus directory,
+    another build running in ``out``) raises ``HandoutsError``.
+    """
+    start = time.perf_counter()
+    say = progress or (lambda _line: None)
+    out = Path(out)
+    corpus_dir = Path(corpus_dir)
+    packets_dir = Path(packets_dir)
+    if not corpus_dir.is_dir():
+        raise HandoutsError(corpus_dir, "corpus directory does not exist")
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise HandoutsError(out, f"cannot create build directory: {exc.strerror}") from None
+
+    with _exclusive(out):
+        code = code_fingerprint()
+        drawing = drawing_fingerprint(code)
+        content = content_fingerprint(code, corpus_dir, packets_dir)
+        fingerprint = hashlib.sha256(f"{drawing}\0{content}".encode()).hexdigest()
+        manifest = read_manifest(out)
+
+        if (not force and manifest.get("fingerprint") == fingerprint
+                and _outputs_intact(out, manifest)):
+            results = tuple(OutputResult(key, "unchanged", e.get("pages", 0), e.get("bytes", 0))
+                            for key, e in sorted(manifest.get("outputs", {}).items()))
+            report = BuildReport(out, results, time.perf_counter() - start, nothing_changed=True)
+            say(report.summary())
+            return report
+
+        planned, warnings = _planned(out, content, corpus_dir, packets_dir, compute)
+        for warning in warnings:
+            say(f"warning: {warning}")
+        report = _bring_up_to_date(out, planned, manifest, drawing, fingerprint, force=force,
+                                   jobs=jobs, render=render, say=say, start=start)
+        report = dataclasses.replace(report, warnings=tuple(warnings))
+        say(report.summary())
+        return report
+
+
+@contextlib.contextmanager
+def _exclusive(out: Path) -> Iterator[None]:
+    """One build per directory at a time: two would sweep each other's temporary files."""
+    handle = open(out / ".lock", "a")  # noqa: SIM115 - held for the whole build
+    try:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            raise HandoutsError(out, "another build is running in this directory") from None
+        yield
+    finally:
+        handle.close()
+
+
+def _planned(out: Path, content: str, corpus_dir: Path, packets_dir: Path,
+             compute: Callable[[Path, Path, Path], tuple[list[Planned], list[str]]] | None,
+             ) -> tuple[list[Planned], list[str]]:
+    """The outputs and their handouts, from the content cache when the inputs are known."""
+    cache = out / CACHE
+    cached = cache / f"handouts-{content[:32]}.pickle"
+    if compute is None:
+        with contextlib.suppress(OSError, pickle.UnpicklingError, EOFError, AttributeError,
+                                 TypeError, ValueError):
+            return pickle.loads(cached.read_bytes())
+    result = (compute or compute_plan)(corpus_dir, packets_dir, cache)
+    if compute is None:
+        cache.mkdir(exist_ok=True)
+        _sweep(cache, "handouts-*.pickle", keep=cached.name)
+        write_atomic(cached, pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL))
+    return result
+
+
+def _sweep(directory: Path, pattern: str, *, keep: str) -> None:
+    for stale in directory.glob(pattern):
+        if stale.name != keep:
+            stale.unlink(missing_ok=True)
+
+
+def compute_plan(corpus_dir: Path, packets_dir: Path, cache: Path
+                 ) -> tuple[list[Planned], list[str]]:
+    """Every theme export and every packet of the real pipeline, with per-output errors."""
+    from . import packets, pipeline
+
+    corpus = load_corpus(corpus_dir, cache)
+    warnings = [str(p) for p in corpus.problems]
+    planned: list[Planned] = []
+    for theme in corpus.themes:
+        key = f"themes/{theme.id}.pdf"
+        planned.append(_attempt(key, "theme", theme.id,
+                                lambda t=theme.id: pipeline.theme_handout(corpus, t)))
+    section_ids = {s.id for d in corpus.documents for s in d.sections}
+    for path in packets.spec_paths(packets_dir):
+
+        def packet(path: Path = path) -> Handout:
+            spec = packets.load_spec(path, themes=corpus.themes, section_ids=section_ids)
+            return packets.packet_handout(corpus, spec)
+
+        planned.append(_attempt(f"packets/{path.stem}.pdf", "packet", path.stem, packet))
+    return planned, warnings
+
+
+def _attempt(key: str, kind: str, name: str, make: Callable[[], Handout]) -> Planned:
+    try:
+        return Planned(key, kind, name, make())
+    except HandoutsError as exc:
+        return Planned(key, kind, name, None, str(exc))
+    except Exception as exc:  # a bug in one output must not stop the others
+        where = traceback.extract_tb(exc.__traceback__)[-1]
+        return Planned(key, kind, name, None,
+                       f"{type(exc).__name__}: {exc} ({Path(where.filename).name}:{where.lineno})")
+
+
+def load_corpus(corpus_dir: Path, cache: Path) -> Corpus:
+    """The cleaned corpus, from ``cache`` when its files and the code are unchanged.
+
+    Cleaning and sectioning cost a jieba load; the cache lets a packet-only or
+    template-only change skip them.  Problems are kept as text (exceptions with
+    custom constructors do not survive pickling).
+    """
+    from . import pipeline
+
+    digest = hashlib.sha256(code_fingerprint().encode())
+    _update_tree(digest, "corpus", corpus_dir)
+    cached = cache / f"corpus-{digest.hexdigest()[:32]}.pickle"
+    with contextlib.suppress(OSError, pickle.UnpicklingError, EOFError, AttributeError,
+                             TypeError, ValueError):
+        documents, themes, problems = pickle.loads(cached.read_bytes())
+        return pipeline.Corpus(corpus_dir, documents, themes,
+                               tuple(HandoutsError(None, p) for p in problems))
+    corpus = pipeline.load(corpus_dir)
+    cache.mkdir(parents=True, exist_ok=True)
+    _sweep(cache, "corpus-*.pickle", keep=cached.name)
+    payload = (corpus.documents, corpus.themes, tuple(str(p) for p in corpus.problems))
+    write_atomic(cached, pickle.dumps(payload, protocol=pickle.HIGHEST_PROTOCOL))
+    return corpus
+
+
+def _bring_up_to_date(out: Path, planned: list[Planned], manifest: dict[str, Any],
+                      drawing: str, fingerprint: str, *, force: bool, jobs: int,
+                      render: Renderer | None, say: Progress, start: float) -> BuildReport:
+    old = manifest.get("outputs", {})
+    entries: dict[str, dict[str, Any]] = {}
+    results: list[OutputResult] = []
+    work: list[tuple[Planned, str]] = []
+
+    for item in planned:
+        if item.handout is None:
+            results.append(OutputResult(item.key, "failed", error=item.error))
+            say(f"FAILED  {item.key}: {item.error}")
+            if item.key in old:  # the last good build stays until the spec is fixed
+                entries[item.key] = old[item.key]
+            continue
+        inputs = _json_hash(item.handout, drawing)
+        previous = old.get(item.key, {})
+        if (not force and previous.get("inputs") == inputs
+                and _sha256_file(out / item.key) == previous.get("sha256")):
+            entries[item.key] = previous
+            results.append(OutputResult(item.key, "unchanged", previous.get("pages", 0),
+                                        previous.get("bytes", 0)))
+            continue
+        work.append((item, inputs))
+
+    for item in _removed(out, {p.key for p in planned}):
+        results.append(OutputResult(item, "removed"))
+        say(f"removed {item}")
+
+    total = len(work)
+    # Biggest first, so the pool does not wait on one long packet at the end.
+    work.sort(key=lambda w: -sum(len(o.sections) for o in w[0].handout.outlines))  # type: ignore[union-attr]
+    try:
+        for n, (item, inputs, outcome) in enumerate(_render_all(out, work, jobs, render), 1):
+            if isinstance(outcome, str):
+                results.append(OutputResult(item.key, "failed", error=outcome))
+                say(f"[{n}/{total}] FAILED  {item.key}: {outcome}")
+                entries.pop(item.key, None)
+                continue
+            pages, size, sha, seconds = outcome
+            entries[item.key] = {"kind": item.kind, "name": item.name, "inputs": inputs,
+                                 "pages": pages, "bytes": size, "sha256": sha}
+            results.append(OutputResult(item.key, "built", pages, size, seconds))
+            say(f"[{n}/{total}] built   {item.key}  {pages} pages, {size / 1024:.0f} KiB, "
+                f"{seconds:.2f} s")
+    finally:
+        # Written even when interrupted: what was finished is recorded, and a run that
+        # did not finish (or failed somewhere) never claims the fast path.
+        complete = len(results) == len(planned) + sum(r.status == "removed" for r in results)
+        ok = complete and not any(r.status == "failed" for r in results)
+        write_atomic(out / MANIFEST, json.dumps({
+            "format": FORMAT,
+            "version": __version__,
+            "fingerprint": fingerprint if ok else None,
+            "outputs": dict(sorted(entries.items())),
+            "failures": {r.key: r.error for r in results if r.status == "failed"},
+        }, ensure_ascii=False, indent=2, sort_keys=True) + "\n")
+    order = {p.key: i for i, p in enumerate(planned)}
+    results.sort(key=lambda r: (order.get(r.key, len(order)), r.key))
+    return BuildReport(out, tuple(results), time.perf_counter() - start)
+
+
+def _removed(out: Path, expected: set[str]) -> list[str]:
+    """Delete outputs no theme or spec asks for any more, and leftovers of killed writes."""
+    removed = []
+    for folder in ("themes", "packets"):
+        directory = out / folder
+        if not directory.is_dir():
+            continue
+        for path in sorted(directory.iterdir()):
+            key = f"{folder}/{path.name}"
+            if path.name.startswith(".") and path.name.endswith(".tmp"):
+                path.unlink(missing_ok=True)
+            elif path.suffix == ".pdf" and key not in expected:
+                path.unlink(missing_ok=True)
+                removed.append(key)
+    return removed
+
+
+Outcome = tuple[int, int, str, float] | str
+
+
+def _render_all(out: Path, work: list[tuple[Planned, str]], jobs: int,
+                render: Renderer | None) -> Iterable[tuple[Planned, str, Outcome]]:
+    """Render ``work``, yielding each output as it finishes (in this process for one job)."""
+    for folder in {item.key.split("/")[0] for item, _ in work}:
+        (out / folder).mkdir(parents=True, exist_ok=True)
+    if jobs <= 1 or len(work) <= 1:
+        for item, inputs in work:
+            yield item, inputs, render_one(item.handout, out / item.key, render)  # type: ignore[arg-type]
+        return
+
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+
+    # fork: the workers inherit the computed handouts' modules without re-running
+    # ``__main__`` (``python -m handouts`` has no main guard for spawn to respect).
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(max_workers=min(jobs, len(work)), mp_context=context,
+                             initializer=_warm_worker, initargs=(render is None,)) as pool:
+        futures = {pool.submit(render_one, item.handout, out / item.key, render): (item, inputs)
+                   for item, inputs in work}
+        try:
+            for future in as_completed(futures):
+                item, inputs = futures[future]
+                try:
+                    outcome = future.result()
+                except Exception as exc:  # a worker died (out of memory, killed)
+                    outcome = f"{type(exc).__name__}: {exc}"
+                yield item, inputs, outcome
+        except BaseException:
+            pool.shutdown(wait=False, cancel_futures=True)
+            raise
+
+
+def _warm_worker(real_renderer: bool) -> None:
+    """Import WeasyPrint once per worker, before the first output is timed."""
+    if real_renderer:
+        with contextlib.suppress(ImportError):
+            from . import render  # noqa: F401
+
+
+def render_one(handout: Handout, target: Path, render: Renderer | None = None) -> Outcome:
+    """Render one output and write it atomically; a one-line error instead of raising."""
+    start = time.perf_counter()
+    try:
+        if render is None:
+            from .render import render_pdf
+
+            data = render_pdf(handout)
+        else:
+            data = render(handout)
+        pages = count_pages(data)
+        write_atomic(target, data)
+    except HandoutsError as exc:
+        return str(exc)
+    except Exception as exc:
+        where = traceback.extract_tb(exc.__traceback__)[-1]
+        return f"{type(exc).__name__}: {exc} ({Path(where.filename).name}:{where.lineno})"
+    return pages, len(data), hashlib.sha256(data).hexdigest(), time.perf_counter() - start
+
+
+def count_pages(data: bytes) -> int:
+    """Pages of a PDF; a renderer that returned something else is caught here."""
+    from pypdf import PdfReader
+
+    return len(PdfReader(io.BytesIO(data)).pages)

@@ -1,0 +1,269 @@
+"""build_all: incremental by content, failures isolated, removals, atomic outputs.
+
+Most tests drive ``build_all`` with a small ``compute`` (one output per corpus file,
+real packet-spec validation) and a renderer that makes a real, tiny PDF with pypdf:
+they pin the build's own decisions in milliseconds.  The tests marked ``pipeline`` at
+the end run the real pipeline on a two-document corpus, in fresh interpreters where
+the question is what gets imported or what a kill leaves behind.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader, PdfWriter
+
+from handouts import build, paths
+from handouts.build import Planned, build_all
+from handouts.errors import ConfigError, HandoutsError
+from handouts.model import Handout, Outline, OutlineSection, Theme
+from handouts.packets import load_spec, spec_paths
+
+RENDERED: list[str] = []
+
+
+def tiny_pdf(handout: Handout) -> bytes:
+    """One page per section plus a cover; the title in the metadata so content shows."""
+    RENDERED.append(handout.title)
+    writer = PdfWriter()
+    for _ in range(1 + sum(len(o.sections) for o in handout.outlines)):
+        writer.add_blank_page(width=595, height=842)
+    writer.add_metadata({"/Title": handout.title})
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()
+
+
+def broken_pdf(handout: Handout) -> bytes:
+    if "坏" in handout.title:
+        raise RuntimeError("renderer crashed")
+    return tiny_pdf(handout)
+
+
+def _handout(title: str, text: str) -> Handout:
+    theme = Theme("t", title, "")
+    sections = tuple(
+        OutlineSection(f"{title}/{i}", line, title, title, 1.0, (), (), (), (), line)
+        for i, line in enumerate(text.splitlines(), 1) if line.strip()
+    )
+    return Handout(title=title, outlines=(Outline(theme, sections, ()),))
+
+
+def fake_compute(corpus_dir: Path, packets_dir: Path, cache: Path):
+    """One "theme" per corpus file (its content is the file), one packet per spec."""
+    planned = [Planned(f"themes/{p.stem}.pdf", "theme", p.stem,
+                       _handout(p.stem, p.read_text(encoding="utf-8")))
+               for p in sorted(corpus_dir.glob("*.txt"))]
+    for path in spec_paths(packets_dir):
+        try:
+            spec = load_spec(path)
+        except ConfigError as exc:
+            planned.append(Planned(f"packets/{path.stem}.pdf", "packet", path.stem, None,
+                                   str(exc)))
+            continue
+        planned.append(Planned(f"packets/{path.stem}.pdf", "packet", path.stem,
+                               _handout(spec.title, "\n".join(spec.agenda))))
+    return planned, []
+
+
+@pytest.fixture
+def tree(tmp_path: Path) -> dict[str, Path]:
+    corpus = tmp_path / "corpus"
+    packets = tmp_path / "packets"
+    corpus.mkdir()
+    packets.mkdir()
+    for name, text in {"a": "甲一\n甲二", "b": "乙一", "c": "丙一\n丙二\n丙三"}.items():
+        (corpus / f"{name}.txt").write_text(text, encoding="utf-8")
+    (packets / "meeting.toml").write_text(
+        'title = "支部会议"\nagenda = ["学习", "讨论"]\nthemes = ["x"]\n', encoding="utf-8")
+    return {"corpus": corpus, "packets": packets, "out": tmp_path / "build"}
+
+
+def run(tree: dict[str, Path], *, jobs: int = 1, force: bool = False, render=tiny_pdf,
+        lines: list[str] | None = None) -> build.BuildReport:
+    RENDERED.clear()
+    return build_all(tree["out"], corpus_dir=tree["corpus"], packets_dir=tree["packets"],
+                     jobs=jobs, force=force, progress=(lines.append if lines is not None else None),
+                     render=render, compute=fake_compute)
+
+
+def statuses(report: build.BuildReport) -> dict[str, str]:
+    return {r.key: r.status for r in report.results}
+
+
+def test_a_first_build_writes_every_output_and_a_manifest(tree) -> None:
+    lines: list[str] = []
+    report = run(tree, lines=lines)
+    assert set(statuses(report).values()) == {"built"}
+    assert report.failures == ()
+    out = tree["out"]
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert sorted(manifest["outputs"]) == ["packets/meeting.pdf", "themes/a.pdf",
+                                            "themes/b.pdf", "themes/c.pdf"]
+    entry = manifest["outputs"]["themes/c.pdf"]
+    data = (out / "themes/c.pdf").read_bytes()
+    assert entry["pages"] == len(PdfReader(io.BytesIO(data)).pages) == 4
+    assert entry["bytes"] == len(data)
+    assert entry["sha256"] == build.hashlib.sha256(data).hexdigest()
+    assert len(entry["inputs"]) == 64
+    # a progress line per output names it, its pages and its time
+    assert any("themes/c.pdf" in line and "4 pages" in line and " s" in line for line in lines)
+
+
+def test_a_second_run_rebuilds_nothing_and_says_so(tree) -> None:
+    run(tree)
+    lines: list[str] = []
+    report = run(tree, lines=lines)
+    assert report.nothing_changed
+    assert RENDERED == []
+    assert set(statuses(report).values()) == {"unchanged"}
+    assert lines == [report.summary()] and lines[0].startswith("nothing changed: 4 outputs")
+
+
+def test_changing_one_document_renders_only_its_output(tree) -> None:
+    run(tree)
+    (tree["corpus"] / "b.txt").write_text("乙一\n乙二（新增）", encoding="utf-8")
+    report = run(tree)
+    assert not report.nothing_changed
+    assert RENDERED == ["b"]
+    assert statuses(report) == {"themes/a.pdf": "unchanged", "themes/b.pdf": "built",
+                                "themes/c.pdf": "unchanged", "packets/meeting.pdf": "unchanged"}
+    assert len(PdfReader(tree["out"] / "themes/b.pdf").pages) == 3
+
+
+def test_a_change_that_leaves_the_content_equal_renders_nothing(tree) -> None:
+    # A trailing blank line changes the file's bytes but not the computed handout.
+    run(tree)
+    (tree["corpus"] / "a.txt").write_text("甲一\n甲二\n\n", encoding="utf-8")
+    report = run(tree)
+    assert not report.nothing_changed and RENDERED == []
+    assert set(statuses(report).values()) == {"unchanged"}
+    assert run(tree).nothing_changed  # and the new fingerprint is recorded
+
+
+def test_force_rebuilds_everything(tree) -> None:
+    run(tree)
+    report = run(tree, force=True)
+    assert sorted(RENDERED) == ["a", "b", "c", "支部会议"]
+    assert set(statuses(report).values()) == {"built"}
+
+
+def test_a_damaged_or_missing_output_is_rebuilt(tree) -> None:
+    run(tree)
+    (tree["out"] / "themes/a.pdf").write_bytes(b"%PDF-1.7 truncated")
+    (tree["out"] / "themes/b.pdf").unlink()
+    report = run(tree)
+    assert sorted(RENDERED) == ["a", "b"]
+    assert statuses(report)["themes/c.pdf"] == "unchanged"
+
+
+def test_outputs_of_removed_themes_and_specs_are_removed(tree) -> None:
+    run(tree)
+    (tree["corpus"] / "c.txt").unlink()
+    (tree["packets"] / "meeting.toml").unlink()
+    lines: list[str] = []
+    report = run(tree, lines=lines)
+    assert statuses(report)["themes/c.pdf"] == "removed"
+    assert statuses(report)["packets/meeting.pdf"] == "removed"
+    assert sorted(p.name for p in tree["out"].rglob("*.pdf")) == ["a.pdf", "b.pdf"]
+    manifest = json.loads((tree["out"] / "manifest.json").read_text(encoding="utf-8"))
+    assert sorted(manifest["outputs"]) == ["themes/a.pdf", "themes/b.pdf"]
+    assert "removed themes/c.pdf" in lines
+
+
+def test_a_broken_spec_fails_alone_and_is_named(tree) -> None:
+    (tree["packets"] / "broken.toml").write_text(
+        'title = "坏的"\nthemes = ["x"]\nbooklet = "no"\n', encoding="utf-8")
+    lines: list[str] = []
+    report = run(tree, lines=lines)
+    assert statuses(report)["packets/broken.pdf"] == "failed"
+    assert [s for k, s in statuses(report).items() if k != "packets/broken.pdf"] == ["built"] * 4
+    assert report.failures == (str(tree["out"] / "packets/broken.pdf"),)
+    failed = next(line for line in lines if "broken" in line)
+    assert "broken.toml: key booklet:" in failed
+    assert not (tree["out"] / "packets/broken.pdf").exists()
+    # The failure is not forgotten on the next run, which must not take the fast path.
+    again = run(tree)
+    assert not again.nothing_changed and again.failures and RENDERED == []
+
+
+def test_a_renderer_crash_fails_one_output_and_the_others_are_built(tree) -> None:
+    (tree["corpus"] / "坏.txt").write_text("内容", encoding="utf-8")
+    lines: list[str] = []
+    report = run(tree, render=broken_pdf, lines=lines)
+    assert statuses(report)["themes/坏.pdf"] == "failed"
+    assert "RuntimeError: renderer crashed" in next(line for line in lines if "坏" in line)
+    assert sum(s == "built" for s in statuses(report).values()) == 4
+    assert not (tree["out"] / "themes/坏.pdf").exists()
+
+
+def test_a_pool_of_workers_builds_the_same_outputs(tree) -> None:
+    report = run(tree, jobs=2)
+    assert set(statuses(report).values()) == {"built"}
+    one = {p.name: PdfReader(p).metadata.title for p in tree["out"].rglob("*.pdf")}
+    assert one == {"a.pdf": "a", "b.pdf": "b", "c.pdf": "c", "meeting.pdf": "支部会议"}
+    assert run(tree, jobs=2).nothing_changed
+
+
+def test_leftovers_of_a_killed_write_are_swept(tree) -> None:
+    run(tree)
+    leftover = tree["out"] / "themes" / ".a.pdf.x1y2.tmp"
+    leftover.write_bytes(b"%PDF-1.7 half")
+    (tree["corpus"] / "a.txt").write_text("甲一", encoding="utf-8")
+    run(tree)
+    assert not leftover.exists()
+
+
+def test_a_missing_corpus_is_one_error_for_the_whole_run(tree) -> None:
+    shutil.rmtree(tree["corpus"])
+    with pytest.raises(HandoutsError, match="corpus directory does not exist"):
+        run(tree)
+
+
+def test_a_second_build_in_the_same_directory_is_refused(tree) -> None:
+    tree["out"].mkdir()
+    import fcntl
+
+    with open(tree["out"] / ".lock", "a") as held:
+        fcntl.flock(held, fcntl.LOCK_EX)
+        with pytest.raises(HandoutsError, match="another build is running"):
+            run(tree)
+
+
+def test_templates_and_styles_change_the_drawing_fingerprint(monkeypatch, tmp_path) -> None:
+    code = build.code_fingerprint()
+    templates = tmp_path / "templates"
+    templates.mkdir()
+    (templates / "handout.html.j2").write_text("<h1>{{ title }}</h1>", encoding="utf-8")
+    monkeypatch.setattr(paths, "TEMPLATES", templates)
+    before = build.drawing_fingerprint(code)
+    (templates / "handout.html.j2").write_text("<h2>{{ title }}</h2>", encoding="utf-8")
+    assert build.drawing_fingerprint(code) != before
+
+
+def test_the_cjk_fonts_are_part_of_the_drawing_fingerprint() -> None:
+    names = " ".join(p.name for p in build.font_files())
+    assert "NotoSerifCJK" in names and "NotoSansCJK" in names and "WenKai" in names
+
+
+def test_fingerprinting_imports_no_heavy_library() -> None:
+    # Guard against the fast path accidentally doing real work: it must not import
+    # pydantic, jieba or weasyprint (checked in a fresh interpreter).
+    code = (
+        "import sys, time\n"
+        "from pathlib import Path\n"
+        "from handouts import build\n"
+        "t = time.perf_counter(); build.code_fingerprint(); "
+        "build.drawing_fingerprint('x')\n"
+        "print(sorted(m for m in ('jieba', 'weasyprint', 'pydantic') if m in sys.modules))\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=True, timeout=60)
+    assert proc.stdout.strip() == "[]"
+
