@@ -1,0 +1,716 @@
+"""Scraped page text -> the article: metadata out, boilerplate dropped, text repaired.
+
+The seed pages come from document-sharing sites, news portals and essay collections;
+new pages will come from sites nobody has seen.  So the cleaner leans on what every
+such page has in common rather than on one site's strings:
+
+* **position**: the article is a block of prose; what precedes its title (banners,
+  disclaimers, menus, breadcrumbs) and what follows an end-of-article marker (相关阅读,
+  上一篇, 责编, copyright) is page furniture;
+* **shape**: prose lines are long, Han-dense and punctuated; furniture lines are short,
+  link-like, digit-only, ``|``-separated, or come in runs;
+* **vocabulary of the site itself** (本站, 下载, 版权, VIP ...): two or more such words in
+  one line outside the article body mark a site notice.  The word lists complement the
+  signals above and live in ``handouts/data/boilerplate.toml``.
+
+Each decision is recorded (``Dropped``) so ``handouts corpus --explain`` can show it.
+Text repair (``repair``) is a pure, idempotent function: half-width punctuation inside
+Chinese text to full-width, straight quotes to curly ones, whitespace normalised.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import tomllib
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from .paths import DATA
+
+HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_HAN_RE = re.compile(f"[{HAN}]")
+# Punctuation that may close a sentence (a paragraph ending elsewhere is unfinished).
+TERMINAL = "。！？!?…；;」』”’）)】》〉"
+_CJK_PUNCT = "，。、：；？！（）“”‘’《》〈〉「」『』【】—…·"
+_SENTENCE_END = re.compile(r"[。！？!?…]")
+
+
+@dataclass(frozen=True)
+class Dropped:
+    """A line the cleaner left out, with the reason an organiser can check."""
+
+    line: int  # 1-based line number in the decoded file
+    text: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class Cleaned:
+    """The article of one page: its metadata and its paragraphs, in order."""
+
+    title: str | None
+    date: str | None
+    source: str | None
+    author: str | None
+    paragraphs: tuple[str, ...]
+    dropped: tuple[Dropped, ...] = ()
+    notes: tuple[str, ...] = field(default=())  # joins and other repairs, for --explain
+
+    def as_text(self) -> str:
+        """Title and paragraphs as a plain text file: cleaning it again changes nothing."""
+        head = [self.title] if self.title else []
+        return "\n\n".join([*head, *self.paragraphs]) + "\n"
+
+
+# ---------------------------------------------------------------------------
+# Vocabulary (data, not code)
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    site_terms: tuple[str, ...]
+    end_markers: tuple[str, ...]
+    widgets: tuple[str, ...]
+    chatty: tuple[str, ...]
+
+
+@functools.cache
+def vocabulary() -> Vocabulary:
+    with open(DATA / "boilerplate.toml", "rb") as fh:
+        data = tomllib.load(fh)
+    return Vocabulary(
+        tuple(data["site_terms"]),
+        tuple(data["end_markers"]),
+        tuple(data["widgets"]),
+        tuple(data["chatty"]),
+    )
+
+
+# ---------------------------------------------------------------------------
+# Text repair
+
+
+_WS = re.compile(r"[ \t\u00a0\u2000-\u200b\u202f\u205f\u3000\ufeff]+")
+# Spaces next to Chinese punctuation go, except before a list marker such as ``（1）``
+# that a scraper ran into the previous heading: that space is the only separator.
+_NO_SPACE_NEAR = re.compile(
+    f"(?<=[{_CJK_PUNCT}]) | (?=[{_CJK_PUNCT}])"
+    "(?![（(](?:\\d{1,2}|[一二三四五六七八九十]{1,3})[）)])"
+)
+_ELLIPSIS = re.compile(r"(?:„+|\.{3,6}|。{3,6}|(?<!…)…(?!…))")
+_URL = re.compile(r"(?:https?://|www\.)[^\s\u3000-\u303f\uff00-\uffef" + HAN + r"]+")
+
+
+def _is_han(ch: str) -> bool:
+    return bool(ch) and bool(_HAN_RE.match(ch))
+
+
+def _chinese_context(ch: str) -> bool:
+    return _is_han(ch) or (bool(ch) and ch in _CJK_PUNCT)
+
+
+_HALF_TO_FULL = {",": "，", ":": "：", ";": "；", "?": "？", "!": "！"}
+
+
+def repair(text: str) -> str:
+    """Normalise one paragraph (or line).  Idempotent: ``repair(repair(t)) == repair(t)``.
+
+    Half-width punctuation becomes full-width only where a Han character or Chinese
+    punctuation is next to it, so ``1,000``, ``11:03``, ``9:00-18:30``, URLs and Latin
+    sentences keep theirs.  Single spaces between Han characters are kept: on scraped
+    pages they often separate a heading from its text or a byline from a title.
+    """
+    text = _WS.sub(" ", text).strip()
+    if not text:
+        return ""
+    text = _ELLIPSIS.sub("……", text).replace("…………", "……")
+    urls: list[str] = []
+
+    def hide(m: re.Match[str]) -> str:
+        urls.append(m.group(0))
+        return f"\x00{len(urls) - 1}\x00"
+
+    text = _URL.sub(hide, text)
+    text = _punctuation(text)
+    text = _parentheses(text)
+    text = _quotes(text)
+    text = _NO_SPACE_NEAR.sub("", text)
+    text = re.sub(r"\x00(\d+)\x00", lambda m: urls[int(m.group(1))], text)
+    return text
+
+
+def _punctuation(text: str) -> str:
+    chars = list(text)
+    n = len(chars)
+    for i, ch in enumerate(chars):
+        full = _HALF_TO_FULL.get(ch)
+        if full is None:
+            continue
+        j = i - 1
+        while j >= 0 and chars[j] == " ":
+            j -= 1
+        k = i + 1
+        while k < n and chars[k] == " ":
+            k += 1
+        before = chars[j] if j >= 0 else ""
+        after = chars[k] if k < n else ""
+        if ch in ",:" and before.isdigit() and after.isdigit():
+            continue  # 1,000 and 11:03
+        if (
+            _chinese_context(before)
+            or (ch in ",:;" and _is_han(after))
+            or (ch in "?!" and _is_han(before))
+        ):
+            chars[i] = full
+    return "".join(chars)
+
+
+_PAREN = re.compile(r"\(([^()]*)\)")
+
+
+def _parentheses(text: str) -> str:
+    def swap(m: re.Match[str]) -> str:
+        inner = m.group(1)
+        start = m.start()
+        before = text[start - 1] if start else ""
+        after = text[m.end()] if m.end() < len(text) else ""
+        if (
+            _HAN_RE.search(inner)
+            or _chinese_context(before)
+            or _chinese_context(after)
+            or (not before and not inner.isascii())
+        ):
+            return f"（{inner}）"
+        if (
+            not before
+            and re.fullmatch(r"\d{1,2}|[一二三四五六七八九十]+", inner)
+            and _chinese_context(after)
+        ):
+            return f"（{inner}）"
+        return m.group(0)
+
+    return _PAREN.sub(swap, text)
+
+
+def _quotes(text: str) -> str:
+    """Straight quotes to curly ones, alternating open/close, only in Chinese text."""
+    if '"' not in text and "'" not in text:
+        return text
+    out: list[str] = []
+    open_double = open_single = False
+    for i, ch in enumerate(text):
+        if ch == '"' and _HAN_RE.search(text[max(0, i - 12) : i + 12]):
+            out.append("”" if open_double else "“")
+            open_double = not open_double
+        elif ch == "'" and _quote_context(text, i):
+            out.append("’" if open_single else "‘")
+            open_single = not open_single
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+def _quote_context(text: str, i: int) -> bool:
+    before = text[i - 1] if i else ""
+    after = text[i + 1] if i + 1 < len(text) else ""
+    # An apostrophe between Latin letters (don't) stays as it is.
+    if before.isascii() and before.isalpha() and after.isascii() and after.isalpha():
+        return False
+    return _chinese_context(before) or _chinese_context(after)
+
+
+# ---------------------------------------------------------------------------
+# Line classification
+
+
+def han_count(text: str) -> int:
+    return len(_HAN_RE.findall(text))
+
+
+def is_prose(line: str) -> bool:
+    """A line of running text: long enough, mostly Han, and it says something."""
+    han = han_count(line)
+    return (
+        han >= 20 and han / max(1, len(line)) >= 0.5 and bool(re.search(r"[，。；！？,;!?]", line))
+    )
+
+
+_DATE = re.compile(
+    r"(?<!\d)((?:19|20)\d{2})\s*(?:年|-|/|\.)\s*(\d{1,2})\s*(?:月|-|/|\.)\s*(\d{1,2})\s*日?(?!\d)"
+)
+_TIME = re.compile(r"\d{1,2}:\d{2}(?::\d{2})?")
+_SOURCE = re.compile(r"(?:来源|来自|出处|稿源|转载自|转自)\s*[:：]\s*([^\s|/()（）:：]{2,20})")
+_AUTHOR = re.compile(r"(?:作者|撰稿|文)\s*[:：/]\s*([^\s|/()（）:：,，]{2,12})")
+_META_KEY = re.compile(
+    r"发布时间|发表时间|发布日期|更新时间|时间\s*[:：]|日期\s*[:：]|来源\s*[:：]|作者\s*[:：]|编辑\s*[:：]|浏览|阅读\s*[:：(（]|点击"
+)
+_DIGITS_ONLY = re.compile(r"^[\s\d.,，/|·()（）-]+$")
+_BREADCRUMB = re.compile(
+    r"^(?:您的位置|当前位置|你的位置|你现在的位置|您现在的位置|位置)\s*[:：]|^\S.{0,40}?\s*(?:>|＞|»|›|→)\s*.+(?:>|＞|»|›|→)"
+)
+_COPYRIGHT = re.compile(
+    r"copyright|©|\(c\)\s*\d{4}|all rights reserved|版权所有|ICP\s*[备证]"
+    r"|公网安备|网安备|增值电信|违法和不良信息",
+    re.I,
+)
+_EDITOR = re.compile(
+    r"^(?:[\[【(（]?\s*)?(?:责任编辑|责编|编辑|审核|校对|文章关键词|关键词|关键字|标签|tags?)\s*[:：]",
+    re.I,
+)
+_PIPE_MENU = re.compile(r"^[^|｜]{1,12}(?:\s*[|｜]\s*[^|｜]{1,12}){2,}$")
+_BULLET_LINK = re.compile(r"^\s*[•·▪►▸»]\s*")
+_LIST_NOTICE = re.compile(r"^[-*]\s*\d+\s*[、.．]")
+_QA_PS = re.compile(r"^(?:PS|P\.S\.|ps)\s*[:：]", re.I)
+
+
+def _site_hits(line: str) -> int:
+    return sum(1 for term in vocabulary().site_terms if term in line)
+
+
+def strong_boilerplate(line: str) -> str | None:
+    """A reason if the line is page furniture wherever it appears, else None."""
+    stripped = line.strip()
+    if _DIGITS_ONLY.match(stripped):
+        return "stray number (page number or view count)"
+    if _BREADCRUMB.search(stripped) and not is_prose(stripped):
+        return "breadcrumb"
+    if _COPYRIGHT.search(stripped) and han_count(stripped) < 60:
+        return "copyright or registration line"
+    if _EDITOR.match(stripped):
+        return "editor or keyword line"
+    if any(
+        stripped == w or (stripped.startswith(w) and len(stripped) <= len(w) + 6)
+        for w in vocabulary().widgets
+    ):
+        return "page widget"
+    if any(
+        stripped.startswith(m) and len(stripped) <= len(m) + 8 for m in vocabulary().end_markers
+    ):
+        return "related-article heading"
+    if re.match(r"^上一篇\s*[:：]|^下一篇\s*[:：]", stripped):
+        return "previous/next link"
+    if _QA_PS.match(stripped) or (
+        len(stripped) <= 40
+        and any(t in stripped for t in vocabulary().chatty)
+        and re.search(r"[吧吗呢啊?？]", stripped)
+    ):
+        return "chatty remark from a Q&A page"
+    if _PIPE_MENU.match(stripped):
+        return "navigation menu"
+    return None
+
+
+def end_marker(line: str) -> str | None:
+    """Markers after which nothing more of the article follows on a page."""
+    stripped = line.strip()
+    for marker in vocabulary().end_markers:
+        if stripped.startswith(marker) and len(stripped) <= len(marker) + 8:
+            return marker
+    if re.match(r"^(上一篇|下一篇)\s*[:：]", stripped):
+        return "上一篇/下一篇"
+    if _EDITOR.match(stripped):
+        return "编辑/关键词"
+    if _COPYRIGHT.search(stripped) and han_count(stripped) < 60:
+        return "copyright"
+    return None
+
+
+def site_notice(line: str) -> bool:
+    """Two or more words that speak about the site rather than the subject."""
+    return _site_hits(line) >= 2 or bool(_LIST_NOTICE.match(line.strip()) and _site_hits(line) >= 1)
+
+
+def meta_line(line: str) -> dict[str, str] | None:
+    """A dateline such as ``2017年03月23日11:03  来源:映象网`` -> its fields, or None."""
+    stripped = line.strip()
+    if len(stripped) > 80 or re.search(r"[。！？]", stripped):
+        return None
+    date = _DATE.search(stripped)
+    source = _SOURCE.search(stripped)
+    author = _AUTHOR.search(stripped) if re.search(r"作者|撰稿|文\s*/", stripped) else None
+    has_key = bool(_META_KEY.search(stripped))
+    if not (date or source or author):
+        return None
+    rest = _DATE.sub("", stripped)
+    rest = _TIME.sub("", rest)
+    rest = _SOURCE.sub("", rest)
+    rest = _AUTHOR.sub("", rest) if author else rest
+    # A date inside a sentence is content; a dateline is mostly its fields.
+    if not has_key and han_count(rest) > 6:
+        return None
+    fields: dict[str, str] = {}
+    if date:
+        fields["date"] = iso_date(date)
+    if source:
+        fields["source"] = source.group(1)
+    if author:
+        fields["author"] = author.group(1)
+    return fields
+
+
+def iso_date(match: re.Match[str]) -> str:
+    year, month, day = (int(g) for g in match.groups())
+    return f"{year:04d}-{month:02d}-{day:02d}"
+
+
+def parse_date(text: str | None) -> str | None:
+    """Any date the page states (``2010/9/7``, ``2017年03月23日``) as ``YYYY-MM-DD``."""
+    if not text:
+        return None
+    match = _DATE.search(text)
+    if not match:
+        return None
+    year, month, day = (int(g) for g in match.groups())
+    if not (1 <= month <= 12 and 1 <= day <= 31):
+        return None
+    return f"{year:04d}-{month:02d}-{day:02d}"
+
+
+_MARKER = re.compile(
+    r"^(?:#{1,6}\s|第[一二三四五六七八九十百零〇\d]+[篇章节部分]|[一二三四五六七八九十]+[、．.]|"
+    r"[一二三四五六七八九十]+\u3000|[（(][一二三四五六七八九十\d]+[)）]|\d{1,2}[.、．](?!\d)|"
+    r"第[一二三四五六七八九十]+[，,、]|[一二三四五六七八九十]是|[●■◆▲★]\s*)"
+)
+
+
+def has_heading_marker(line: str) -> bool:
+    return bool(_MARKER.match(line.strip()))
+
+
+def title_like(line: str) -> bool:
+    """A short line that could be a title: no sentence ends in it, mostly Han."""
+    s = line.strip()
+    if not s or len(s) > 60 or han_count(s) < 2:
+        return False
+    if re.search(r"[。！？；]", s[:-1]) or s[-1] in "，、：；,;:":
+        return False
+    return han_count(s) / len(s) >= 0.4
+
+
+# ---------------------------------------------------------------------------
+# The cleaner
+
+
+_CN_NUM = {c: i for i, c in enumerate("一二三四五六七八九十", start=1)}
+_CN_ITEM = re.compile(r"^([一二三四五六七八九十])[、．.]")
+_BYLINE = re.compile(
+    rf"(?<=[。！？!?”」』…])\s*[（(]\s*((?:文\s*/\s*|作者\s*[:：]\s*)?[{HAN}·]{{2,5}})\s*[)）]\s*$"
+)
+_SOURCE_NOTE = re.compile(r"[（(]\s*(?:来源|来自|稿源)\s*[:：]\s*([^()（）]{2,20}?)\s*[)）]\s*$")
+
+
+def clean_text(
+    text: str,
+    *,
+    markdown: bool = False,
+    title: str | None = None,
+    date: str | None = None,
+    source: str | None = None,
+    author: str | None = None,
+) -> Cleaned:
+    """Clean a whole decoded page.  Keyword arguments are hints the format itself
+    gave (HTML meta tags, front matter); the page text may confirm or add to them."""
+    lines = text.split("\n")
+    numbered = [(i + 1, repair(line)) for i, line in enumerate(lines)]
+    return _clean(
+        numbered,
+        markdown=markdown,
+        hint_title=title,
+        hints={"date": parse_date(date) if date else None, "source": source, "author": author},
+    )
+
+
+def _clean(
+    numbered: list[tuple[int, str]],
+    *,
+    markdown: bool,
+    hint_title: str | None,
+    hints: dict[str, str | None],
+) -> Cleaned:
+    dropped: list[Dropped] = []
+    notes: list[str] = []
+    meta: dict[str, str] = {k: v for k, v in hints.items() if v}
+    items = [(n, s) for n, s in numbered if s]
+
+    # 1. Where does the article start?  The first prose line (or heading) that is not
+    #    a site notice; everything before is the page head.
+    body_start = len(items)
+    for idx, (_, s) in enumerate(items):
+        if strong_boilerplate(s) or meta_line(s) is not None or site_notice(s):
+            continue
+        if is_prose(s) or (has_heading_marker(s) and not (markdown and idx == _first_h1(items))):
+            body_start = idx
+            break
+
+    # 2. Where does it end?  The first end-of-article marker after some prose.
+    body_end = len(items)
+    prose_seen = 0
+    for idx in range(body_start, len(items)):
+        s = items[idx][1]
+        marker = end_marker(s)
+        if marker and prose_seen:
+            body_end = idx
+            for n, t in items[idx:]:
+                dropped.append(Dropped(n, t, f"after end-of-article marker ({marker})"))
+            break
+        if is_prose(s):
+            prose_seen += 1
+
+    # 3. The head: metadata lines, the title, and anything else before the title.
+    head = items[:body_start]
+    title, title_idx = _pick_title(head, markdown=markdown, hint=hint_title)
+    kept_head: list[tuple[int, str]] = []
+    for idx, (n, s) in enumerate(head):
+        fields = meta_line(s)
+        reason = strong_boilerplate(s)
+        if idx == title_idx:
+            continue
+        if fields is not None:
+            for key, value in fields.items():
+                meta.setdefault(key, value)
+            dropped.append(
+                Dropped(n, s, "metadata: " + ", ".join(f"{k} {v}" for k, v in fields.items()))
+            )
+        elif reason:
+            dropped.append(Dropped(n, s, reason))
+        elif site_notice(s):
+            dropped.append(Dropped(n, s, "site notice"))
+        elif title is not None and _same_title(s, title):
+            dropped.append(Dropped(n, s, "repeated title"))
+        elif title_idx is not None and idx < title_idx:
+            dropped.append(Dropped(n, s, "page header before the title"))
+        elif _menu_item(s):
+            dropped.append(Dropped(n, s, "navigation menu"))
+        else:
+            kept_head.append((n, s))
+    if title_idx is not None:
+        n, s = head[title_idx]
+        dropped.append(Dropped(n, s, "title"))
+    if title is None and hint_title:
+        title = repair(hint_title)
+
+    # 4. The body: drop furniture anywhere, site notices and menus at its edges.
+    body = kept_head + items[body_start:body_end]
+    kept: list[tuple[int, str]] = []
+    for n, s in body:
+        reason = strong_boilerplate(s)
+        if reason:
+            dropped.append(Dropped(n, s, reason))
+            continue
+        if title is not None and _same_title(s, title) and not kept:
+            dropped.append(Dropped(n, s, "repeated title"))
+            continue
+        kept.append((n, s))
+    kept = _trim_tail(kept, dropped)
+    if not kept:
+        # Nothing looked like an article: keep every line that is not furniture rather
+        # than return an empty document.
+        kept = [(n, s) for n, s in body if not strong_boilerplate(s)]
+
+    # 5. Paragraphs: rejoin lines broken mid-sentence.
+    paragraphs = _paragraphs(kept, numbered, markdown=markdown, notes=notes)
+
+    # 6. Trailing byline and source note at the end of the article.
+    if paragraphs:
+        last = paragraphs[-1]
+        source_note = _SOURCE_NOTE.search(last)
+        if source_note:
+            meta.setdefault("source", source_note.group(1))
+            last = last[: source_note.start()].rstrip()
+            notes.append(f"source note moved to metadata: {source_note.group(0)}")
+        byline = _BYLINE.search(last)
+        if byline:
+            name = re.sub(r"^(?:文\s*/\s*|作者\s*[:：]\s*)", "", byline.group(1))
+            meta.setdefault("author", name)
+            notes.append(f"byline moved to metadata: {byline.group(0).strip()}")
+            last = last[: byline.start()].rstrip()
+        paragraphs[-1:] = [last] if last else []
+
+    if not meta.get("source"):
+        site = _site_name([d.text for d in dropped])
+        if site:
+            meta["source"] = site
+    dropped.sort(key=lambda d: d.line)
+    return Cleaned(
+        title=title,
+        date=meta.get("date"),
+        source=meta.get("source"),
+        author=meta.get("author"),
+        paragraphs=tuple(paragraphs),
+        dropped=tuple(dropped),
+        notes=tuple(notes),
+    )
+
+
+def _first_h1(items: Sequence[tuple[int, str]]) -> int | None:
+    for idx, (_, s) in enumerate(items):
+        if s.startswith("# "):
+            return idx
+        if is_prose(s) or s.startswith("#"):
+            return None
+    return None
+
+
+def _pick_title(
+    head: Sequence[tuple[int, str]], *, markdown: bool, hint: str | None
+) -> tuple[str | None, int | None]:
+    """The title is the title-like line nearest before the dateline (pages put the
+    date under the title), else nearest before the body; a ``#`` heading wins in
+    Markdown, and a title the format stated wins when a line repeats it."""
+    candidates = [
+        idx
+        for idx, (_, s) in enumerate(head)
+        if meta_line(s) is None
+        and not strong_boilerplate(s)
+        and not site_notice(s)
+        and (title_like(s) or (markdown and s.startswith("# ")))
+    ]
+    if not candidates:
+        return None, None
+    if hint:
+        for idx in candidates:
+            if _same_title(_strip_hash(head[idx][1]), repair(hint)):
+                return _strip_hash(head[idx][1]), idx
+    if markdown:
+        for idx in candidates:
+            if head[idx][1].startswith("# "):
+                return _strip_hash(head[idx][1]), idx
+    first_meta = next((i for i, (_, s) in enumerate(head) if meta_line(s) is not None), None)
+    before_meta = [i for i in candidates if first_meta is not None and i < first_meta]
+    idx = before_meta[-1] if before_meta else candidates[-1]
+    # A run of repeated titles: take the first of them.
+    while idx > 0 and idx - 1 in candidates and _same_title(head[idx - 1][1], head[idx][1]):
+        idx -= 1
+    return _strip_hash(head[idx][1]), idx
+
+
+def _strip_hash(s: str) -> str:
+    return re.sub(r"^#{1,6}\s+", "", s).strip()
+
+
+def _same_title(a: str, b: str) -> bool:
+    def norm(x: str) -> str:
+        return re.sub(rf"[^{HAN}\w]", "", _strip_hash(x))
+
+    na, nb = norm(a), norm(b)
+    return bool(na) and na == nb
+
+
+def _menu_item(s: str) -> bool:
+    return len(s) <= 8 and not re.search(r"[，。；！？]", s) and not has_heading_marker(s)
+
+
+def _trim_tail(kept: list[tuple[int, str]], dropped: list[Dropped]) -> list[tuple[int, str]]:
+    """After the last prose line, drop site notices, link bullets and runs of short
+    menu-like lines; a single short closing line of the author stays."""
+    last_prose = max(
+        (i for i, (_, s) in enumerate(kept) if is_prose(s) and not site_notice(s)), default=-1
+    )
+    tail = kept[last_prose + 1 :]
+    menu_run = sum(1 for _, s in tail if _menu_item(s) or _BULLET_LINK.match(s)) >= 3
+    result = kept[: last_prose + 1]
+    for n, s in tail:
+        if site_notice(s):
+            dropped.append(Dropped(n, s, "site notice"))
+        elif _BULLET_LINK.match(s):
+            dropped.append(Dropped(n, s, "link list"))
+        elif menu_run and _menu_item(s):
+            dropped.append(Dropped(n, s, "navigation menu"))
+        else:
+            result.append((n, s))
+    # Site notices just before the tail (e.g. 《…》由…网整理分享, 版权归原作者所有).
+    while result and site_notice(result[-1][1]):
+        n, s = result.pop()
+        dropped.append(Dropped(n, s, "site notice"))
+    return result
+
+
+def _paragraphs(
+    kept: list[tuple[int, str]],
+    numbered: list[tuple[int, str]],
+    *,
+    markdown: bool,
+    notes: list[str],
+) -> list[str]:
+    """Lines -> paragraphs.  A line that does not end a sentence is joined with the
+    next line when that one continues it (no blank line between, no heading marker);
+    a ``一、`` that restarts a list right after an unfinished line is a continuation
+    too (``知行不`` / ``一、不求实效``)."""
+    blank_before: set[int] = set()
+    previous_blank = False
+    for n, s in numbered:
+        if not s:
+            previous_blank = True
+            continue
+        if previous_blank:
+            blank_before.add(n)
+        previous_blank = False
+
+    paragraphs: list[str] = []
+    last_line = -1
+    last_item = 0
+    for n, s in kept:
+        item = _CN_ITEM.match(s)
+        if paragraphs and not markdown:
+            prev = paragraphs[-1]
+            adjacent = n == last_line + 1 and n not in blank_before
+            unfinished = (
+                prev[-1] not in TERMINAL and prev[-1] not in "：:，,、" and _is_han(prev[-1])
+            )
+            if (
+                adjacent
+                and unfinished
+                and not has_heading_marker(s)
+                and _wrapped(prev)
+                and not _heading_line(prev)
+            ):
+                paragraphs[-1] = prev + s
+                notes.append(f"line {n} joined to the line before (broken paragraph)")
+                last_line = n
+                continue
+            if (
+                item
+                and unfinished
+                and _CN_NUM[item.group(1)] != last_item + 1
+                and ("：" in prev or not title_like(prev))
+            ):
+                paragraphs[-1] = prev + s
+                notes.append(
+                    f"line {n} joined: {item.group(0)} continues the line before, not a heading"
+                )
+                last_line = n
+                continue
+        if item:
+            last_item = _CN_NUM[item.group(1)]
+        paragraphs.append(s)
+        last_line = n
+    return paragraphs
+
+
+def _wrapped(prev: str) -> bool:
+    return bool(re.search(r"[，、,]", prev)) or len(prev) >= 28
+
+
+def _heading_line(prev: str) -> bool:
+    return has_heading_marker(prev) and len(prev) <= 60
+
+
+_SITE_NAME = re.compile(rf"([{HAN}]{{2,8}}网)(?![站友络址页上])")
+
+
+_SITE_WITH_DOMAIN = re.compile(rf"([{HAN}]{{2,8}})[（(][A-Za-z0-9.-]+[)）]\s*网站")
+
+
+def _site_name(texts: Sequence[str]) -> str | None:
+    """The site's own name, from its breadcrumb, copyright line or notice (…网,
+    ``原创力文档(book118)网站``)."""
+    for text in texts:
+        named = _SITE_WITH_DOMAIN.search(text)
+        if named:
+            return named.group(1)
+        if _BREADCRUMB.search(text) or _COPYRIGHT.search(text) or "整理" in text:
+            m = _SITE_NAME.search(re.sub(r"^(?:您的位置|当前位置|你的位置)\s*[:：]\s*", "", text))
+            if m:
+                return m.group(1)
+    return None

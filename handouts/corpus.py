@@ -1,0 +1,147 @@
+"""The corpus stage: a folder of saved pages -> cleaned, sectioned ``Document`` s.
+
+read (reader.py) -> clean (clean.py) -> sections (sections.py).  Loading is linear in
+the corpus size and touches no segmenter, so ``handouts corpus`` is fast and a
+worker pool can load files independently.  A file that cannot be read is reported,
+not fatal, unless the caller asks for ``strict``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from . import clean, reader, sections
+from .errors import HandoutsError, InputFileError
+from .model import Document
+
+SUFFIXES = (".txt", ".md", ".html", ".htm")
+
+
+def _cleaned(path: Path) -> tuple[reader.RawDocument, clean.Cleaned]:
+    raw = reader.read_document(path)
+    cleaned = clean.clean_text(
+        raw.text,
+        markdown=raw.format == "markdown",
+        title=raw.title,
+        date=raw.date,
+        source=raw.source,
+        author=raw.author,
+    )
+    return raw, cleaned
+
+
+def load_document(path: Path) -> Document:
+    """One file as a ``Document``; ``InputFileError`` if it is not a readable text."""
+    path = Path(path)
+    raw, cleaned = _cleaned(path)
+    if not cleaned.paragraphs:
+        raise InputFileError(path, "no article text left after cleaning")
+    title = cleaned.title or path.stem
+    return Document(
+        id=path.stem,
+        path=str(path),
+        title=title,
+        date=cleaned.date,
+        source=cleaned.source,
+        author=cleaned.author,
+        sections=sections.split_sections(
+            path.stem, title, cleaned.paragraphs, markdown=raw.format == "markdown"
+        ),
+    )
+
+
+def document_paths(root: Path) -> list[Path]:
+    """The corpus files directly in ``root``, sorted by name (themes.toml and the
+    like are not documents)."""
+    return sorted(
+        (
+            p
+            for p in root.iterdir()
+            if p.is_file() and p.suffix.lower() in SUFFIXES and not p.name.startswith(".")
+        ),
+        key=lambda p: p.name,
+    )
+
+
+def load_documents(
+    root: Path, *, strict: bool = False
+) -> tuple[tuple[Document, ...], tuple[HandoutsError, ...]]:
+    """Every document of a corpus folder, and the problems of the files that failed."""
+    root = Path(root)
+    if not root.is_dir():
+        raise HandoutsError(root, "corpus directory not found")
+    paths = document_paths(root)
+    if not paths:
+        raise HandoutsError(root, "no .txt, .md or .html documents")
+    documents: list[Document] = []
+    problems: list[HandoutsError] = []
+    for path in paths:
+        try:
+            documents.append(load_document(path))
+        except HandoutsError as err:
+            if strict:
+                raise
+            problems.append(err)
+    return tuple(documents), tuple(problems)
+
+
+def explain_data(path: Path) -> dict[str, Any]:
+    """What the cleaner and sectioner did with one file, as JSON-ready data."""
+    path = Path(path)
+    raw, cleaned = _cleaned(path)
+    document = load_document(path)
+    styles = sections.heading_styles(cleaned.paragraphs, markdown=raw.format == "markdown")
+    style_of = {title: style for style, title in styles}
+    return {
+        "path": str(path),
+        "encoding": raw.encoding,
+        "format": raw.format,
+        "metadata": {
+            "title": document.title,
+            "date": document.date,
+            "source": document.source,
+            "author": document.author,
+        },
+        "dropped": [{"line": d.line, "reason": d.reason, "text": d.text} for d in cleaned.dropped],
+        "repairs": list(cleaned.notes),
+        "headings": [
+            {
+                "id": s.id,
+                "level": s.level,
+                "title": s.title,
+                "style": style_of.get(s.title, "document title"),
+            }
+            for s in document.sections
+        ],
+        "paragraphs": len(cleaned.paragraphs),
+        "characters": sum(len(p) for p in cleaned.paragraphs),
+    }
+
+
+def explain(path: Path) -> str:
+    """The report of ``handouts corpus --explain FILE``, for an organiser to check."""
+    data = explain_data(path)
+    meta = data["metadata"]
+    lines = [
+        f"{data['path']} ({data['format']}, {data['encoding']})",
+        "",
+        "Metadata:",
+        *(
+            f"  {key:<7} {meta[key] if meta[key] else '-'}"
+            for key in ("title", "date", "source", "author")
+        ),
+        "",
+        f"Dropped lines ({len(data['dropped'])}):",
+    ]
+    for d in data["dropped"]:
+        text = d["text"] if len(d["text"]) <= 40 else d["text"][:39] + "…"
+        lines.append(f"  line {d['line']:>4}  {d['reason']:<40}  {text}")
+    if data["repairs"]:
+        lines += ["", "Repairs:", *(f"  {note}" for note in data["repairs"])]
+    lines += ["", f"Headings ({len(data['headings'])} sections):"]
+    for h in data["headings"]:
+        indent = "  " * h["level"]
+        lines.append(f"{indent}[level {h['level']}] {h['title']}  ({h['style']}, {h['id']})")
+    lines += ["", f"Kept {data['paragraphs']} paragraphs, {data['characters']} characters."]
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,301 @@
+"""Cleaned paragraphs -> a heading tree of sections.
+
+Chinese study texts number their parts in a handful of conventional styles
+(第一篇 / 一、 / （一） / 1. / （1） / 第一， / 一是 ...), but no rule says which style
+nests in which: one essay puts （一） under 一、, another puts 第一， under 二、, a
+compilation restarts at 一、 for each article.  So levels are not looked up in a fixed
+table; they follow the order styles open in, as reStructuredText does with its
+underline styles: a style already open closes everything under it (a sibling), a new
+style opens a child.  Only the styles that carve a text into articles (第X篇/章/部分,
+Markdown ``#``) and unnumbered title lines close numbered lists they meet.
+
+A heading run into its text (``一、标题。正文……``, ``（三）标题 正文……``) is split
+into title and body; the body may hold the next heading (``二、标题 第一，……``).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from .clean import TERMINAL, has_heading_marker, is_prose, title_like
+from .model import Section
+
+CN = "一二三四五六七八九十"
+_STRUCTURAL = {"篇": 1, "章": 2, "部分": 3, "节": 4}
+
+
+@dataclass(frozen=True)
+class Style:
+    name: str
+    pattern: re.Pattern[str]
+    rules: str  # which title/body splits are allowed, see _split
+    structural: int = 0  # > 0: rank of a style that carves the text into parts
+
+
+STYLES: tuple[Style, ...] = (
+    Style(
+        "structural",
+        re.compile(rf"^第[{CN}百零〇\d]{{1,4}}(篇|章|部分|节)"),
+        "whole,space,sentence,marker",
+    ),
+    Style("cn", re.compile(rf"^[{CN}]{{1,3}}(?:[、．.]| (?=\S))"), "whole,space,sentence"),
+    Style("cn-paren", re.compile(rf"^[（(][{CN}]{{1,3}}[)）]"), "whole,space,sentence"),
+    Style("arabic", re.compile(r"^\d{1,2}(?:[、．]|\.(?!\d))"), "whole,space,sentence"),
+    Style("arabic-paren", re.compile(r"^[（(]\d{1,2}[)）]"), "whole,space"),
+    Style("run-in", re.compile(rf"^第[{CN}]{{1,3}}[，,、：:]"), "whole,space,sentence,clause"),
+    Style("shi", re.compile(rf"^[{CN}]是"), "whole,space,sentence,clause"),
+    Style("sequence", re.compile(r"^(?:首先|其次|再次|最后)[，,]"), "whole,sentence,clause"),
+    Style("bullet", re.compile(r"^[●■◆▲★]\s*"), "whole,space"),
+)
+_MD = re.compile(r"^(#{1,6})\s+(.*)$")
+_SENT = re.compile(r"[。！？；!?]")
+_CLAUSE = re.compile(r"[，：,:]")
+
+
+@dataclass(frozen=True)
+class Heading:
+    """A paragraph recognised as a heading: its style, title, and the rest of it."""
+
+    style: str
+    title: str
+    body: str
+    structural: int = 0
+
+
+def _ordinal_value(text: str) -> int:
+    if text.isdigit():
+        return int(text)
+    if text == "十":
+        return 10
+    if text.startswith("十"):
+        return 10 + CN.index(text[1]) + 1
+    if "十" in text:
+        tens, _, ones = text.partition("十")
+        return (CN.index(tens) + 1) * 10 + (CN.index(ones) + 1 if ones else 0)
+    return CN.index(text[0]) + 1 if text and text[0] in CN else 0
+
+
+def classify(paragraph: str, *, markdown: bool = False) -> Heading | None:
+    """The heading a paragraph opens with, if any (numbered and Markdown styles only;
+    unnumbered title lines need their neighbours and are found in ``split_sections``)."""
+    md = _MD.match(paragraph)
+    if md:
+        return Heading(
+            f"md{len(md.group(1))}", md.group(2).strip(), "", structural=len(md.group(1))
+        )
+    for style in STYLES:
+        match = style.pattern.match(paragraph)
+        if not match:
+            continue
+        split = _split(paragraph, match.end(), style.rules)
+        if split is None:
+            return None
+        title, body = split
+        rank = _STRUCTURAL[match.group(1)] if style.name == "structural" else 0
+        name = f"structural-{match.group(1)}" if rank else style.name
+        return Heading(name, title, body, structural=rank)
+    return None
+
+
+def _split(paragraph: str, marker_end: int, rules: str) -> tuple[str, str] | None:
+    """Title and body of a numbered paragraph, or None if it is a list item, not a head.
+
+    whole: the paragraph is one short sentence; space: a space ends the title
+    (``（三）标题 正文``); sentence: the first sentence is short; clause: the first
+    clause is short (run-in heads such as ``第五，建设……队伍，是……``); marker: the
+    marker alone is the title.
+    """
+    allowed = set(rules.split(","))
+    text = paragraph.rstrip()
+    inner = _SENT.search(text, marker_end)
+    if "whole" in allowed and len(text) <= 72 and (inner is None or inner.end() == len(text)):
+        return text.rstrip("。；;"), ""
+    if "space" in allowed:
+        space = text.find(" ", marker_end, 41)
+        if space > marker_end and not _SENT.search(text, marker_end, space):
+            return text[:space], text[space + 1 :].strip()
+    if "sentence" in allowed and inner is not None and inner.start() <= 40:
+        return text[: inner.start()], text[inner.end() :].strip()
+    if "clause" in allowed:
+        clause = _CLAUSE.search(text, marker_end)
+        if (
+            clause is not None
+            and clause.start() <= 40
+            and (inner is None or clause.start() < inner.start())
+        ):
+            return text[: clause.start()], text[clause.end() :].strip()
+    if "marker" in allowed:
+        return text[:marker_end].rstrip("：:，, "), text[marker_end:].lstrip("：:，, ")
+    return None
+
+
+def _sequence_heads(paragraphs: Sequence[str]) -> set[int]:
+    """Paragraphs opening a real 一是/二是 (or 首先/其次) sequence: a lone 一是 or 首先
+    is ordinary prose, two in order are points of a list."""
+    heads: set[int] = set()
+    starts = {}
+    for idx, p in enumerate(paragraphs):
+        m = re.match(rf"^([{CN}])是", p)
+        if m:
+            starts[idx] = ("shi", CN.index(m.group(1)) + 1)
+        elif re.match(r"^(首先|其次|再次|最后)[，,]", p):
+            starts[idx] = ("sequence", ["首先", "其次", "再次", "最后"].index(p[:2]) + 1)
+    indices = sorted(starts)
+    for pos, idx in enumerate(indices):
+        kind, n = starts[idx]
+        nxt = indices[pos + 1] if pos + 1 < len(indices) else None
+        prv = indices[pos - 1] if pos else None
+        follows = (
+            nxt is not None
+            and starts[nxt][0] == kind
+            and starts[nxt][1] in (n + 1, 4)
+            and nxt - idx <= 12
+        )
+        preceded = (
+            prv is not None
+            and starts[prv][0] == kind
+            and (n == starts[prv][1] + 1 or n == 4)
+            and idx - prv <= 12
+        )
+        if (follows and n == 1) or preceded:
+            heads.add(idx)
+    return heads
+
+
+@dataclass(frozen=True)
+class _Item:
+    heading: Heading | None
+    text: str
+
+
+def _items(paragraphs: Sequence[str], *, markdown: bool) -> list[_Item]:
+    """Paragraphs -> headings and body paragraphs, run-in heads split off."""
+    sequence = _sequence_heads(paragraphs)
+    items: list[_Item] = []
+    for idx, paragraph in enumerate(paragraphs):
+        pending = paragraph
+        depth = 0
+        while pending and depth < 4:
+            depth += 1
+            heading = classify(pending, markdown=markdown)
+            if (
+                heading
+                and heading.style in ("shi", "sequence")
+                and (depth > 1 or idx not in sequence)
+            ):
+                heading = None
+            if (
+                heading is None
+                and depth == 1
+                and not markdown
+                and _title_line(paragraphs, idx, items)
+            ):
+                heading = Heading("title", pending, "")
+            if heading is None:
+                items.append(_Item(None, pending))
+                break
+            items.append(_Item(heading, heading.title))
+            pending = heading.body
+    return items
+
+
+def _title_line(paragraphs: Sequence[str], idx: int, items: Sequence[_Item]) -> bool:
+    """An unnumbered short line is a heading when it sits between finished prose
+    and a substantial paragraph, and does not directly follow another heading."""
+    p = paragraphs[idx]
+    if idx == 0 or idx + 1 >= len(paragraphs) or not title_like(p) or len(p) > 40:
+        return False
+    if p[-1] in TERMINAL or re.search(r"[：:。；]", p):
+        return False
+    if not items or items[-1].heading is not None:
+        return False
+    prev = paragraphs[idx - 1]
+    if prev[-1] not in TERMINAL and len(prev) < 40:
+        return False
+    nxt = paragraphs[idx + 1]
+    return (is_prose(nxt) and len(nxt) >= 40) or has_heading_marker(nxt)
+
+
+def split_sections(
+    doc_id: str, doc_title: str, paragraphs: Sequence[str], *, markdown: bool = False
+) -> tuple[Section, ...]:
+    """The document's sections in reading order (pre-order of the heading tree).
+
+    Text before the first heading becomes a section titled with the document title;
+    a document without headings is one such section.  Every paragraph lands in
+    exactly one section; a heading's own words are its title.
+    """
+    items = _items(paragraphs, markdown=markdown)
+    nodes: list[dict[str, object]] = []
+    # stack of (style, structural rank, node index)
+    stack: list[tuple[str, int, int]] = []
+    counters: list[int] = [0]
+    current: dict[str, object] | None = None
+
+    def open_node(title: str, level: int, parent: int | None) -> dict[str, object]:
+        while len(counters) < level:
+            counters.append(0)
+        del counters[level:]
+        counters[level - 1] += 1
+        node: dict[str, object] = {
+            "title": title,
+            "level": level,
+            "parent": parent,
+            "ordinal": ".".join(str(c) for c in counters[:level]),
+            "body": [],
+        }
+        nodes.append(node)
+        return node
+
+    for item in items:
+        heading = item.heading
+        if heading is None:
+            if current is None:
+                current = open_node(doc_title, 1, None)
+            current["body"].append(item.text)  # type: ignore[union-attr]
+            continue
+        style, rank = heading.style, heading.structural
+        if rank:
+            while stack and (not stack[-1][1] or stack[-1][1] >= rank):
+                stack.pop()
+        elif style == "title":
+            while stack and not stack[-1][1]:
+                stack.pop()
+        elif any(entry[0] == style for entry in stack):
+            while stack[-1][0] != style:
+                stack.pop()
+            stack.pop()
+        if len(stack) >= 6:
+            stack.pop()
+        parent = stack[-1][2] if stack else None
+        current = open_node(heading.title, len(stack) + 1, parent)
+        stack.append((style, rank, len(nodes) - 1))
+
+    sections = []
+    for position, node in enumerate(nodes):
+        parent_idx = node["parent"]
+        parent_id = (
+            f"{doc_id}/{nodes[parent_idx]['ordinal']}" if isinstance(parent_idx, int) else None
+        )
+        sections.append(
+            Section(
+                id=f"{doc_id}/{node['ordinal']}",
+                title=str(node["title"]),
+                level=int(node["level"]),  # type: ignore[arg-type]
+                text="\n".join(node["body"]),  # type: ignore[arg-type]
+                parent=parent_id,
+                position=position,
+            )
+        )
+    return tuple(sections)
+
+
+def heading_styles(paragraphs: Sequence[str], *, markdown: bool = False) -> list[tuple[str, str]]:
+    """(style, title) of every heading found, in order: what ``--explain`` reports."""
+    return [
+        (i.heading.style, i.heading.title)
+        for i in _items(paragraphs, markdown=markdown)
+        if i.heading
+    ]
