@@ -341,28 +341,48 @@ def _attempt(key: str, kind: str, name: str, make: Callable[[], Handout]) -> Pla
 
 
 def load_corpus(corpus_dir: Path, cache: Path) -> Corpus:
-    """The cleaned corpus, from ``cache`` when its files and the code are unchanged.
+    """The cleaned corpus, each document from ``cache`` when its bytes and the code are
+    unchanged, so one edited file in a large corpus is the only one cleaned again.
 
-    Cleaning and sectioning cost a jieba load; the cache lets a packet-only or
-    template-only change skip them.  Problems are kept as text (exceptions with
-    custom constructors do not survive pickling).
+    The same steps as ``pipeline.load``, one file at a time.  Problems are kept as text
+    (exceptions with custom constructors do not survive pickling).
     """
+    from . import corpus as corpus_stage
     from . import pipeline
+    from .themes import load_themes
 
-    digest = hashlib.sha256(code_fingerprint().encode())
-    _update_tree(digest, "corpus", corpus_dir)
-    cached = cache / f"corpus-{digest.hexdigest()[:32]}.pickle"
-    with contextlib.suppress(OSError, pickle.UnpicklingError, EOFError, AttributeError,
-                             TypeError, ValueError):
-        documents, themes, problems = pickle.loads(cached.read_bytes())
-        return pipeline.Corpus(corpus_dir, documents, themes,
-                               tuple(HandoutsError(None, p) for p in problems))
-    corpus = pipeline.load(corpus_dir)
-    cache.mkdir(parents=True, exist_ok=True)
-    _sweep(cache, "corpus-*.pickle", keep=cached.name)
-    payload = (corpus.documents, corpus.themes, tuple(str(p) for p in corpus.problems))
-    write_atomic(cached, pickle.dumps(payload, protocol=pickle.HIGHEST_PROTOCOL))
-    return corpus
+    files = corpus_stage.document_paths(corpus_dir)
+    if not files:
+        raise HandoutsError(corpus_dir, "no .txt, .md or .html documents")
+    store = cache / "documents.pickle"
+    try:
+        known: dict[str, Any] = pickle.loads(store.read_bytes())
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, TypeError, ValueError):
+        known = {}
+    code = code_fingerprint()
+    current: dict[str, Any] = {}
+    dirty = False
+    documents = []
+    problems = []
+    for path in files:
+        data = path.read_bytes()
+        key = hashlib.sha256(f"{code}\0{path}\0".encode() + data).hexdigest()
+        if key not in known:
+            dirty = True
+            try:
+                known[key] = corpus_stage.load_document(path)
+            except HandoutsError as exc:
+                known[key] = str(exc)
+        current[key] = known[key]
+        if isinstance(current[key], str):
+            problems.append(HandoutsError(None, current[key]))
+        else:
+            documents.append(current[key])
+    if dirty or current.keys() != known.keys():
+        cache.mkdir(parents=True, exist_ok=True)
+        write_atomic(store, pickle.dumps(current, protocol=pickle.HIGHEST_PROTOCOL))
+    return pipeline.Corpus(corpus_dir, tuple(documents), load_themes(corpus_dir),
+                           tuple(problems))
 
 
 def _bring_up_to_date(out: Path, planned: list[Planned], manifest: dict[str, Any],
@@ -484,6 +504,8 @@ def _warm_worker(real_renderer: bool) -> None:
     """Import WeasyPrint once per worker, before the first output is timed."""
     if real_renderer:
         with contextlib.suppress(ImportError):
+            import weasyprint  # noqa: F401
+
             from . import render  # noqa: F401
 
 
