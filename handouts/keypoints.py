@@ -1,0 +1,183 @@
+"""Key points and keywords of a section: extractive, so a handout never puts words in an
+author's mouth.
+
+Key points are sentences of the section itself, verbatim, printed in their original
+order.  They are ranked by TextRank (PageRank over a sentence graph whose edges are
+IDF-weighted token overlaps) nudged by what a careful reader looks for in these texts:
+the sentence that opens a paragraph, the items of an enumeration (一是……二是……), a
+sentence that echoes the heading.  MMR then drops near-repeats.  Keywords are TF-IDF
+with the corpus's IDF.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from .model import Section
+from .textstats import CorpusStats, cut_cached, han_count, han_only, is_content, split_sentences
+
+MIN_HAN = 8
+MAX_POINTS = 5
+MIN_POINTS = 2
+DAMPING = 0.85
+MMR_LAMBDA = 0.7
+
+_NUM = "一二三四五六七八九十"
+# Ordinal prefixes a handout drops.  一要／一是 lose only the numeral (要有……, keep 要);
+# 第一，／首先，／（一）／1. go whole.
+_ORDINAL = re.compile(
+    rf"^(?:[{_NUM}]+(?=[是要])|[{_NUM}]+是|第[{_NUM}]+[，,、：:]?|(?:首先|其次|再次|最后|另外)[，,]"
+    rf"|[{_NUM}]+[、，,．.]|[（(][{_NUM}0-9]+[）)]|\d+[、.．)）]\s*)"
+)
+_ENUM = re.compile(
+    rf"^(?:[{_NUM}]+[是要]|第[{_NUM}]+[，,、：:]|(?:首先|其次|再次|最后)[，,]|[（(][{_NUM}0-9]+[）)])"
+)
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A sentence that may become a key point."""
+
+    text: str           # verbatim, ordinal prefix trimmed
+    index: int          # position among the section's sentences
+    paragraph_start: bool
+    enumerated: bool
+
+
+def trim_ordinal(sentence: str) -> str:
+    """Drop a leading ordinal (一是、第一，首先，（一）) and the space after it."""
+    previous = None
+    while previous != sentence:
+        previous = sentence
+        sentence = _ORDINAL.sub("", sentence, count=1).lstrip()
+    return sentence
+
+
+def candidates(section: Section) -> list[Candidate]:
+    """Sentences long enough to stand alone, other than the heading repeated."""
+    heading = han_only(trim_ordinal(section.title))
+    out: list[Candidate] = []
+    index = 0
+    for paragraph in section.text.split("\n"):
+        for n, sentence in enumerate(split_sentences(paragraph)):
+            text = trim_ordinal(sentence)
+            core = han_only(text)
+            index += 1
+            if han_count(text) < MIN_HAN or (heading and (core == heading or core in heading)):
+                continue
+            out.append(Candidate(text, index, n == 0, bool(_ENUM.match(sentence))))
+    return out
+
+
+def _vector(text: str, stats: CorpusStats) -> dict[str, float]:
+    counts = Counter(t for t in cut_cached(text) if is_content(t))
+    return {t: c * stats.idf(t) for t, c in counts.items()}
+
+
+def _cosine(a: dict[str, float], b: dict[str, float]) -> float:
+    if not a or not b:
+        return 0.0
+    dot = sum(w * b[t] for t, w in a.items() if t in b)
+    if not dot:
+        return 0.0
+    norm_a = math.sqrt(sum(w * w for w in a.values()))
+    return dot / (norm_a * math.sqrt(sum(w * w for w in b.values())))
+
+
+def _pagerank(sim: list[list[float]]) -> list[float]:
+    n = len(sim)
+    if n == 0:
+        return []
+    out_weight = [sum(row) for row in sim]
+    rank = [1.0 / n] * n
+    for _ in range(60):
+        new = [
+            (1 - DAMPING) / n + DAMPING * sum(
+                sim[j][i] / out_weight[j] * rank[j] for j in range(n) if out_weight[j] and sim[j][i]
+            )
+            for i in range(n)
+        ]
+        delta = sum(abs(a - b) for a, b in zip(new, rank, strict=True))
+        rank = new
+        if delta < 1e-9:
+            break
+    return rank
+
+
+def point_count(n_candidates: int) -> int:
+    """How many key points a section gets: short sections fewer, never more than five."""
+    if n_candidates <= MIN_POINTS:
+        return n_candidates
+    return max(MIN_POINTS, min(MAX_POINTS, round(n_candidates / 3)))
+
+
+def key_points(section: Section, stats: CorpusStats, *,
+               limit: int | None = None) -> tuple[str, ...]:
+    """The section's key sentences, verbatim and in reading order."""
+    pool = candidates(section)
+    if not pool:
+        return ()
+    vectors = [_vector(c.text, stats) for c in pool]
+    n = len(pool)
+    sim = [[_cosine(vectors[i], vectors[j]) if i != j else 0.0 for j in range(n)] for i in range(n)]
+    rank = _pagerank(sim)
+    top = max(rank) or 1.0
+    heading = _vector(trim_ordinal(section.title), stats)
+    relevance = []
+    for c, r, v in zip(pool, rank, vectors, strict=True):
+        score = r / top
+        score += 0.35 * c.paragraph_start + 0.45 * c.enumerated + 0.3 * _cosine(v, heading)
+        length = han_count(c.text)
+        if length > 90:
+            score *= 90 / length
+        relevance.append(score)
+    k = point_count(n) if limit is None else min(limit, n)
+    chosen: list[int] = []
+    while len(chosen) < k:
+        best, best_value = -1, -math.inf
+        for i in range(n):
+            if i in chosen:
+                continue
+            redundancy = max((sim[i][j] for j in chosen), default=0.0)
+            value = MMR_LAMBDA * relevance[i] - (1 - MMR_LAMBDA) * redundancy
+            if value > best_value + 1e-12:
+                best, best_value = i, value
+        chosen.append(best)
+    return tuple(pool[i].text for i in sorted(chosen))
+
+
+def keywords(section: Section, stats: CorpusStats, *, limit: int = 8) -> tuple[str, ...]:
+    """The section's most distinctive words (TF-IDF, corpus IDF, stop words removed)."""
+    tokens = [t for t in stats.tokens.get(section.id, ()) if is_content(t) and not t.isdigit()]
+    tokens += [t for t in stats.title_tokens.get(section.id, ()) if is_content(t)] * 2
+    if not tokens:
+        tokens = [t for t in cut_cached(section.text) if is_content(t)]
+    counts = Counter(tokens)
+    first = {t: i for i, t in reversed(list(enumerate(tokens)))}
+    ranked = sorted(counts, key=lambda t: (-(1 + math.log(counts[t])) * stats.idf(t), first[t]))
+    return tuple(ranked[:limit])
+
+
+def ordinal_items(section: Section) -> list[str]:
+    """The items of the section's first enumeration (一是…… 二是……), their first clause."""
+    groups: dict[str, list[str]] = {}
+    for sentence in split_sentences(section.text):
+        m = _ENUM.match(sentence)
+        if not m:
+            continue
+        style = re.sub(rf"[{_NUM}0-9]", "N", m.group(0))
+        item = re.split(r"[，,；;。！？：:]", trim_ordinal(sentence), maxsplit=1)[0].strip()
+        if 2 <= han_count(item) <= 18:
+            groups.setdefault(style, []).append(item)
+    for items in groups.values():
+        if len(items) >= 2:
+            return items
+    return []
+
+
+def summarise(sections: Sequence[Section], stats: CorpusStats) -> dict[str, tuple[str, ...]]:
+    return {s.id: key_points(s, stats) for s in sections}

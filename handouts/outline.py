@@ -1,0 +1,106 @@
+"""The outline of a handout: selected sections with keywords, key points and questions.
+
+This is where the content stages meet: themes select, key points and keywords
+summarise, questions ask.  The corpus statistics they share are computed once per corpus
+(memoised on the documents tuple); a question writer lives for one outline only, so
+nothing mutable outlives a call and a worker pool can build outlines side by side.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+
+from .errors import HandoutsError
+from .keypoints import key_points, keywords
+from .model import Document, Outline, OutlineSection, Section, SourceRef, Theme, ThemeMatch
+from .questions import QuestionWriter, load_patterns, questions_for
+from .textstats import CorpusStats, han_count, stats_for
+from .themes import best_theme, score_sections, section_index, select
+
+CLOSING_QUESTIONS = 3
+
+
+def _outline_section(doc: Document, section: Section, match: ThemeMatch, stats: CorpusStats,
+                     writer: QuestionWriter, questions_per_section: int | None) -> OutlineSection:
+    words = keywords(section, stats)
+    count = questions_per_section
+    if count is None:
+        count = questions_for(han_count(section.text))
+    terms = [*match.matched, *words]
+    return OutlineSection(
+        id=section.id,
+        title=section.title,
+        doc_id=doc.id,
+        doc_title=doc.title,
+        score=match.score,
+        matched=match.matched,
+        keywords=words,
+        key_points=key_points(section, stats),
+        questions=writer.section(section, terms, count),
+        text=section.text,
+    )
+
+
+def _assemble(documents: Sequence[Document], theme: Theme,
+              picked: Sequence[tuple[Document, Section, ThemeMatch]],
+              questions_per_section: int | None, terms: Sequence[str] | None = None) -> Outline:
+    stats = stats_for(documents)
+    writer = QuestionWriter(load_patterns())
+    sections = tuple(_outline_section(d, s, m, stats, writer, questions_per_section)
+                     for d, s, m in picked)
+    counts: Counter[str] = Counter()
+    for m in (m for _d, _s, m in picked):
+        counts.update(m.matched)
+    vocabulary = tuple(theme.terms if terms is None else terms)
+    closing_terms = [t for t in vocabulary if counts[t]]
+    closing_terms.sort(key=lambda t: -counts[t])
+    closing_terms += [t for t in vocabulary if t not in closing_terms]
+    closing = writer.closing(theme.name, closing_terms, CLOSING_QUESTIONS) if sections else ()
+    used = dict.fromkeys(d.id for d, _s, _m in picked)
+    docs = {d.id: d for d in documents}
+    sources = tuple(SourceRef(id=i, title=docs[i].title, date=docs[i].date,
+                              source=docs[i].source, path=docs[i].path) for i in used)
+    return Outline(theme=theme, sections=sections, questions=closing, sources=sources)
+
+
+def build_outline(documents: Sequence[Document], themes: Sequence[Theme], theme: Theme, *,
+                  max_sections: int | None = None,
+                  questions_per_section: int | None = None) -> Outline:
+    """The outline of a theme's handout: its selected sections in reading order."""
+    del themes  # one theme's selection does not depend on the others
+    documents = tuple(documents)
+    index = section_index(documents)
+    chosen = select(documents, theme, max_sections=max_sections)
+    picked = [(*index[m.section_id], m) for m in chosen]
+    return _assemble(documents, theme, picked, questions_per_section)
+
+
+def outline_for_sections(documents: Sequence[Document], themes: Sequence[Theme], theme: Theme,
+                         section_ids: Sequence[str], *,
+                         questions_per_section: int | None = None) -> Outline:
+    """The outline of sections a packet names explicitly, in the order given.
+
+    ``theme`` is the packet's pseudo-theme (its title); each section's score and matched
+    terms come from the theme it fits best, so the handout still says why it is there.
+    """
+    documents = tuple(documents)
+    index = section_index(documents)
+    picked = []
+    for sid in dict.fromkeys(section_ids):
+        if sid not in index:
+            raise HandoutsError(None, f"unknown section id {sid!r}")
+        doc, section = index[sid]
+        if theme.terms:
+            match = next(m for m in score_sections(documents, theme) if m.section_id == sid)
+        else:
+            best = best_theme(documents, themes, sid)
+            match = best[1] if best else ThemeMatch(sid, theme.id, 0.0, ())
+        picked.append((doc, section, ThemeMatch(sid, theme.id, match.score, match.matched)))
+    matched = Counter(t for _d, _s, m in picked for t in m.matched)
+    by_count = sorted(matched.items(), key=lambda x: (-x[1], x[0]))
+    terms = theme.terms or tuple(t for t, _n in by_count)
+    return _assemble(documents, theme, picked, questions_per_section, terms)
+
+
+build_section_outline = outline_for_sections

@@ -1,0 +1,255 @@
+"""Discussion questions built from a section's own material.
+
+An organiser's questions start from what the passage says: the claim of its heading,
+the slogans and sayings it quotes, the items it enumerates, its key terms.  Questions
+move from understanding (如何理解……) to application (结合本单位实际，谈谈……) to
+reflection (对照……，查找差距……).  The wording lives in ``templates/questions.toml`` so
+organisers can change it; this module only finds the material and fills the patterns,
+never using one piece of material twice in a handout so no two questions repeat.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import string
+import tomllib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import paths
+from .errors import ConfigError
+from .keypoints import ordinal_items, trim_ordinal
+from .model import Section
+from .textstats import han_count, han_only
+
+QUESTIONS_FILE = "questions.toml"
+STAGES = ("understanding", "application", "reflection")
+KINDS = ("claim", "how", "action", "topic", "slogan", "saying", "phrase", "items", "term", "theme")
+_FORBIDDEN = ("吗", "是否")
+
+
+@dataclass(frozen=True)
+class Patterns:
+    """The question wording, by stage."""
+
+    understanding: tuple[str, ...]
+    application: tuple[str, ...]
+    reflection: tuple[str, ...]
+    closing: tuple[str, ...]
+
+    def stage(self, name: str) -> tuple[str, ...]:
+        return getattr(self, name)
+
+
+def _placeholders(pattern: str) -> list[str]:
+    return [name for _lit, name, _spec, _conv in string.Formatter().parse(pattern) if name]
+
+
+@functools.lru_cache(maxsize=4)
+def load_patterns(path: Path | None = None) -> Patterns:
+    """Read and check the patterns file (one ``ConfigError`` line per problem)."""
+    path = path or paths.TEMPLATES / QUESTIONS_FILE
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as err:
+        raise ConfigError(path, f"cannot read questions patterns: {err}") from None
+    except tomllib.TOMLDecodeError as err:
+        raise ConfigError(path, f"not valid TOML: {err}") from None
+    stages: dict[str, tuple[str, ...]] = {}
+    for name in (*STAGES, "closing"):
+        table = data.get(name)
+        items = table.get("patterns") if isinstance(table, dict) else None
+        if not isinstance(items, list) or not items or not all(isinstance(p, str) for p in items):
+            raise ConfigError(path, f"key {name}.patterns: expected a non-empty list of strings")
+        for i, pattern in enumerate(items):
+            where = f"key {name}.patterns[{i}]"
+            try:
+                names = _placeholders(pattern)
+            except ValueError as err:
+                raise ConfigError(path, f"{where}: {err}") from None
+            if len(names) != 1 or names[0] not in KINDS:
+                kinds = ", ".join(KINDS)
+                raise ConfigError(path, f"{where}: needs exactly one placeholder of {kinds}")
+            if not pattern.endswith("？") or any(w in pattern for w in _FORBIDDEN):
+                problem = "a question ends with ？ and is open (no 吗, 是否)"
+                raise ConfigError(path, f"{where}: {problem}")
+        stages[name] = tuple(items)
+    return Patterns(**stages)
+
+
+# --- material ------------------------------------------------------------------------
+
+_QUOTE = re.compile(r"“([^“”\n]{1,40})”")
+_HOW = re.compile(r"如何|怎样|怎么|什么|哪些")
+_CLAIM = re.compile(r"就是|(?<![但于还或])是(?!否)|(?<![重主需只])要(?![求素点])|必须")
+_ACTION = re.compile(
+    r"^(?:解决|做好|建设|加强|坚持|推进|提高|深入|认真|严格|扎实|积极|建立|发挥|强化|践行|以|走好"
+    r"|打通|密切|俯下身子|倾听|树立|发扬|维护|改进|反对|落实|增强|转变|保持|开展|接受|虚心|全心全意)"
+)
+_SKIP_HEADING = re.compile(r"心得|体会|简报|授课|内容$|意思|[吗？?]")
+_SEPARATORS = re.compile(r"[、，,；;]")
+
+
+def _nest(text: str) -> str:
+    """Quotes inside a quoted phrase become single quotes, as Chinese nests them."""
+    return text.replace("“", "‘").replace("”", "’")
+
+
+def heading_claim(title: str) -> str:
+    """The heading without ordinals, bylines and labels, or "" if it says nothing usable."""
+    h = trim_ordinal(title.strip())
+    h = re.sub(r"^第[一二三四五六七八九十]+篇\s*[:：]?\s*", "", h)
+    h = re.split(r"\s+", h.strip())[0] if h.strip() else ""
+    h = re.sub(r"^.{1,6}?(?:——|[:：])", "", h)
+    h = re.sub(r"^(?:浅谈|试论|深刻理解|论)", "", h)
+    h = h.strip("。.，,；;：: ")
+    h = h.replace(",", "，")
+    if not 4 <= han_count(h) <= 32 or _SKIP_HEADING.search(h):
+        return ""
+    return h
+
+
+@dataclass(frozen=True)
+class Material:
+    """What a section offers to ask about, best first within each kind."""
+
+    values: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+    def get(self, kind: str) -> tuple[str, ...]:
+        return self.values.get(kind, ())
+
+
+def material(section: Section, terms: Sequence[str]) -> Material:
+    values: dict[str, list[str]] = {k: [] for k in KINDS}
+    h = heading_claim(section.title)
+    if h:
+        if _HOW.search(h):
+            values["how"].append(h)
+        elif _ACTION.match(h):
+            values["action"].append(h)
+        elif _CLAIM.search(h):
+            values["claim"].append(h)
+        else:
+            values["topic"].append(h if "，" not in h else f"“{_nest(h)}”")
+    counts: dict[str, int] = {}
+    for m in _QUOTE.finditer(f"{section.title}\n{section.text}"):
+        q = m.group(1).strip()
+        counts[q] = counts.get(q, 0) + 1
+    for q in sorted(counts, key=lambda q: -counts[q]):  # stable: ties keep first occurrence
+        n = han_count(q)
+        parts = [p for p in _SEPARATORS.split(q) if p]
+        if n < 2 or n * 2 < len(q):  # mostly digits or Latin: not a phrase to discuss
+            continue
+        if len(parts) >= 2 and all(han_count(p) <= 6 for p in parts) and 4 <= n <= 24:
+            values["slogan"].append(q)
+        elif 6 <= n <= 24 and not re.search(r"[。！？]", q):
+            values["saying"].append(q)
+        elif 2 <= n <= 5 and len(parts) == 1:
+            values["phrase"].append(q)
+    items = ordinal_items(section)
+    if len(items) >= 2:
+        chosen = items[:3]
+        if sum(han_count(i) for i in chosen) > 42:
+            chosen = items[:2]
+        values["items"].append("".join(f"“{_nest(i)}”" for i in chosen))
+    values["term"] = [t for t in dict.fromkeys(terms) if han_count(t) >= 2]
+    return Material({k: tuple(v) for k, v in values.items() if v})
+
+
+# --- assembly ------------------------------------------------------------------------
+
+
+def _bigrams(text: str) -> set[str]:
+    core = han_only(text)
+    return {core[i:i + 2] for i in range(len(core) - 1)}
+
+
+@dataclass
+class QuestionWriter:
+    """Writes the questions of one handout, remembering what it has used so far.
+
+    Mutable on purpose and short-lived: one writer per outline, never shared.
+    """
+
+    patterns: Patterns
+    used_material: set[tuple[str, str]] = field(default_factory=set)
+    written: list[str] = field(default_factory=list)
+
+    def _alike(self, question: str) -> bool:
+        grams = _bigrams(question)
+        for other in self.written:
+            theirs = _bigrams(other)
+            if grams and theirs and len(grams & theirs) / len(grams | theirs) >= 0.7:
+                return True
+        return False
+
+    def _try(self, stage: str, mat: Material) -> str | None:
+        for pattern in self.patterns.stage(stage):
+            kind = _placeholders(pattern)[0]
+            for value in mat.get(kind):
+                key = (kind if kind not in ("slogan", "saying", "phrase") else "quote", value)
+                if (stage, *key) in self.used_material or (
+                        key in self.used_material and kind != "term"):
+                    continue
+                question = pattern.format(**{kind: value})
+                if (question in self.written or self._alike(question)
+                        or any(w in question for w in _FORBIDDEN)):
+                    continue
+                self.used_material.add((stage, *key))
+                self.used_material.add(key)
+                self.written.append(question)
+                return question
+        return None
+
+    def section(self, section: Section, terms: Sequence[str], count: int) -> tuple[str, ...]:
+        """Up to ``count`` questions for one section, understanding first, reflection last."""
+        if count <= 0:
+            return ()
+        mat = material(section, terms)
+        plan = {1: ["understanding"], 2: ["understanding", "application"],
+                3: list(STAGES), 4: ["understanding", "understanding", "application", "reflection"]}
+        stages = plan.get(count, plan[4] + ["application"] * (count - 4))
+        got: list[tuple[int, str]] = []
+        for stage in stages:
+            q = self._try(stage, mat)
+            if q:
+                got.append((STAGES.index(stage), q))
+        for stage in STAGES:  # fill gaps from whichever stage still has material
+            while len(got) < count:
+                q = self._try(stage, mat)
+                if not q:
+                    break
+                got.append((STAGES.index(stage), q))
+        got.sort(key=lambda x: x[0])
+        return tuple(q for _s, q in got)
+
+    def closing(self, theme_name: str, terms: Iterable[str], count: int = 3) -> tuple[str, ...]:
+        mat = Material({"theme": (_nest(theme_name),),
+                        "term": tuple(t for t in dict.fromkeys(terms) if han_count(t) >= 2)})
+        out = []
+        for pattern in self.patterns.closing:
+            if len(out) == count:
+                break
+            kind = _placeholders(pattern)[0]
+            for value in mat.get(kind):
+                if ("closing", kind, value) in self.used_material:
+                    continue
+                question = pattern.format(**{kind: value})
+                if question in self.written or self._alike(question):
+                    continue
+                self.used_material.add(("closing", kind, value))
+                self.written.append(question)
+                out.append(question)
+                break
+        return tuple(out)
+
+
+def questions_for(section_han: int) -> int:
+    """The default number of questions: longer passages give more to discuss."""
+    if section_han < 300:
+        return 2
+    if section_han < 1500:
+        return 3
+    return 4

@@ -1,0 +1,153 @@
+"""Corpus statistics every content stage shares: tokens, sentences, document frequencies.
+
+Theme scores, keywords and key points all weigh a word by how rare it is in the corpus,
+so the statistics depend on every document.  They are computed once per corpus per
+process: ``corpus_stats`` is memoised on the documents tuple (documents are frozen and
+hashable), and the result is a frozen, picklable value a worker pool can ship around
+instead of recomputing.  Nothing here is mutated after it is built.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+import re
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Any
+
+from .model import Document, Section
+from .paths import DATA
+
+STOPWORDS_FILE = DATA / "stopwords.txt"
+
+HAN = re.compile(r"[\u3400-\u9fff]")
+# A sentence ends at 。！？ (or their ASCII forms, which scraped text keeps) or at a
+# line break; closing quotes and brackets right after the stop belong to the sentence.
+_SENTENCE = re.compile(r"[^。！？!?\n]+(?:[。！？!?]+[”’」』）)]*)?|[。！？!?]+")
+
+
+@functools.lru_cache(maxsize=1)
+def stopwords() -> frozenset[str]:
+    """The stop-word list, read once (it is data organisers may extend)."""
+    if not STOPWORDS_FILE.exists():
+        return frozenset()
+    lines = STOPWORDS_FILE.read_text(encoding="utf-8").splitlines()
+    return frozenset(w.strip() for w in lines if w.strip() and not w.startswith("#"))
+
+
+def han_count(text: str) -> int:
+    """Number of Han characters: the length measure that ignores punctuation and digits."""
+    return len(HAN.findall(text))
+
+
+def han_only(text: str) -> str:
+    """The Han characters (and digits) of a text, for comparisons that must not depend on
+    how punctuation was cleaned."""
+    return "".join(re.findall(r"[\u3400-\u9fff0-9A-Za-z]", text))
+
+
+def is_content(token: str) -> bool:
+    """A token worth counting: two or more characters, at least one Han, not a stop word."""
+    return len(token) >= 2 and bool(HAN.search(token)) and token not in stopwords()
+
+
+def split_sentences(text: str) -> list[str]:
+    """Sentences of a section body, verbatim (no character added or changed)."""
+    out = []
+    for paragraph in text.split("\n"):
+        for m in _SENTENCE.finditer(paragraph):
+            s = m.group(0).strip()
+            if s:
+                out.append(s)
+    return out
+
+
+@dataclass(frozen=True)
+class CorpusStats:
+    """Tokens of every section and the document frequencies over sections.
+
+    The unit of "document" for IDF is the section: themes, keywords and key points are
+    all chosen per section, and the corpus has only a handful of files.
+    """
+
+    tokens: MappingProxyType[str, tuple[str, ...]]
+    title_tokens: MappingProxyType[str, tuple[str, ...]]
+    df: MappingProxyType[str, int]
+    n_sections: int
+    avg_len: float
+
+    def idf(self, term: str) -> float:
+        """BM25's IDF, always positive so a very common term still counts a little."""
+        df = self.df.get(term, 0)
+        return math.log(1.0 + (self.n_sections - df + 0.5) / (df + 0.5))
+
+    def content_tokens(self, section_id: str) -> tuple[str, ...]:
+        return tuple(t for t in self.tokens.get(section_id, ()) if is_content(t))
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # MappingProxyType does not pickle; rebuild from plain dicts.
+        return (
+            _rebuild,
+            (dict(self.tokens), dict(self.title_tokens), dict(self.df),
+             self.n_sections, self.avg_len),
+        )
+
+
+def _rebuild(tokens: dict[str, tuple[str, ...]], title_tokens: dict[str, tuple[str, ...]],
+             df: dict[str, int], n_sections: int, avg_len: float) -> CorpusStats:
+    return CorpusStats(MappingProxyType(tokens), MappingProxyType(title_tokens),
+                       MappingProxyType(df), n_sections, avg_len)
+
+
+def all_sections(documents: Iterable[Document]) -> list[tuple[Document, Section]]:
+    """Every section in reading order (document, then position), with its document."""
+    return [(d, s) for d in documents for s in d.sections]
+
+
+@functools.lru_cache(maxsize=8)
+def corpus_stats(documents: tuple[Document, ...]) -> CorpusStats:
+    """Tokenise every section once and count document frequencies."""
+    from .segment import get_segmenter
+
+    cut = get_segmenter().cut
+    tokens: dict[str, tuple[str, ...]] = {}
+    title_tokens: dict[str, tuple[str, ...]] = {}
+    df: Counter[str] = Counter()
+    for _doc, section in all_sections(documents):
+        body = tuple(cut(section.text)) if section.text else ()
+        title = tuple(cut(section.title)) if section.title else ()
+        tokens[section.id] = body
+        title_tokens[section.id] = title
+        df.update(set(body) | set(title))
+    n = max(len(tokens), 1)
+    avg = sum(len(t) for t in tokens.values()) / n
+    return _rebuild(tokens, title_tokens, dict(df), n, avg or 1.0)
+
+
+def stats_for(documents: Sequence[Document]) -> CorpusStats:
+    """``corpus_stats`` for any sequence (lists are turned into the hashable tuple key)."""
+    return corpus_stats(tuple(documents))
+
+
+def count_phrase(tokens: Sequence[str], phrase: Sequence[str]) -> int:
+    """Occurrences of a token sequence in a token list (a term jieba splits still matches
+    as a whole)."""
+    n = len(phrase)
+    if n == 0:
+        return 0
+    if n == 1:
+        return sum(1 for t in tokens if t == phrase[0])
+    first = phrase[0]
+    target = tuple(phrase)
+    return sum(1 for i, t in enumerate(tokens) if t == first and tuple(tokens[i:i + n]) == target)
+
+
+@functools.lru_cache(maxsize=4096)
+def cut_cached(text: str) -> tuple[str, ...]:
+    """Segment a short string (a theme term, a sentence) once per process."""
+    from .segment import get_segmenter
+
+    return tuple(get_segmenter().cut(text))

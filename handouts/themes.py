@@ -1,0 +1,316 @@
+"""Themes: which sections a theme's handout prints, and why.
+
+A theme is data (``themes.toml``): a name, a description and seed terms.  Every section
+is scored against every theme with BM25 over jieba tokens, the corpus statistics
+computed once (``textstats``); terms in a section's heading count double, and a term
+matches any token that contains it, so 基层 is found in 深入基层 even though the domain
+dictionary keeps the latter whole.  Selection keeps the strongest sections above an
+absolute and a relative threshold, capped, and prints them in reading order.
+"""
+
+from __future__ import annotations
+
+import functools
+import tomllib
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from . import paths
+from .errors import ConfigError
+from .model import Document, Section, Theme, ThemeMatch
+from .textstats import CorpusStats, all_sections, count_phrase, cut_cached, han_count, stats_for
+
+THEMES_FILE = "themes.toml"
+K1 = 1.2
+B = 0.75
+TITLE_WEIGHT = 2.0
+
+
+@dataclass(frozen=True)
+class Selection:
+    """How many sections a theme's handout takes (``[selection]`` in themes.toml)."""
+
+    cap: int = 8
+    threshold: float = 3.0
+    relative: float = 0.4
+    min_chars: int = 100
+
+
+@dataclass(frozen=True)
+class ConfiguredTheme(Theme):
+    """A theme as read from themes.toml: a ``Theme`` that also carries its selection
+    settings, so they travel with it through packets and worker pools."""
+
+    selection: Selection = field(default_factory=Selection)
+
+
+DEFAULT_SELECTION = Selection()
+
+
+def selection_of(theme: Theme) -> Selection:
+    return theme.selection if isinstance(theme, ConfiguredTheme) else DEFAULT_SELECTION
+
+
+# --- loading -------------------------------------------------------------------------
+
+_SELECTION_KEYS: dict[str, type] = {
+    "cap": int, "threshold": float, "relative": float, "min_chars": int,
+}
+_THEME_KEYS = {"id", "name", "description", "terms", "selection"}
+
+
+def themes_path(root: Path) -> Path:
+    """The corpus's own themes file, or the shipped one when the corpus has none."""
+    own = Path(root) / THEMES_FILE
+    return own if own.exists() else paths.CORPUS / THEMES_FILE
+
+
+def load_themes(root: Path) -> tuple[ConfiguredTheme, ...]:
+    """Read and validate a themes file; any problem is one ``ConfigError`` line."""
+    path = themes_path(Path(root))
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(path, "no themes file") from None
+    except UnicodeDecodeError:
+        raise ConfigError(path, "not UTF-8 text") from None
+    except tomllib.TOMLDecodeError as err:
+        raise ConfigError(path, f"not valid TOML: {err}") from None
+    return parse_themes(data, path)
+
+
+def parse_themes(data: Mapping[str, Any], path: Path | str) -> tuple[ConfiguredTheme, ...]:
+    unknown = set(data) - {"selection", "themes"}
+    if unknown:
+        first = sorted(unknown)[0]
+        raise ConfigError(path, f"key {first}: unknown key (expected selection, themes)")
+    base = _parse_selection(data.get("selection", {}), "selection", path, DEFAULT_SELECTION)
+    entries = data.get("themes")
+    if not isinstance(entries, list) or not entries:
+        raise ConfigError(path, "key themes: expected at least one [[themes]] table")
+    themes: list[ConfiguredTheme] = []
+    seen: set[str] = set()
+    for i, entry in enumerate(entries):
+        where = f"themes[{i}]"
+        if not isinstance(entry, dict):
+            raise ConfigError(path, f"key {where}: expected a table")
+        extra = set(entry) - _THEME_KEYS
+        if extra:
+            raise ConfigError(path, f"key {where}.{sorted(extra)[0]}: unknown key")
+        values = {}
+        for key in ("id", "name", "description"):
+            value = entry.get(key)
+            if not isinstance(value, str) or not value.strip():
+                raise ConfigError(path, f"key {where}.{key}: expected a non-empty string")
+            values[key] = value.strip()
+        if values["id"] in seen:
+            raise ConfigError(path, f"key {where}.id: duplicate theme id {values['id']!r}")
+        seen.add(values["id"])
+        terms = entry.get("terms")
+        if (not isinstance(terms, list) or not terms
+                or not all(isinstance(t, str) and t.strip() for t in terms)):
+            raise ConfigError(path, f"key {where}.terms: expected a non-empty list of strings")
+        selection = _parse_selection(entry.get("selection", {}), f"{where}.selection", path, base)
+        themes.append(ConfiguredTheme(
+            id=values["id"], name=values["name"], description=values["description"],
+            terms=tuple(dict.fromkeys(t.strip() for t in terms)), selection=selection,
+        ))
+    return tuple(themes)
+
+
+def _parse_selection(table: Any, where: str, path: Path | str, base: Selection) -> Selection:
+    if not isinstance(table, dict):
+        raise ConfigError(path, f"key {where}: expected a table")
+    values: dict[str, Any] = {}
+    for key, value in table.items():
+        kind = _SELECTION_KEYS.get(key)
+        if kind is None:
+            raise ConfigError(path, f"key {where}.{key}: unknown key")
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or (
+                kind is int and not isinstance(value, int)):
+            wanted = "an integer" if kind is int else "a number"
+            raise ConfigError(path, f"key {where}.{key}: expected {wanted}")
+        if value < 0 or (key == "cap" and value < 1) or (key == "relative" and value > 1):
+            raise ConfigError(path, f"key {where}.{key}: out of range ({value})")
+        values[key] = kind(value)
+    return Selection(**{**base.__dict__, **values})
+
+
+# --- scoring -------------------------------------------------------------------------
+
+
+@functools.lru_cache(maxsize=4096)
+def _term_tf(documents: tuple[Document, ...], term: str) -> tuple[tuple[float, ...], ...]:
+    """Per section (reading order): (body tf, title tf) of one term."""
+    stats = stats_for(documents)
+    phrase = cut_cached(term)
+    rows = []
+    for _doc, section in all_sections(documents):
+        rows.append((_tf(stats.tokens[section.id], term, phrase),
+                     _tf(stats.title_tokens[section.id], term, phrase)))
+    return tuple(rows)
+
+
+def _tf(tokens: Sequence[str], term: str, phrase: Sequence[str]) -> float:
+    contained = sum(1 for t in tokens if term in t)
+    if contained or len(phrase) < 2:
+        return float(contained)
+    return float(count_phrase(tokens, phrase))
+
+
+@functools.lru_cache(maxsize=64)
+def _scores(documents: tuple[Document, ...], terms: tuple[str, ...]) -> tuple[ThemeMatch, ...]:
+    stats = stats_for(documents)
+    sections = all_sections(documents)
+    n = len(sections)
+    totals = [0.0] * n
+    matched: list[list[tuple[float, str]]] = [[] for _ in range(n)]
+    for term in terms:
+        rows = _term_tf(documents, term)
+        df = sum(1 for body, title in rows if body or title)
+        if not df:
+            continue
+        idf = _idf(n, df)
+        for i, (body, title) in enumerate(rows):
+            tf = body + TITLE_WEIGHT * title
+            if not tf:
+                continue
+            length = len(stats.tokens[sections[i][1].id])
+            norm = K1 * (1 - B + B * length / stats.avg_len)
+            gain = idf * tf * (K1 + 1) / (tf + norm)
+            totals[i] += gain
+            matched[i].append((gain, term))
+    return tuple(
+        ThemeMatch(section_id=s.id, theme_id="", score=round(totals[i], 4),
+                   matched=tuple(t for _g, t in sorted(matched[i], key=lambda x: -x[0])))
+        for i, (_d, s) in enumerate(sections)
+    )
+
+
+def _idf(n: int, df: int) -> float:
+    import math
+
+    return math.log(1.0 + (n - df + 0.5) / (df + 0.5))
+
+
+def score_sections(documents: Sequence[Document], theme: Theme) -> tuple[ThemeMatch, ...]:
+    """Every section's score for a theme, in reading order."""
+    base = _scores(tuple(documents), tuple(theme.terms))
+    return tuple(ThemeMatch(m.section_id, theme.id, m.score, m.matched) for m in base)
+
+
+def select(documents: Sequence[Document], theme: Theme, *,
+           max_sections: int | None = None) -> tuple[ThemeMatch, ...]:
+    """The sections a theme's handout prints, strongest first cut to the cap, then put
+    back in reading order (document, then position)."""
+    settings = selection_of(theme)
+    cap = settings.cap if max_sections is None else max_sections
+    texts = {s.id: s for _d, s in all_sections(documents)}
+    scored = score_sections(documents, theme)
+    eligible = [m for m in scored if han_count(texts[m.section_id].text) >= settings.min_chars]
+    if not eligible or cap <= 0:
+        return ()
+    best = max(m.score for m in eligible)
+    floor = max(settings.threshold, settings.relative * best)
+    order = {m.section_id: i for i, m in enumerate(scored)}
+    kept = [m for m in eligible if m.score >= floor and m.score > 0]
+    kept.sort(key=lambda m: (-m.score, order[m.section_id]))
+    return tuple(sorted(kept[:cap], key=lambda m: order[m.section_id]))
+
+
+def best_theme(documents: Sequence[Document], themes: Sequence[Theme],
+               section_id: str) -> tuple[Theme, ThemeMatch] | None:
+    """The theme a section scores highest on (for explicitly chosen sections)."""
+    best: tuple[Theme, ThemeMatch] | None = None
+    for theme in themes:
+        for m in score_sections(documents, theme):
+            if m.section_id == section_id and (best is None or m.score > best[1].score):
+                best = (theme, m)
+    return best
+
+
+# --- reports for the CLI -------------------------------------------------------------
+
+
+def theme_summaries(documents: Sequence[Document], themes: Sequence[Theme]) -> list[dict[str, Any]]:
+    """Per theme: how many sections it selects and which of its terms matched them."""
+    out = []
+    for theme in themes:
+        chosen = select(documents, theme)
+        counts: Counter[str] = Counter()
+        for m in chosen:
+            counts.update(m.matched)
+        ordered = [t for t in theme.terms if counts[t]]
+        ordered.sort(key=lambda t: -counts[t])
+        out.append({
+            "id": theme.id,
+            "name": theme.name,
+            "description": theme.description,
+            "sections": len(chosen),
+            "matched_terms": ordered,
+            "section_ids": [m.section_id for m in chosen],
+        })
+    return out
+
+
+def suggest(documents: Sequence[Document], themes: Sequence[Theme], *,
+            limit: int = 5) -> list[dict[str, Any]]:
+    """Candidate new themes: clusters of keywords that co-occur across sections and that
+    no existing theme names, with the sections that show them."""
+    from .keypoints import keywords
+
+    docs = tuple(documents)
+    stats = stats_for(docs)
+    known = {t for theme in themes for t in theme.terms}
+    sections = [s for _d, s in all_sections(docs) if han_count(s.text) >= 100]
+    where: dict[str, set[str]] = {}
+    weight: Counter[str] = Counter()
+    for s in sections:
+        for rank, word in enumerate(keywords(s, stats, limit=10)):
+            if any(k in word or word in k for k in known):
+                continue
+            where.setdefault(word, set()).add(s.id)
+            weight[word] += 10 - rank
+    candidates = [w for w in where if len(where[w]) >= 2]
+    candidates.sort(key=lambda w: (-weight[w], w))
+    used: set[str] = set()
+    titles = {s.id: s.title for s in sections}
+    out: list[dict[str, Any]] = []
+    for seed in candidates:
+        if seed in used:
+            continue
+        cluster = [seed]
+        for other in candidates:
+            if other in used or other in cluster:
+                continue
+            a, b = where[seed], where[other]
+            if len(a & b) / len(a | b) >= 0.34:
+                cluster.append(other)
+            if len(cluster) == 5:
+                break
+        if len(cluster) < 2:
+            continue
+        used.update(cluster)
+        hits = Counter(sid for w in cluster for sid in where[w])
+        examples = [sid for sid, _n in sorted(hits.items(), key=lambda x: (-x[1], x[0]))[:3]]
+        out.append({
+            "name": "、".join(cluster[:2]),
+            "terms": cluster,
+            "sections": [{"id": sid, "title": titles[sid]} for sid in examples],
+        })
+        if len(out) == limit:
+            break
+    return out
+
+
+def section_index(documents: Sequence[Document]) -> dict[str, tuple[Document, Section]]:
+    return {s.id: (d, s) for d, s in all_sections(documents)}
+
+
+__all__ = [
+    "ConfiguredTheme", "CorpusStats", "Selection", "best_theme", "load_themes", "parse_themes",
+    "score_sections", "section_index", "select", "suggest", "theme_summaries",
+]
