@@ -110,7 +110,8 @@ def _chinese_context(ch: str) -> bool:
     return _is_han(ch) or (bool(ch) and ch in _CJK_PUNCT)
 
 
-_HALF_TO_FULL = {",": "，", ":": "：", ";": "；", "?": "？", "!": "！"}
+_HALF_TO_FULL = {",": "，", ":": "：", ";": "；", "?": "？", "!": "！", ".": "。"}
+_CLOSERS = "”’）》」』】"
 
 
 def repair(text: str) -> str:
@@ -157,6 +158,14 @@ def _punctuation(text: str) -> str:
         after = chars[k] if k < n else ""
         if ch in ",:" and before.isdigit() and after.isdigit():
             continue  # 1,000 and 11:03
+        if ch == ".":
+            # A full stop only after Chinese text and before Chinese text or the end:
+            # 1.5, 1.怎样, v2.0 and abbreviations keep theirs.
+            if (_is_han(before) or (before in _CLOSERS and before)) and (
+                not after or _chinese_context(after)
+            ):
+                chars[i] = full
+            continue
         if (
             _chinese_context(before)
             or (ch in ",:;" and _is_han(after))
@@ -240,10 +249,13 @@ _DATE = re.compile(
     r"(?<!\d)((?:19|20)\d{2})\s*(?:年|-|/|\.)\s*(\d{1,2})\s*(?:月|-|/|\.)\s*(\d{1,2})\s*日?(?!\d)"
 )
 _TIME = re.compile(r"\d{1,2}:\d{2}(?::\d{2})?")
-_SOURCE = re.compile(r"(?:来源|来自|出处|稿源|转载自|转自)\s*[:：]\s*([^\s|/()（）:：]{2,20})")
+_SOURCE = re.compile(
+    r"(?:信息来源|来源|来自|出处|稿源|转载自|转自|來源|來自|出處)\s*[:：]\s*([^\s|/()（）:：]{2,20})"
+)
 _AUTHOR = re.compile(r"(?:作者|撰稿|文)\s*[:：/]\s*([^\s|/()（）:：,，]{2,12})")
 _META_KEY = re.compile(
-    r"发布时间|发表时间|发布日期|更新时间|时间\s*[:：]|日期\s*[:：]|来源\s*[:：]|作者\s*[:：]|编辑\s*[:：]|浏览|阅读\s*[:：(（]|点击"
+    r"发布时间|发表时间|发布日期|更新时间|时间\s*[:：]|日期\s*[:：]|来源\s*[:：]|作者\s*[:：]|编辑\s*[:：]"
+    r"|浏览|阅读\s*[:：(（]|点击|提问者|發佈|發表|時間|日期|來源|作者|編輯|閱讀|點擊|瀏覽"
 )
 _DIGITS_ONLY = re.compile(r"^[\s\d.,，/|·()（）-]+$")
 _BREADCRUMB = re.compile(
@@ -262,6 +274,18 @@ _PIPE_MENU = re.compile(r"^[^|｜]{1,12}(?:\s*[|｜]\s*[^|｜]{1,12}){2,}$")
 _BULLET_LINK = re.compile(r"^\s*[•·▪►▸»]\s*")
 _LIST_NOTICE = re.compile(r"^[-*]\s*\d+\s*[、.．]")
 _QA_PS = re.compile(r"^(?:PS|P\.S\.|ps)\s*[:：]", re.I)
+# Contact and sponsor lines of a site footer (主办：…  地址：…  邮编 …).
+_FOOTER = re.compile(
+    r"^(?:主办|承办|协办|主辦|承辦|技术支持|技術支持|网站标识码|地址|通讯地址|邮编|郵編|联系电话|电话|"
+    r"傳真|传真|邮箱|E-?mail)\s*[:：]",
+    re.I,
+)
+# Counters: 阅读 1万+  在看 56, 浏览次数：356, 点赞(12).
+_COUNTER = re.compile(
+    r"^(?:(?:阅读|在看|点赞|浏览|浏览次数|评论|收藏|转发|分享|閱讀|瀏覽)\s*[:：(（]?\s*"
+    r"[\d.]+[万千wk+]*\+?[)）]?\s*次?\s*)+$",
+    re.I,
+)
 
 
 def _site_hits(line: str) -> int:
@@ -293,11 +317,19 @@ def strong_boilerplate(line: str) -> str | None:
     if _QA_PS.match(stripped) or (
         len(stripped) <= 40
         and any(t in stripped for t in vocabulary().chatty)
-        and re.search(r"[吧吗呢啊?？]", stripped)
+        and re.search(r"[吧吗呢啊?？！!]", stripped)
     ):
         return "chatty remark from a Q&A page"
     if _PIPE_MENU.match(stripped):
         return "navigation menu"
+    if _FOOTER.match(stripped) and han_count(stripped) < 40:
+        return "site footer (sponsor or contact)"
+    if _COUNTER.match(stripped):
+        return "view or like counter"
+    if re.match(
+        r"^第\s*\d+\s*页(?:\s*[/，,]?\s*共\s*\d+\s*页)?$|^page \d+( of \d+)?$", stripped, re.I
+    ):
+        return "stray number (page number or view count)"
     return None
 
 
@@ -336,8 +368,11 @@ def meta_line(line: str) -> dict[str, str] | None:
     rest = _TIME.sub("", rest)
     rest = _SOURCE.sub("", rest)
     rest = _AUTHOR.sub("", rest) if author else rest
-    # A date inside a sentence is content; a dateline is mostly its fields.
-    if not has_key and han_count(rest) > 6:
+    # A date inside a sentence is content; a dateline is mostly its fields, or a row
+    # of short tokens (原创 周明 基层党建之声 2014-05-10).
+    tokens = rest.split()
+    short_tokens = bool(tokens) and all(len(t) <= 8 for t in tokens) and len(stripped) <= 40
+    if not has_key and han_count(rest) > 6 and not (date and short_tokens):
         return None
     fields: dict[str, str] = {}
     if date:
@@ -383,7 +418,8 @@ def title_like(line: str) -> bool:
     s = line.strip()
     if not s or len(s) > 60 or han_count(s) < 2:
         return False
-    if re.search(r"[。！？；]", s[:-1]) or s[-1] in "，、：；,;:":
+    # A question may be a title (什么是群众路线？基本内容是什么？), a statement may not.
+    if re.search(r"[。；]", s[:-1]) or s[-1] in "，、：；,;:" or len(_SENTENCE_END.findall(s)) > 2:
         return False
     return han_count(s) / len(s) >= 0.4
 
@@ -413,8 +449,14 @@ def clean_text(
     gave (HTML meta tags, front matter); the page text may confirm or add to them."""
     lines = text.split("\n")
     numbered = [(i + 1, repair(line)) for i, line in enumerate(lines)]
+    # An indented line starts a paragraph (text copied from a PDF or Word file wraps
+    # lines but indents paragraphs); it is never joined to the line above.
+    indented = frozenset(
+        i + 1 for i, line in enumerate(lines) if re.match(r"^(?:\u3000|[ \t\u00a0]{2,})", line)
+    )
     return _clean(
         numbered,
+        indented=indented,
         markdown=markdown,
         hint_title=title,
         hints={"date": parse_date(date) if date else None, "source": source, "author": author},
@@ -427,6 +469,7 @@ def _clean(
     markdown: bool,
     hint_title: str | None,
     hints: dict[str, str | None],
+    indented: frozenset[int] = frozenset(),
 ) -> Cleaned:
     dropped: list[Dropped] = []
     notes: list[str] = []
@@ -480,7 +523,7 @@ def _clean(
             dropped.append(Dropped(n, s, "repeated title"))
         elif title_idx is not None and idx < title_idx:
             dropped.append(Dropped(n, s, "page header before the title"))
-        elif _menu_item(s):
+        elif _menu_item(s) and _in_menu_run(head, idx):
             dropped.append(Dropped(n, s, "navigation menu"))
         else:
             kept_head.append((n, s))
@@ -509,7 +552,7 @@ def _clean(
         kept = [(n, s) for n, s in body if not strong_boilerplate(s)]
 
     # 5. Paragraphs: rejoin lines broken mid-sentence.
-    paragraphs = _paragraphs(kept, numbered, markdown=markdown, notes=notes)
+    paragraphs = _paragraphs(kept, numbered, markdown=markdown, notes=notes, indented=indented)
 
     # 6. Trailing byline and source note at the end of the article.
     if paragraphs:
@@ -597,8 +640,19 @@ def _same_title(a: str, b: str) -> bool:
     return bool(na) and na == nb
 
 
+def _in_menu_run(lines: Sequence[tuple[int, str]], idx: int) -> bool:
+    """Three or more menu-like lines in a row: a menu, not a short line of the text."""
+    lo = idx
+    while lo > 0 and _menu_item(lines[lo - 1][1]):
+        lo -= 1
+    hi = idx
+    while hi + 1 < len(lines) and _menu_item(lines[hi + 1][1]):
+        hi += 1
+    return hi - lo + 1 >= 3
+
+
 def _menu_item(s: str) -> bool:
-    return len(s) <= 8 and not re.search(r"[，。；！？]", s) and not has_heading_marker(s)
+    return len(s) <= 8 and not re.search(r"[，。；！？：,.;:!?]", s) and not has_heading_marker(s)
 
 
 def _trim_tail(kept: list[tuple[int, str]], dropped: list[Dropped]) -> list[tuple[int, str]]:
@@ -632,20 +686,20 @@ def _paragraphs(
     *,
     markdown: bool,
     notes: list[str],
+    indented: frozenset[int] = frozenset(),
 ) -> list[str]:
     """Lines -> paragraphs.  A line that does not end a sentence is joined with the
     next line when that one continues it (no blank line between, no heading marker);
     a ``一、`` that restarts a list right after an unfinished line is a continuation
     too (``知行不`` / ``一、不求实效``)."""
-    blank_before: set[int] = set()
-    previous_blank = False
+    # Blank lines seen up to each line: two kept lines are adjacent when no blank line
+    # separates them, even if a dropped page number (- 2 -) stood between them.
+    blanks_upto: dict[int, int] = {}
+    blanks = 0
     for n, s in numbered:
         if not s:
-            previous_blank = True
-            continue
-        if previous_blank:
-            blank_before.add(n)
-        previous_blank = False
+            blanks += 1
+        blanks_upto[n] = blanks
 
     paragraphs: list[str] = []
     last_line = -1
@@ -654,10 +708,10 @@ def _paragraphs(
         item = _CN_ITEM.match(s)
         if paragraphs and not markdown:
             prev = paragraphs[-1]
-            adjacent = n == last_line + 1 and n not in blank_before
-            unfinished = (
-                prev[-1] not in TERMINAL and prev[-1] not in "：:，,、" and _is_han(prev[-1])
+            adjacent = (
+                last_line > 0 and blanks_upto[n] == blanks_upto[last_line] and n not in indented
             )
+            unfinished = prev[-1] in "，,、" or (prev[-1] not in TERMINAL and _is_han(prev[-1]))
             if (
                 adjacent
                 and unfinished
@@ -693,7 +747,8 @@ def _wrapped(prev: str) -> bool:
 
 
 def _heading_line(prev: str) -> bool:
-    return has_heading_marker(prev) and len(prev) <= 60
+    """A heading line is not continued by the next line, unless it ends mid-clause."""
+    return has_heading_marker(prev) and len(prev) <= 60 and prev[-1] not in "，、,"
 
 
 _SITE_NAME = re.compile(rf"([{HAN}]{{2,8}}网)(?![站友络址页上])")

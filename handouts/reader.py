@@ -99,10 +99,10 @@ def _bomless_utf16(data: bytes) -> str | None:
         return None
     even = sample[0::2].count(0)
     odd = sample[1::2].count(0)
-    half = len(sample) // 2
-    if odd > half * 0.15 and even == 0:
+    # Han code points may have a zero byte too (U+4E00), so compare, not exclude.
+    if odd >= 2 and odd > 4 * even:
         candidate = "utf-16-le"
-    elif even > half * 0.15 and odd == 0:
+    elif even >= 2 and even > 4 * odd:
         candidate = "utf-16-be"
     else:
         return None
@@ -110,7 +110,12 @@ def _bomless_utf16(data: bytes) -> str | None:
         text = data.decode(candidate)
     except UnicodeDecodeError:
         return None
-    return candidate if not _CONTROL.search(text) else None
+    # Mostly-Han UTF-16 has NULs only beside its ASCII (newlines, digits); accept the
+    # reading when it is clean text and reads as Chinese or as plain ASCII.
+    if _CONTROL.search(text):
+        return None
+    readable = _han_ratio(text) >= 0.2 or text.isascii()
+    return candidate if readable else None
 
 
 def _strict(data: bytes, encoding: str, where: str | Path) -> str:
@@ -255,7 +260,8 @@ _MD_FOOTDEF = re.compile(r"^\[\^([^\]]+)\]:\s*(.*)$")
 _MD_LINKDEF = re.compile(r"^\s{0,3}\[[^\]]+\]:\s*\S+.*$")
 _MD_STRONG = re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1")
 _MD_EM = re.compile(
-    r"(?<![\w*])\*(?=\S)([^*\n]+?)(?<=\S)\*(?!\*)|(?<![\w_])_(?=\S)([^_\n]+?)(?<=\S)_(?![\w_])"
+    r"(?<![A-Za-z0-9*])\*(?=\S)([^*\n]+?)(?<=\S)\*(?!\*)"
+    r"|(?<![A-Za-z0-9_])_(?=\S)([^_\n]+?)(?<=\S)_(?![A-Za-z0-9_])"
 )
 _MD_CODE = re.compile(r"`([^`]+)`")
 _MD_HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")

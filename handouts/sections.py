@@ -46,7 +46,7 @@ STYLES: tuple[Style, ...] = (
     Style("arabic-paren", re.compile(r"^[（(]\d{1,2}[)）]"), "whole,space"),
     Style("run-in", re.compile(rf"^第[{CN}]{{1,3}}[，,、：:]"), "whole,space,sentence,clause"),
     Style("shi", re.compile(rf"^[{CN}]是"), "whole,space,sentence,clause"),
-    Style("sequence", re.compile(r"^(?:首先|其次|再次|最后)[，,]"), "whole,sentence,clause"),
+    Style("sequence", re.compile(r"^(?:首先|其次|再次|最后)[，,]"), "clause"),
     Style("bullet", re.compile(r"^[●■◆▲★]\s*"), "whole,space"),
 )
 _MD = re.compile(r"^(#{1,6})\s+(.*)$")
@@ -93,6 +93,8 @@ def classify(paragraph: str, *, markdown: bool = False) -> Heading | None:
         if split is None:
             return None
         title, body = split
+        if style.name == "bullet":
+            title = title[match.end() :].strip() or title  # the dingbat is decoration
         rank = _STRUCTURAL[match.group(1)] if style.name == "structural" else 0
         name = f"structural-{match.group(1)}" if rank else style.name
         return Heading(name, title, body, structural=rank)
