@@ -1,0 +1,241 @@
+"""Justified Chinese and compressed punctuation for WeasyPrint 70.
+
+WeasyPrint justifies a line by widening its spaces only (``count_expandable_spaces``
+and ``add_word_spacing`` in ``weasyprint/layout/inline.py``, upstream issue #2269).
+Chinese has no spaces, so ``text-align: justify`` leaves every Chinese paragraph ragged.
+Typst, XeTeX and browsers spread the slack between the characters instead; so do we:
+
+* an *expansion opportunity* is every CJK character of a text box (ideographs, kana,
+  full-width punctuation).  Pango's letter spacing puts half of the spacing on each
+  side of a character, and drops the outer half at both ends of a line, so a box
+  whose first (last) character is CJK has half an opportunity less at that end.
+  The counts therefore add up to exactly the width Pango will add, and the last
+  glyph of the line lands on the right edge;
+* WeasyPrint already spreads ``extra_width / opportunities`` over the boxes of the
+  line and recreates each box's Pango layout with that ``justification_spacing``; at
+  drawing time ``Layout.set_text(…, justify=True)`` adds it to the spaces, and we add
+  it, as letter spacing, to the CJK characters.  The text itself is untouched, so
+  copy and paste gives the original characters;
+* the two halves of ``——`` and ``……`` get no spacing between them: they stay one mark;
+* adjacent full-width marks (``。”`` ``，“`` ``）、``) would open a full em of blank
+  between them; the first (or, for two opening marks, the second) is set with the
+  font's ``halt`` feature, which removes the half-em of blank on its inner side.  This
+  applies whenever text is shaped (measuring and drawing), so line breaking sees the
+  compressed widths.
+
+The patched functions are WeasyPrint internals: ``install`` checks the version and a
+digest of their source and refuses to patch anything else (the test suite fails on a
+refusal, so an upgrade of WeasyPrint cannot silently bring ragged text back).
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import inspect
+import logging
+import re
+from collections.abc import Callable
+from typing import Any
+
+PINNED_VERSION = "70.0"
+
+#: sha256 of the source of each internal we wrap or replace, as shipped in 70.0.
+EXPECTED_SOURCES = {
+    "weasyprint.layout.inline.justify_line":
+        "f83b21ff8793ba6b6dfc5fe8e10e4ab6cd6e02b17de02da97200902166148a81",
+    "weasyprint.layout.inline.count_expandable_spaces":
+        "175fe6f42576ed3842d240a5048b4816ed702e8f97d49389b5b528aee51476ad",
+    "weasyprint.layout.inline.add_word_spacing":
+        "879516e71f1b80fa1833aee877e1a34c851248c5fd871d6c855c58f07358d418",
+    "weasyprint.text.line_break.Layout.set_text":
+        "fe23ca9937dbf5205bda422f9c01103f301ef2c511228842632ea86e853274f7",
+}
+
+_LOG = logging.getLogger(__name__)
+
+# Characters that take inter-character spacing: CJK ideographs and their extensions,
+# kana, bopomofo, CJK symbols and punctuation, full-width forms, and the marks that
+# Chinese sets full-width from the CJK font (quotes, dashes, ellipsis, middle dot).
+_CJK_RANGES = (
+    (0x1100, 0x11FF), (0x2E80, 0x2FDF), (0x2FF0, 0x303F), (0x3040, 0x31FF),
+    (0x3200, 0x4DBF), (0x4E00, 0x9FFF), (0xA960, 0xA97F), (0xAC00, 0xD7FF),
+    (0xF900, 0xFAFF), (0xFE10, 0xFE1F), (0xFE30, 0xFE4F), (0xFF00, 0xFFEF),
+    (0x20000, 0x3FFFF),
+)
+_CJK_EXTRA = frozenset("\u00b7\u2014\u2015\u2018\u2019\u201c\u201d\u2026\u2025")
+# Marks whose doubled form is one symbol: no spacing may open inside ——, ……
+_DOUBLED = frozenset("\u2014\u2015\u2026\u2025")
+
+CLOSING = "，。、；：？！）】》」』”’〕〗〉〙〛｝"
+OPENING = "（【《「『“‘〔〖〈〘〚｛"
+# The mark that loses its blank half: a closing mark followed by any mark, or an
+# opening mark preceded by an opening mark.
+_HALT = re.compile(f"[{CLOSING}](?=[{CLOSING}{OPENING}])|(?<=[{OPENING}])[{OPENING}]")
+
+
+def is_cjk(char: str) -> bool:
+    if char in _CJK_EXTRA:
+        return True
+    code = ord(char)
+    return any(lo <= code <= hi for lo, hi in _CJK_RANGES)
+
+
+def spaced_characters(text: str) -> list[bool]:
+    """Which characters of ``text`` get inter-character spacing."""
+    flags = [is_cjk(c) for c in text]
+    for i in range(len(text) - 1):
+        if text[i] in _DOUBLED and text[i + 1] == text[i]:
+            flags[i] = flags[i + 1] = False
+    return flags
+
+
+def cjk_opportunities(text: str) -> float:
+    """Units of letter spacing Pango will add when each spaced character gets one.
+
+    Pango puts half a unit on each side of a spaced character and removes the outer
+    half at the two ends of a layout line (each text box is drawn as one line).
+    """
+    flags = spaced_characters(text)
+    if not flags:
+        return 0.0
+    count = float(sum(flags))
+    if flags[0]:
+        count -= 0.5
+    if flags[-1]:
+        count -= 0.5
+    return max(count, 0.0)
+
+
+def halt_positions(text: str) -> list[int]:
+    """Indexes of full-width marks to set with ``halt`` (compressed to half width)."""
+    return [m.start() for m in _HALT.finditer(text)]
+
+
+def _source_digest(obj: Callable[..., Any]) -> str:
+    return hashlib.sha256(inspect.getsource(obj).encode()).hexdigest()
+
+
+def _targets() -> dict[str, Callable[..., Any]]:
+    from weasyprint.layout import inline
+    from weasyprint.text import line_break
+
+    originals = getattr(inline, "_handouts_originals", None)
+    if originals:
+        return dict(originals)
+    return {
+        "weasyprint.layout.inline.justify_line": inline.justify_line,
+        "weasyprint.layout.inline.count_expandable_spaces": inline.count_expandable_spaces,
+        "weasyprint.layout.inline.add_word_spacing": inline.add_word_spacing,
+        "weasyprint.text.line_break.Layout.set_text": line_break.Layout.set_text,
+    }
+
+
+def changed_internals() -> list[str]:
+    """The patched WeasyPrint internals that differ from the version we were written
+    against (empty when it is safe to install)."""
+    import weasyprint
+
+    changed = []
+    if weasyprint.__version__ != PINNED_VERSION:
+        changed.append(f"weasyprint {weasyprint.__version__} (pinned {PINNED_VERSION})")
+    for name, func in _targets().items():
+        if _source_digest(func) != EXPECTED_SOURCES[name]:
+            changed.append(name)
+    return changed
+
+
+@functools.cache
+def install() -> bool:
+    """Patch WeasyPrint once per process; return whether the patch is active.
+
+    On a WeasyPrint whose internals changed, nothing is patched (Chinese comes out
+    ragged, not broken) and a warning names what changed.
+    """
+    changed = changed_internals()
+    if changed:
+        _LOG.warning("handouts.justify: not extending WeasyPrint, internals changed: %s",
+                     ", ".join(changed))
+        return False
+
+    from weasyprint.formatting_structure import boxes
+    from weasyprint.layout import inline
+    from weasyprint.text import line_break
+    from weasyprint.text.ffi import TO_UNITS, ffi, pango
+    from weasyprint.text.fonts import font_features
+
+    inline._handouts_originals = _targets()
+    original_count = inline.count_expandable_spaces
+    original_set_text = line_break.Layout.set_text
+
+    def count_expandable_spaces(box: Any) -> float:
+        if isinstance(box, boxes.TextBox):
+            return original_count(box) + cjk_opportunities(box.text)
+        if isinstance(box, (boxes.LineBox, boxes.InlineBox)):
+            return sum(count_expandable_spaces(child) for child in box.children)
+        return 0
+
+    def set_text(self: Any, text: str, justify: bool = False) -> None:
+        original_set_text(self, text, justify)
+        text = self.text
+        halts = halt_positions(text) if text else []
+        spacing = self.justification_spacing if justify else 0
+        if not halts and not spacing:
+            return
+        offsets = _byte_offsets(text)
+        attr_list = pango.pango_layout_get_attributes(self.layout)
+        if attr_list == ffi.NULL:
+            attr_list = ffi.gc(pango.pango_attr_list_new(), pango.pango_attr_list_unref)
+        if halts:
+            # One font-features attribute wins per position, so the halt run also
+            # carries the features WeasyPrint set for the whole layout.
+            style = self.style
+            base = font_features(
+                style["font_kerning"], style["font_variant_ligatures"],
+                style["font_variant_position"], style["font_variant_caps"],
+                style["font_variant_numeric"], style["font_variant_alternates"],
+                style["font_variant_east_asian"], style["font_feature_settings"])
+            features = dict(base, halt=1)
+            value = ",".join(f"{k} {v}" for k, v in features.items()).encode()
+            for index in halts:
+                attr = pango.pango_attr_font_features_new(value)
+                attr.start_index, attr.end_index = offsets[index], offsets[index + 1]
+                pango.pango_attr_list_insert(attr_list, attr)
+        if spacing:
+            letter_spacing = self.style["letter_spacing"]
+            base_units = 0 if letter_spacing == "normal" else letter_spacing * TO_UNITS
+            units = int(spacing * TO_UNITS + base_units)
+            flags = spaced_characters(text)
+            for start, end in _runs(flags):
+                attr = pango.pango_attr_letter_spacing_new(units)
+                attr.start_index, attr.end_index = offsets[start], offsets[end]
+                pango.pango_attr_list_change(attr_list, attr)
+        pango.pango_layout_set_attributes(self.layout, attr_list)
+
+    inline.count_expandable_spaces = count_expandable_spaces
+    line_break.Layout.set_text = set_text
+    return True
+
+
+def _byte_offsets(text: str) -> list[int]:
+    """UTF-8 offset of each character, plus the end: Pango indexes attributes in bytes."""
+    offsets = [0]
+    total = 0
+    for char in text:
+        total += len(char.encode())
+        offsets.append(total)
+    return offsets
+
+
+def _runs(flags: list[bool]) -> list[tuple[int, int]]:
+    runs = []
+    start = None
+    for i, flag in enumerate(flags):
+        if flag and start is None:
+            start = i
+        elif not flag and start is not None:
+            runs.append((start, i))
+            start = None
+    if start is not None:
+        runs.append((start, len(flags)))
+    return runs
