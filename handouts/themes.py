@@ -24,9 +24,11 @@ from .model import Document, Section, Theme, ThemeMatch
 from .textstats import CorpusStats, all_sections, count_phrase, cut_cached, han_count, stats_for
 
 THEMES_FILE = "themes.toml"
-K1 = 1.2
+K1 = 1.5
 B = 0.75
-TITLE_WEIGHT = 2.0
+# A term in the heading says what the section is about: it adds this many times the
+# term's IDF on top of the body's BM25, unsaturated.
+TITLE_BONUS = 3.0
 
 
 @dataclass(frozen=True)
@@ -175,12 +177,11 @@ def _scores(documents: tuple[Document, ...], terms: tuple[str, ...]) -> tuple[Th
             continue
         idf = _idf(n, df)
         for i, (body, title) in enumerate(rows):
-            tf = body + TITLE_WEIGHT * title
-            if not tf:
+            if not body and not title:
                 continue
             length = len(stats.tokens[sections[i][1].id])
             norm = K1 * (1 - B + B * length / stats.avg_len)
-            gain = idf * tf * (K1 + 1) / (tf + norm)
+            gain = idf * body * (K1 + 1) / (body + norm) + (TITLE_BONUS * idf if title else 0.0)
             totals[i] += gain
             matched[i].append((gain, term))
     return tuple(
