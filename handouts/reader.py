@@ -92,30 +92,27 @@ def _mostly_text_utf8(data: bytes) -> bool:
 
 
 def _bomless_utf16(data: bytes) -> str | None:
-    """UTF-16 without a BOM: Han text has no NULs, but ASCII/newlines give a NUL in
-    every other byte; Notepad-style files always have some."""
+    """UTF-16 without a BOM: text in any 8-bit encoding has no NUL bytes, UTF-16 has
+    them beside every ASCII character (and in some Han ones, U+4E00 一).  Both byte
+    orders are tried; the reading that is clean Chinese (or plain ASCII) wins."""
     sample = data[:4096]
-    if len(sample) < 4 or len(sample) % 2:
+    if len(sample) < 4 or len(sample) % 2 or b"\x00" not in sample:
         return None
-    even = sample[0::2].count(0)
-    odd = sample[1::2].count(0)
-    # Han code points may have a zero byte too (U+4E00), so compare, not exclude.
-    if odd >= 2 and odd > 4 * even:
-        candidate = "utf-16-le"
-    elif even >= 2 and even > 4 * odd:
-        candidate = "utf-16-be"
-    else:
-        return None
-    try:
-        text = data.decode(candidate)
-    except UnicodeDecodeError:
-        return None
-    # Mostly-Han UTF-16 has NULs only beside its ASCII (newlines, digits); accept the
-    # reading when it is clean text and reads as Chinese or as plain ASCII.
-    if _CONTROL.search(text):
-        return None
-    readable = _han_ratio(text) >= 0.2 or text.isascii()
-    return candidate if readable else None
+    readings = []
+    for candidate in ("utf-16-le", "utf-16-be"):
+        try:
+            text = data.decode(candidate)
+        except UnicodeDecodeError:
+            continue
+        if _CONTROL.search(text):
+            continue
+        score = 1.5 if text.isascii() else _han_ratio(text)
+        readings.append((score, candidate))
+    if readings:
+        score, candidate = max(readings)
+        if score >= 0.2:
+            return candidate
+    return None
 
 
 def _strict(data: bytes, encoding: str, where: str | Path) -> str:
@@ -219,7 +216,11 @@ def _read_html(path: Path, html: str, encoding: str) -> RawDocument:
     )
     if not body or not body.strip():
         raise InputFileError(path, "no article text found in the HTML page")
-    meta = trafilatura.extract_metadata(html)
+    # Each line trafilatura returns is a block of the page (its fallback extractor
+    # separates blocks by single newlines), so each becomes a paragraph.
+    body = re.sub(r"(?<!\n)\n(?!\n)", "\n\n", body)
+    # extensive=False: no date guessed from a copyright year or the URL.
+    meta = trafilatura.extract_metadata(html, extensive=False)
     return RawDocument(
         str(path),
         markdown_to_text(normalise_newlines(body)),

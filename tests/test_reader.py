@@ -1,0 +1,130 @@
+"""Reading bytes: encodings, line ends, and files that are not text at all."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from handouts.corpus import load_document
+from handouts.errors import InputFileError
+from handouts.reader import decode, markdown_to_text, read_document, split_front_matter
+
+TEXT = "群众路线是我们党的生命线和根本工作路线。\n一切为了群众，一切依靠群众。\n"
+
+
+@pytest.mark.parametrize(
+    ("encoding", "prefix"),
+    [
+        ("utf-8", b""),
+        ("utf-8", b"\xef\xbb\xbf"),
+        ("gb18030", b""),
+        ("gbk", b""),
+        ("big5", b""),
+        ("utf-16-le", b"\xff\xfe"),
+        ("utf-16-be", b"\xfe\xff"),
+        ("utf-16-le", b""),
+        ("utf-16-be", b""),
+    ],
+)
+def test_chinese_text_decodes_from_every_common_encoding(encoding: str, prefix: bytes) -> None:
+    text = (
+        TEXT
+        if encoding != "big5"
+        else "群眾路線是我們黨的生命線和根本工作路線。\n一切為了群眾，一切依靠群眾。\n"
+    )
+    decoded, _ = decode(prefix + text.encode(encoding), "x.txt")
+    assert decoded == text
+
+
+@pytest.mark.parametrize("newline", ["\n", "\r\n", "\r"])
+def test_every_line_ending_reads_as_newline(tmp_path: Path, newline: str) -> None:
+    path = tmp_path / "doc.txt"
+    path.write_bytes(TEXT.replace("\n", newline).encode("utf-8"))
+    assert read_document(path).text == TEXT
+
+
+@pytest.mark.parametrize(
+    ("data", "problem"),
+    [
+        (b"", "empty file"),
+        (b"  \r\n\t\n", "empty file"),
+        (b"\xef\xbb\xbf", "empty file"),
+        (b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\x00\x01\x02", "binary file, not text"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "binary file, not text"),
+        (bytes(range(256)) * 4, "binary file, not text"),
+    ],
+)
+def test_empty_and_binary_files_raise_an_error_naming_the_file(
+    tmp_path: Path, data: bytes, problem: str
+) -> None:
+    path = tmp_path / "bad.txt"
+    path.write_bytes(data)
+    with pytest.raises(InputFileError) as err:
+        read_document(path)
+    assert str(err.value) == f"{path}: {problem}"
+
+
+def test_unknown_extension_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "doc.docx"
+    path.write_bytes(b"PK\x03\x04")
+    with pytest.raises(InputFileError, match="unsupported file type"):
+        read_document(path)
+
+
+def test_markdown_emphasis_links_and_footnotes_become_plain_text() -> None:
+    text = markdown_to_text(
+        "# 标题\n\n这是**重点**和*强调*，见[原文](http://a.b/c)与![图](x.png)[^1]。\n"
+        "第二行接着写。\n\n- 条目一\n- 条目二\n\n[^1]: 注释内容。\n"
+    )
+    assert text.split("\n\n") == [
+        "# 标题",
+        "这是重点和强调，见原文与。第二行接着写。",
+        "条目一",
+        "条目二",
+        "注1：注释内容。\n",
+    ]
+
+
+def test_underscores_inside_words_and_urls_are_not_emphasis() -> None:
+    assert markdown_to_text("文件名 my_file_name 不变。") == "文件名 my_file_name 不变。\n"
+
+
+def test_front_matter_gives_title_date_and_author() -> None:
+    meta, body = split_front_matter("---\ntitle: 札记\ndate: 2014-07-20\n作者: 青山\n---\n正文。\n")
+    assert meta["title"] == "札记" and meta["date"] == "2014-07-20" and meta["author"] == "青山"
+    assert body == "正文。\n"
+
+
+def test_html_page_yields_main_text_and_meta_title(tmp_path: Path) -> None:
+    html = (
+        "<html><head><title>站点</title><meta charset='utf-8'></head><body>"
+        "<nav><a href='/'>首页</a><a href='/x'>新闻</a></nav><article><h1>走好群众路线</h1>"
+        "<p>党员干部要深入基层，倾听群众呼声，把群众的冷暖放在心上，为群众办实事、做好事。</p>"
+        "<p>只有这样，才能赢得群众的信任和支持，密切党群干群关系，让群众路线落到实处。</p>"
+        "</article><footer>Copyright 2014</footer></body></html>"
+    )
+    path = tmp_path / "page.html"
+    path.write_text(html, encoding="utf-8")
+    raw = read_document(path)
+    assert raw.format == "markdown" and raw.title == "走好群众路线" and raw.date is None
+    assert "倾听群众呼声" in raw.text and "Copyright" not in raw.text
+    doc = load_document(path)
+    assert doc.title == "走好群众路线"
+    assert doc.sections[0].paragraphs == (
+        "党员干部要深入基层，倾听群众呼声，把群众的冷暖放在心上，为群众办实事、做好事。",
+        "只有这样，才能赢得群众的信任和支持，密切党群干群关系，让群众路线落到实处。",
+    )
+
+
+def test_html_page_without_article_text_is_an_error(tmp_path: Path) -> None:
+    path = tmp_path / "empty.html"
+    path.write_text("<html><body><nav><a href='/'>首页</a></nav></body></html>", encoding="utf-8")
+    with pytest.raises(InputFileError, match="no article text") as err:
+        load_document(path)
+    assert str(path) in str(err.value)
+
+
+def test_ascii_utf16_without_bom_reads_in_either_byte_order() -> None:
+    for encoding in ("utf-16-le", "utf-16-be"):
+        assert decode("Plain notes.\n".encode(encoding), "x.txt") == ("Plain notes.\n", encoding)
