@@ -1,0 +1,184 @@
+"""Cleaning, line by line: what is furniture, what is metadata, how text is repaired."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from handouts.clean import clean_text, meta_line, parse_date, repair
+from handouts.corpus import load_document
+from handouts.errors import InputFileError
+
+
+@pytest.mark.parametrize(
+    ("raw", "clean"),
+    [
+        ("群众路线,是生命线;要坚持!对吗?", "群众路线，是生命线；要坚持！对吗？"),
+        ("毛泽东同志指出:人民是动力.", "毛泽东同志指出：人民是动力。"),
+        ("时间:9:00-18:30,电话:400-050-0827", "时间：9:00-18:30，电话：400-050-0827"),
+        ("共1,000人参加,增长3.5%。", "共1,000人参加，增长3.5%。"),
+        ("网址 http://www.hnr.cn/a,b 见", "网址 http://www.hnr.cn/a,b 见"),
+        ("He said: hello, world.", "He said: hello, world."),
+        ('追求"贵族化",吃喝玩乐', "追求“贵族化”，吃喝玩乐"),
+        ("他说'好'。", "他说‘好’。"),
+        ("don't 改", "don't 改"),
+        ("凝聚了民心。 (3月21日《人民日报》)", "凝聚了民心。（3月21日《人民日报》）"),
+        ("原创力文档(book118)网站", "原创力文档（book118）网站"),
+        ("f(x) = (a + b)", "f(x) = (a + b)"),
+        ("治“三害”„„在他身上", "治“三害”……在他身上"),
+        ("\u3000\u3000正文开始，  中间　　空格。  ", "正文开始，中间 空格。"),
+        ("经济社会发展 新阶段", "经济社会发展 新阶段"),
+        ("的落实 (1)进入单位", "的落实 （1）进入单位"),
+        ("1.怎样到群众中去", "1.怎样到群众中去"),
+    ],
+)
+def test_repair_makes_chinese_punctuation_full_width_and_leaves_the_rest(
+    raw: str, clean: str
+) -> None:
+    assert repair(raw) == clean
+    assert repair(clean) == clean
+
+
+@pytest.mark.parametrize(
+    ("line", "fields"),
+    [
+        ("2017年03月23日11:03  来源:映象网", {"date": "2017-03-23", "source": "映象网"}),
+        ("模版范例范文 发布时间:2010/9/7", {"date": "2010-09-07"}),
+        ("2022-08-28", {"date": "2022-08-28"}),
+        (
+            "2014-06-12 08:30:15  来源：人民网  作者：李明",
+            {"date": "2014-06-12", "source": "人民网", "author": "李明"},
+        ),
+        (
+            "发布日期：2014-03-05　信息来源：县委组织部　浏览次数：356",
+            {"date": "2014-03-05", "source": "县委组织部"},
+        ),
+        ("（2014年2月18日）", {"date": "2014-02-18"}),
+    ],
+)
+def test_datelines_give_their_fields(line: str, fields: dict[str, str]) -> None:
+    assert meta_line(repair(line)) == fields
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "1943年6月，毛泽东同志在为中共中央起草的决定中第一次较为系统地阐述了党的群众路线。",
+        "刘云山在1月21日召开的会议上指出",
+        "群众路线是我们党的生命线",
+    ],
+)
+def test_a_sentence_with_a_date_is_not_a_dateline(line: str) -> None:
+    assert meta_line(line) is None
+
+
+def test_parse_date_rejects_impossible_dates() -> None:
+    assert parse_date("2014-13-40") is None
+    assert parse_date("发布于 2014/5/6") == "2014-05-06"
+
+
+ARTICLE = """\
+首页
+新闻
+评论
+您的位置：某某网 > 评论 > 正文
+干部要俯下身子
+2015年06月01日 10:00　来源：某某日报
+12345
+　　基层是干部成长的沃土，干部要到基层去，到群众中去，在实践中增长才干。
+　　一、要有真感情。对群众要有真感情，把群众当亲人，群众才会把干部当自家人。
+　　二、要办真实事。群众的事再小也是大事，要一件一件办好，让群众得到实惠。
+　　只有这样，才能赢得群众的信任和支持。（王力）
+责任编辑：张三
+相关阅读
+· 干部下基层要沉得下去
+· 为群众办实事要落到实处
+关于我们 | 联系我们 | 网站地图
+Copyright © 2015 某某网 版权所有
+"""
+
+
+def test_a_portal_page_keeps_exactly_its_article() -> None:
+    cleaned = clean_text(ARTICLE)
+    assert cleaned.title == "干部要俯下身子"
+    assert (cleaned.date, cleaned.source, cleaned.author) == ("2015-06-01", "某某日报", "王力")
+    assert cleaned.paragraphs == (
+        "基层是干部成长的沃土，干部要到基层去，到群众中去，在实践中增长才干。",
+        "一、要有真感情。对群众要有真感情，把群众当亲人，群众才会把干部当自家人。",
+        "二、要办真实事。群众的事再小也是大事，要一件一件办好，让群众得到实惠。",
+        "只有这样，才能赢得群众的信任和支持。",
+    )
+    reasons = {d.text: d.reason for d in cleaned.dropped}
+    assert reasons["12345"].startswith("stray number")
+    assert reasons["您的位置：某某网 > 评论 > 正文"] == "breadcrumb"
+    assert reasons["首页"] == "page header before the title"
+    assert all(line.strip() in reasons or line.strip() in ARTICLE for line in reasons)
+
+
+def test_cleaning_its_own_output_changes_nothing() -> None:
+    once = clean_text(ARTICLE)
+    twice = clean_text(once.as_text())
+    assert (twice.title, twice.paragraphs) == (once.title, once.paragraphs)
+
+
+def test_a_line_broken_mid_sentence_is_rejoined() -> None:
+    cleaned = clean_text(
+        "标题\n\n对于每名党员干部来说,都有义务自我审视,主动加压,以强烈的责任感和历史\n使命感,在教育实践活动中真抓实干。\n"
+    )
+    assert cleaned.paragraphs == (
+        "对于每名党员干部来说，都有义务自我审视，主动加压，以强烈的责任感和历史使命感，在教育实践活动中真抓实干。",
+    )
+
+
+def test_a_short_line_after_a_finished_sentence_is_not_joined() -> None:
+    cleaned = clean_text(
+        "标题\n\n群众路线是我们党的生命线和根本工作路线，必须始终坚持。\n1.怎样到群众中去\n到群众中去，就是到一线去。\n"
+    )
+    assert cleaned.paragraphs[1:] == ("1.怎样到群众中去", "到群众中去，就是到一线去。")
+
+
+def test_a_restarted_yi_after_an_unfinished_line_is_a_continuation() -> None:
+    cleaned = clean_text(
+        "标题\n\n一、四风问题要解决，群众才会满意。\n\n二、有几个方面要注意。\n\n"
+        "形式主义:知行不\n\n一、不求实效、文山会海等;\n"
+    )
+    assert "形式主义：知行不一、不求实效、文山会海等；" in cleaned.paragraphs
+    assert any("continues the line before" in note for note in cleaned.notes)
+
+
+def test_a_trailing_source_note_goes_to_metadata() -> None:
+    cleaned = clean_text(
+        "标题\n\n群众路线是我们党的生命线和根本工作路线，必须始终坚持下去。（来源：人民日报）\n"
+    )
+    assert cleaned.source == "人民日报"
+    assert cleaned.paragraphs == ("群众路线是我们党的生命线和根本工作路线，必须始终坚持下去。",)
+
+
+def test_a_citation_in_parentheses_is_not_a_byline() -> None:
+    cleaned = clean_text(
+        "标题\n\n乐东推动党员干部下基层大服务，解决了一大批矛盾和难题，凝聚了民心。"
+        " (3月21日《人民日报》)\n"
+    )
+    assert cleaned.author is None
+    assert cleaned.paragraphs[0].endswith("（3月21日《人民日报》）")
+
+
+def test_chatty_remarks_are_dropped_but_a_question_of_the_text_stays() -> None:
+    cleaned = clean_text(
+        "标题\n\n干部为什么要到群众中去？因为群众是真正的英雄，离开群众我们将一事无成。\n"
+        "PS:这个貌似政治书上都有吧?\n谢谢楼主，望采纳！\n怎能赢得群众的好感？\n"
+    )
+    assert cleaned.paragraphs == (
+        "干部为什么要到群众中去？因为群众是真正的英雄，离开群众我们将一事无成。",
+        "怎能赢得群众的好感？",
+    )
+
+
+def test_a_page_with_a_title_and_no_text_is_reported_not_loaded(tmp_path: Path) -> None:
+    cleaned = clean_text("首页\n新闻\n短短一行字\n")
+    assert (cleaned.title, cleaned.paragraphs) == ("短短一行字", ())
+    path = tmp_path / "menu.txt"
+    path.write_text("首页\n新闻\n短短一行字\n", encoding="utf-8")
+    with pytest.raises(InputFileError, match="no article text left after cleaning"):
+        load_document(path)
