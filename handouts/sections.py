@@ -38,16 +38,16 @@ STYLES: tuple[Style, ...] = (
     Style(
         "structural",
         re.compile(rf"^第[{CN}百零〇\d]{{1,4}}(篇|章|部分|节)"),
-        "whole,space,sentence,marker",
+        "space,whole,sentence,marker",
     ),
-    Style("cn", re.compile(rf"^[{CN}]{{1,3}}(?:[、．.]| (?=\S))"), "whole,space,sentence"),
-    Style("cn-paren", re.compile(rf"^[（(][{CN}]{{1,3}}[)）]"), "whole,space,sentence"),
-    Style("arabic", re.compile(r"^\d{1,2}(?:[、．]|\.(?!\d))"), "whole,space,sentence"),
-    Style("arabic-paren", re.compile(r"^[（(]\d{1,2}[)）]"), "whole,space"),
-    Style("run-in", re.compile(rf"^第[{CN}]{{1,3}}[，,、：:]"), "whole,space,sentence,clause"),
-    Style("shi", re.compile(rf"^[{CN}]是"), "whole,space,sentence,clause"),
+    Style("cn", re.compile(rf"^[{CN}]{{1,3}}(?:[、．.]| (?=\S))"), "space,whole,sentence"),
+    Style("cn-paren", re.compile(rf"^[（(][{CN}]{{1,3}}[)）]"), "space,whole,sentence"),
+    Style("arabic", re.compile(r"^\d{1,2}(?:[、．]|\.(?!\d))"), "space,whole,sentence"),
+    Style("arabic-paren", re.compile(r"^[（(]\d{1,2}[)）]"), "space,whole"),
+    Style("run-in", re.compile(rf"^第[{CN}]{{1,3}}[，,、：:]"), "space,whole,sentence,clause"),
+    Style("shi", re.compile(rf"^[{CN}]是"), "space,clause,sentence"),
     Style("sequence", re.compile(r"^(?:首先|其次|再次|最后)[，,]"), "clause"),
-    Style("bullet", re.compile(r"^[●■◆▲★]\s*"), "whole,space"),
+    Style("bullet", re.compile(r"^[●■◆▲★]\s*"), "space,whole"),
 )
 _MD = re.compile(r"^(#{1,6})\s+(.*)$")
 _SENT = re.compile(r"[。！？；!?]")
@@ -104,32 +104,42 @@ def classify(paragraph: str, *, markdown: bool = False) -> Heading | None:
 def _split(paragraph: str, marker_end: int, rules: str) -> tuple[str, str] | None:
     """Title and body of a numbered paragraph, or None if it is a list item, not a head.
 
-    whole: the paragraph is one short sentence; space: a space ends the title
-    (``（三）标题 正文``); sentence: the first sentence is short; clause: the first
-    clause is short (run-in heads such as ``第五，建设……队伍，是……``); marker: the
-    marker alone is the title.
+    The rules are tried in the order the style lists them.  space: a space ends the
+    title and what follows reads as text (``（三）标题 正文……``); whole: the paragraph
+    is one sentence short enough to be a title; sentence: the first sentence is
+    short; clause: the first clause is short (run-in heads such as ``一是学风引领，要求……``);
+    marker: the marker alone is the title.
     """
-    allowed = set(rules.split(","))
     text = paragraph.rstrip()
     inner = _SENT.search(text, marker_end)
-    if "whole" in allowed and len(text) <= 72 and (inner is None or inner.end() == len(text)):
-        return text.rstrip("。；;"), ""
-    if "space" in allowed:
-        space = text.find(" ", marker_end, 41)
-        if space > marker_end and not _SENT.search(text, marker_end, space):
-            return text[:space], text[space + 1 :].strip()
-    if "sentence" in allowed and inner is not None and inner.start() <= 40:
-        return text[: inner.start()], text[inner.end() :].strip()
-    if "clause" in allowed:
-        clause = _CLAUSE.search(text, marker_end)
-        if (
-            clause is not None
-            and clause.start() <= 40
-            and (inner is None or clause.start() < inner.start())
-        ):
-            return text[: clause.start()], text[clause.end() :].strip()
-    if "marker" in allowed:
-        return text[:marker_end].rstrip("：:，, "), text[marker_end:].lstrip("：:，, ")
+    for rule in rules.split(","):
+        if rule == "space":
+            space = text.find(" ", marker_end, 41)
+            rest = text[space + 1 :].strip() if space > 0 else ""
+            if (
+                space > marker_end
+                and not _SENT.search(text, marker_end, space)
+                and (len(rest) >= 15 or _SENT.search(rest) or classify(rest) is not None)
+            ):
+                return text[:space], rest
+        elif rule == "whole":
+            one_sentence = inner is None or inner.end() == len(text)
+            commas = len(re.findall(r"[，,]", text))
+            if one_sentence and (len(text) <= 40 or (len(text) <= 72 and commas <= 2)):
+                return text.rstrip("。；;"), ""
+        elif rule == "sentence":
+            if inner is not None and inner.start() <= 40 and inner.end() < len(text):
+                return text[: inner.start()], text[inner.end() :].strip()
+        elif rule == "clause":
+            clause = _CLAUSE.search(text, marker_end)
+            if (
+                clause is not None
+                and clause.start() <= 40
+                and (inner is None or clause.start() < inner.start())
+            ):
+                return text[: clause.start()], text[clause.end() :].strip()
+        elif rule == "marker":
+            return text[:marker_end].rstrip("：:，, "), text[marker_end:].lstrip("：:，, ")
     return None
 
 

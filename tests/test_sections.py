@@ -1,0 +1,205 @@
+"""The heading tree: every Chinese numbering style, nested by the order styles open in."""
+
+from __future__ import annotations
+
+import pytest
+
+from handouts.sections import classify, split_sections
+
+PROSE = "这是正文的一段话，内容比较长，用来确认它不会被当作标题来处理，而是归入上面的小节。"
+
+
+def tree(paragraphs: list[str], markdown: bool = False) -> list[tuple[str, str, int, str | None]]:
+    sections = split_sections("doc", "文档标题", paragraphs, markdown=markdown)
+    return [(s.id, s.title, s.level, s.parent) for s in sections]
+
+
+@pytest.mark.parametrize(
+    ("paragraph", "style", "title", "body"),
+    [
+        ("第一篇：我们党群众路线内容", "structural-篇", "第一篇：我们党群众路线内容", ""),
+        ("第二章 工作方法", "structural-章", "第二章 工作方法", ""),
+        ("第三部分 总结", "structural-部分", "第三部分 总结", ""),
+        (
+            "一、践行群众路线首先要深入学习。活动要开展，政策要实行。",
+            "cn",
+            "一、践行群众路线首先要深入学习",
+            "活动要开展，政策要实行。",
+        ),
+        ("一 标题用空格隔开", "cn", "一 标题用空格隔开", ""),
+        (
+            "（三）积极组织建言献策，促进学校科学发展 根据学校总体安排，认真组织。",
+            "cn-paren",
+            "（三）积极组织建言献策，促进学校科学发展",
+            "根据学校总体安排，认真组织。",
+        ),
+        ("(二)深入开展实践调研", "cn-paren", "(二)深入开展实践调研", ""),
+        ("1.怎样到群众中去", "arabic", "1.怎样到群众中去", ""),
+        (
+            "2、一切依靠群众。人民群众是历史的创造者。",
+            "arabic",
+            "2、一切依靠群众",
+            "人民群众是历史的创造者。",
+        ),
+        ("（1）注重听取群众建议", "arabic-paren", "（1）注重听取群众建议", ""),
+        ("第一，更深刻了解了群众路线的内涵", "run-in", "第一，更深刻了解了群众路线的内涵", ""),
+        ("■ 多走一步路", "bullet", "多走一步路", ""),
+        ("## 二、怎样走好群众路线", "md2", "二、怎样走好群众路线", ""),
+    ],
+)
+def test_each_heading_style_is_recognised_and_split(
+    paragraph: str, style: str, title: str, body: str
+) -> None:
+    heading = classify(paragraph)
+    assert heading is not None
+    assert (heading.style, heading.title, heading.body) == (style, title, body)
+
+
+@pytest.mark.parametrize(
+    "paragraph",
+    [
+        PROSE,
+        "1943年6月，毛泽东同志在为中共中央起草的《关于领导方法的若干问题》决定中第一次较为系统地初步阐述了党的群众路线。",
+        "（1）进入单位以来，在处领导的关心下和同事们帮助下，努力提高自己的业务水平，自觉学习水政执法文书，下载水政执法案例分析，提高自己理论水平。",
+        "3.5亿元的投入让群众受益。",
+    ],
+)
+def test_prose_and_long_list_items_are_not_headings(paragraph: str) -> None:
+    assert classify(paragraph) is None
+
+
+def test_text_before_the_first_heading_is_an_introduction_titled_with_the_document() -> None:
+    assert tree([PROSE, "一、第一点", PROSE]) == [
+        ("doc/1", "文档标题", 1, None),
+        ("doc/2", "一、第一点", 1, None),
+    ]
+
+
+def test_a_document_without_headings_is_one_section() -> None:
+    sections = split_sections("doc", "文档标题", [PROSE, PROSE])
+    assert [(s.title, s.level, s.text) for s in sections] == [("文档标题", 1, PROSE + "\n" + PROSE)]
+
+
+def test_styles_nest_in_the_order_they_open() -> None:
+    paragraphs = [
+        "一、大点",
+        "（一）中点",
+        "1.小点",
+        PROSE,
+        "2.小点",
+        "（二）中点",
+        "二、大点",
+        "（一）又一中点",
+    ]
+    assert tree(paragraphs) == [
+        ("doc/1", "一、大点", 1, None),
+        ("doc/1.1", "（一）中点", 2, "doc/1"),
+        ("doc/1.1.1", "1.小点", 3, "doc/1.1"),
+        ("doc/1.1.2", "2.小点", 3, "doc/1.1"),
+        ("doc/1.2", "（二）中点", 2, "doc/1"),
+        ("doc/2", "二、大点", 1, None),
+        ("doc/2.1", "（一）又一中点", 2, "doc/2"),
+    ]
+
+
+def test_the_same_styles_may_nest_the_other_way_round_in_another_text() -> None:
+    paragraphs = ["（一）大点", "一、小点", PROSE, "二、小点", "（二）大点"]
+    assert [(t, lvl) for _, t, lvl, _ in tree(paragraphs)] == [
+        ("（一）大点", 1),
+        ("一、小点", 2),
+        ("二、小点", 2),
+        ("（二）大点", 1),
+    ]
+
+
+def test_articles_of_a_compilation_are_top_level_and_restart_numbering() -> None:
+    paragraphs = [
+        "第一篇：甲",
+        "一、甲一",
+        PROSE,
+        "二、甲二",
+        PROSE,
+        "第二篇：乙",
+        "一、乙一",
+        PROSE,
+    ]
+    assert [(i, lvl, p) for i, _, lvl, p in tree(paragraphs)] == [
+        ("doc/1", 1, None),
+        ("doc/1.1", 2, "doc/1"),
+        ("doc/1.2", 2, "doc/1"),
+        ("doc/2", 1, None),
+        ("doc/2.1", 2, "doc/2"),
+    ]
+
+
+def test_a_title_line_between_articles_closes_the_numbered_list() -> None:
+    paragraphs = [
+        "第一篇：甲",
+        "一、甲一",
+        PROSE,
+        "新形势下加强党员干部密切联系群众",
+        PROSE,
+        "一、新一",
+        PROSE,
+    ]
+    assert [(t, lvl) for _, t, lvl, _ in tree(paragraphs)] == [
+        ("第一篇：甲", 1),
+        ("一、甲一", 2),
+        ("新形势下加强党员干部密切联系群众", 2),
+        ("一、新一", 3),
+    ]
+
+
+def test_a_short_line_right_after_a_heading_is_body_not_a_heading() -> None:
+    paragraphs = ["第三篇：党群众路线", "大学生党员如何实施群众路线 会展二支部", PROSE]
+    sections = split_sections("doc", "文档标题", paragraphs)
+    assert len(sections) == 1 and sections[0].text.startswith("大学生党员如何实施群众路线")
+
+
+def test_heading_run_into_a_run_in_head_gives_both() -> None:
+    paragraphs = [
+        "二、应注意的问题 第一，认真排查问题。党的群众路线教育实践活动要求明确。",
+        "第二，深入查找瓶颈。基层是最后一个环节。",
+    ]
+    assert [
+        (t, lvl, text)
+        for (t, lvl, text) in (
+            (s.title, s.level, s.text) for s in split_sections("d", "T", paragraphs)
+        )
+    ] == [
+        ("二、应注意的问题", 1, ""),
+        ("第一，认真排查问题", 2, "党的群众路线教育实践活动要求明确。"),
+        ("第二，深入查找瓶颈", 2, "基层是最后一个环节。"),
+    ]
+
+
+def test_yi_shi_is_a_head_only_in_a_sequence() -> None:
+    alone = split_sections(
+        "d", "T", ["一是要学习。学习要深入，不能走过场，更不能流于形式，要真学真懂。"]
+    )
+    assert len(alone) == 1
+    pair = split_sections(
+        "d",
+        "T",
+        ["一是学风引领，要求党员结对帮扶同学。", "二是行为引领。要求党员带头营造良好风气。"],
+    )
+    assert [s.title for s in pair] == ["一是学风引领", "二是行为引领"]
+
+
+def test_markdown_levels_come_from_the_hashes() -> None:
+    paragraphs = ["## 一、甲", PROSE, "### 小节", PROSE, "## 二、乙", PROSE]
+    assert [(t, lvl) for _, t, lvl, _ in tree(paragraphs, markdown=True)] == [
+        ("一、甲", 1),
+        ("小节", 2),
+        ("二、乙", 1),
+    ]
+
+
+def test_positions_follow_reading_order_and_ids_are_unique() -> None:
+    paragraphs = [PROSE, "一、甲", "（一）子", PROSE, "二、乙", "（一）子", PROSE]
+    sections = split_sections("doc", "T", paragraphs)
+    assert [s.position for s in sections] == list(range(len(sections)))
+    assert len({s.id for s in sections}) == len(sections)
+    assert all(
+        s.parent is None or s.parent in {p.id for p in sections[: s.position]} for s in sections
+    )
