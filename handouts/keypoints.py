@@ -30,7 +30,7 @@ _NUM = "一二三四五六七八九十"
 # Ordinal prefixes a handout drops.  一要／一是 lose only the numeral (要有……, keep 要);
 # 第一，／首先，／（一）／1. go whole.
 _ORDINAL = re.compile(
-    rf"^(?:[{_NUM}]+(?=[是要])|[{_NUM}]+是|第[{_NUM}]+[，,、：:]?|(?:首先|其次|再次|最后|另外)[，,]"
+    rf"^(?:[{_NUM}]+是|[{_NUM}]+(?=要)|第[{_NUM}]+[，,、：:]?|(?:首先|其次|再次|最后|另外)[，,]"
     rf"|[{_NUM}]+[、，,．.]|[（(][{_NUM}0-9]+[）)]|\d+[、.．)）]\s*)"
 )
 _ENUM = re.compile(

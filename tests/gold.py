@@ -23,7 +23,8 @@ def resolve(documents: tuple[Document, ...], anchor: str) -> str:
 def theme_gold(documents: tuple[Document, ...]) -> dict[str, tuple[set[str], set[str]]]:
     data = tomllib.loads((GOLD / "themes.toml").read_text(encoding="utf-8"))
     return {
-        theme: ({resolve(documents, a) for a in v["pick"]}, {resolve(documents, a) for a in v["skip"]})
+        theme: ({resolve(documents, a) for a in v["pick"]},
+                {resolve(documents, a) for a in v["skip"]})
         for theme, v in data.items()
     }
 

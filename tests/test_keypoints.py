@@ -1,0 +1,101 @@
+"""Key points and keywords: extractive, ordered, no fragments, close to a careful reader's."""
+
+from __future__ import annotations
+
+import pytest
+from gold import keypoint_gold
+from rouge_chinese import Rouge
+
+from handouts.keypoints import candidates, key_points, keywords, ordinal_items, trim_ordinal
+from handouts.model import Section
+from handouts.textstats import han_count, han_only, split_sentences, stats_for, stopwords
+
+
+@pytest.fixture(scope="module")
+def sections(seed_corpus):
+    return {s.id: s for d in seed_corpus.documents for s in d.sections}
+
+
+@pytest.fixture(scope="module")
+def stats(seed_corpus):
+    return stats_for(seed_corpus.documents)
+
+
+def _chars(sentences) -> str:
+    return " ".join(han_only("".join(sentences)))
+
+
+def test_key_points_agree_with_the_gold_set(seed_corpus, sections, stats):
+    """ROUGE-1 F on characters, averaged over the gold sections, at least 0.5."""
+    gold = keypoint_gold(seed_corpus.documents)
+    assert len(gold) >= 12
+    rouge = Rouge()
+    scores = []
+    for section_id, reference in gold.items():
+        got = key_points(sections[section_id], stats)
+        scores.append(rouge.get_scores(_chars(got), _chars(reference))[0]["rouge-1"]["f"])
+    mean = sum(scores) / len(scores)
+    assert mean >= 0.5, f"ROUGE-1 F {mean:.3f}"
+
+
+def test_key_points_are_verbatim_ordered_and_never_fragments(sections, stats):
+    for section in sections.values():
+        points = key_points(section, stats)
+        if han_count(section.text) >= 200:
+            assert 2 <= len(points) <= 5, section.id
+        assert len(points) <= 5
+        positions = [section.text.find(p) for p in points]
+        assert all(p >= 0 for p in positions), section.id  # verbatim
+        assert positions == sorted(positions), section.id  # reading order
+        for point in points:
+            assert han_count(point) >= 8
+            assert han_only(point) != han_only(trim_ordinal(section.title))
+            assert trim_ordinal(point) == point  # ordinal prefixes trimmed
+
+
+def test_short_sections_get_fewer_points(stats):
+    body = "。".join(f"第{i}句讲的是群众路线教育实践活动的要求" for i in range(15))
+    long = Section("x/1", "标题", 1, body)
+    short = Section("x/2", "标题", 1,
+                    "群众路线是党的生命线和根本工作路线。党员干部要密切联系群众。")
+    assert len(key_points(short, stats)) <= len(key_points(long, stats))
+    assert len(key_points(short, stats)) == 2
+
+
+def test_ordinal_prefixes_are_trimmed_but_the_verb_kept():
+    assert trim_ordinal("一是强化宗旨意识。") == "强化宗旨意识。"
+    assert trim_ordinal("一要有“钉钉子”的精神。") == "要有“钉钉子”的精神。"
+    assert trim_ordinal("第一，认真排查问题。") == "认真排查问题。"
+    assert trim_ordinal("首先，领导干部要带头学习。") == "领导干部要带头学习。"
+    assert trim_ordinal("（二）深入开展实践调研") == "深入开展实践调研"
+    assert trim_ordinal("一切为了群众") == "一切为了群众"
+
+
+def test_the_heading_is_never_a_key_point():
+    section = Section("x/1", "一、践行群众路线要虚心听取群众意见", 1,
+                      "践行群众路线要虚心听取群众意见。\n群众的眼睛是雪亮的，他们最有发言权。")
+    assert all("虚心听取群众意见" not in c.text for c in candidates(section))
+
+
+def test_sentences_split_verbatim_keeping_closing_quotes():
+    text = "他说：“群众利益无小事。”我们要记住。\n第二段？是的！"
+    parts = split_sentences(text)
+    assert parts == ["他说：“群众利益无小事。”", "我们要记住。", "第二段？", "是的！"]
+    assert "".join(parts) == text.replace("\n", "")
+
+
+def test_enumerations_are_found():
+    section = Section("x/1", "t", 1, "要强化三个意识。一是强化宗旨意识。每个干部要牢记。"
+                      "二是强化责任意识，权力意味着责任。三是强化大局意识。")
+    assert ordinal_items(section) == ["强化宗旨意识", "强化责任意识", "强化大局意识"]
+
+
+def test_keywords_are_distinctive_and_not_stop_words(sections, stats):
+    for section in sections.values():
+        words = keywords(section, stats)
+        if han_count(section.text) >= 150:
+            assert 5 <= len(words) <= 8, section.id
+        assert not set(words) & stopwords()
+        assert len(set(words)) == len(words)
+    four = next(s for s in sections.values() if "认清“四风”问题" in s.title)
+    assert "四风" in keywords(four, stats)
