@@ -17,12 +17,9 @@ from .errors import HandoutsError
 
 def write_atomic(path: str | Path, data: bytes | str) -> Path:
     """Write ``data`` to ``path`` via a temporary file and rename; raise a one-line error."""
-    target = Path(path)
+    target = check_writable(path)
     payload = data.encode("utf-8") if isinstance(data, str) else data
-    directory = target.parent if str(target.parent) else Path(".")
-    if not directory.is_dir():
-        problem = "is not a directory" if directory.exists() else "does not exist"
-        raise HandoutsError(target, f"cannot write: {directory} {problem}")
+    directory = target.parent
     try:
         fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=directory)
     except OSError as exc:
@@ -40,6 +37,20 @@ def write_atomic(path: str | Path, data: bytes | str) -> Path:
     except BaseException:
         _remove_quietly(tmp_name)
         raise
+    return target
+
+
+def check_writable(path: str | Path) -> Path:
+    """Fail before the expensive work when the output could not be written anyway."""
+    target = Path(path)
+    directory = target.parent
+    if not directory.is_dir():
+        problem = "is not a directory" if directory.exists() else "does not exist"
+        raise HandoutsError(target, f"cannot write: {directory} {problem}")
+    if target.is_dir():
+        raise HandoutsError(target, "cannot write: is a directory")
+    if not os.access(directory, os.W_OK):
+        raise HandoutsError(target, f"cannot write: {directory} is not writable")
     return target
 
 

@@ -18,6 +18,7 @@ from typing import Any, TypeVar
 import click
 
 from . import __version__, paths
+from .atomic import check_writable
 from .errors import HandoutsError
 from .model import to_jsonable
 
@@ -259,11 +260,10 @@ def build(
     """
     from . import pipeline
 
+    output = check_writable(output or _default_output("themes", theme_id, as_html))
     loaded = _load(corpus_dir)
     handout = pipeline.theme_handout(loaded, theme_id, paper=paper or "a4", booklet=booklet)
-    _write_output(
-        handout, output or _default_output("themes", theme_id, as_html), as_html, pdf_variant
-    )
+    _write_output(handout, output, as_html, pdf_variant)
 
 
 @cli.command()
@@ -300,12 +300,11 @@ def packet(
         return
     if spec is None:
         raise click.UsageError("give a packet spec (a .toml file in packets/) or --list")
+    output = check_writable(output or _default_output("packets", spec.stem, as_html))
     loaded = _load(corpus_dir)
     parsed = packets.load_spec(spec, themes=loaded.themes)
     handout = packets.packet_handout(loaded, parsed, paper=paper, booklet=booklet or None)
-    _write_output(
-        handout, output or _default_output("packets", spec.stem, as_html), as_html, pdf_variant
-    )
+    _write_output(handout, output, as_html, pdf_variant)
 
 
 @cli.command("build-all")
