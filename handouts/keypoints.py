@@ -150,12 +150,20 @@ def key_points(section: Section, stats: CorpusStats, *,
     return tuple(pool[i].text for i in sorted(chosen))
 
 
+_NOT_KEYWORD = re.compile(rf"^第[{_NUM}0-9]+|[0-9A-Za-z]")
+
+
+def _keyword(token: str) -> bool:
+    """A content word that is not an ordinal label (第二篇) or a number."""
+    return is_content(token) and not _NOT_KEYWORD.search(token)
+
+
 def keywords(section: Section, stats: CorpusStats, *, limit: int = 8) -> tuple[str, ...]:
     """The section's most distinctive words (TF-IDF, corpus IDF, stop words removed)."""
-    tokens = [t for t in stats.tokens.get(section.id, ()) if is_content(t) and not t.isdigit()]
-    tokens += [t for t in stats.title_tokens.get(section.id, ()) if is_content(t)] * 2
+    tokens = [t for t in stats.tokens.get(section.id, ()) if _keyword(t)]
+    tokens += [t for t in stats.title_tokens.get(section.id, ()) if _keyword(t)] * 2
     if not tokens:
-        tokens = [t for t in cut_cached(section.text) if is_content(t)]
+        tokens = [t for t in cut_cached(section.text) if _keyword(t)]
     counts = Counter(tokens)
     first = {t: i for i, t in reversed(list(enumerate(tokens)))}
     ranked = sorted(counts, key=lambda t: (-(1 + math.log(counts[t])) * stats.idf(t), first[t]))

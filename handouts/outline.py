@@ -27,7 +27,8 @@ def _outline_section(doc: Document, section: Section, match: ThemeMatch, stats: 
     count = questions_per_section
     if count is None:
         count = questions_for(han_count(section.text))
-    terms = [*match.matched, *words]
+    # Questions name the theme's own (curated) terms; raw keywords only when none matched.
+    terms = list(match.matched) or list(words)
     return OutlineSection(
         id=section.id,
         title=section.title,
@@ -37,7 +38,7 @@ def _outline_section(doc: Document, section: Section, match: ThemeMatch, stats: 
         matched=match.matched,
         keywords=words,
         key_points=key_points(section, stats),
-        questions=writer.section(section, terms, count),
+        questions=writer.section(section, terms, count, fallback=words),
         text=section.text,
     )
 
@@ -52,11 +53,9 @@ def _assemble(documents: Sequence[Document], theme: Theme,
     counts: Counter[str] = Counter()
     for m in (m for _d, _s, m in picked):
         counts.update(m.matched)
-    vocabulary = tuple(theme.terms if terms is None else terms)
-    closing_terms = [t for t in vocabulary if counts[t]]
-    closing_terms.sort(key=lambda t: -counts[t])
-    closing_terms += [t for t in vocabulary if t not in closing_terms]
-    closing = writer.closing(theme.name, closing_terms, CLOSING_QUESTIONS) if sections else ()
+    del terms
+    goal = getattr(theme, "goal", "")
+    closing = writer.closing(theme.name, goal, CLOSING_QUESTIONS) if sections else ()
     used = dict.fromkeys(d.id for d, _s, _m in picked)
     docs = {d.id: d for d in documents}
     sources = tuple(SourceRef(id=i, title=docs[i].title, date=docs[i].date,

@@ -14,7 +14,7 @@ import functools
 import re
 import string
 import tomllib
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -26,7 +26,9 @@ from .textstats import han_count, han_only
 
 QUESTIONS_FILE = "questions.toml"
 STAGES = ("understanding", "application", "reflection")
-KINDS = ("claim", "how", "action", "topic", "slogan", "saying", "phrase", "items", "term", "theme")
+KINDS = ("claim", "how", "action", "topic", "slogan", "warning", "saying", "phrase", "items",
+         "term", "theme", "goal")
+QUOTES = ("slogan", "warning", "saying", "phrase")
 _FORBIDDEN = ("吗", "是否")
 
 
@@ -38,6 +40,7 @@ class Patterns:
     application: tuple[str, ...]
     reflection: tuple[str, ...]
     closing: tuple[str, ...]
+    avoid: frozenset[str] = frozenset()
 
     def stage(self, name: str) -> tuple[str, ...]:
         return getattr(self, name)
@@ -76,7 +79,10 @@ def load_patterns(path: Path | None = None) -> Patterns:
                 problem = "a question ends with ？ and is open (no 吗, 是否)"
                 raise ConfigError(path, f"{where}: {problem}")
         stages[name] = tuple(items)
-    return Patterns(**stages)
+    avoid = data.get("terms", {}).get("avoid", []) if isinstance(data.get("terms"), dict) else None
+    if not isinstance(avoid, list) or not all(isinstance(t, str) for t in avoid):
+        raise ConfigError(path, "key terms.avoid: expected a list of strings")
+    return Patterns(**stages, avoid=frozenset(avoid))
 
 
 # --- material ------------------------------------------------------------------------
@@ -89,6 +95,15 @@ _ACTION = re.compile(
     r"|打通|密切|俯下身子|倾听|树立|发扬|维护|改进|反对|落实|增强|转变|保持|开展|接受|虚心|全心全意)"
 )
 _SKIP_HEADING = re.compile(r"心得|体会|简报|授课|内容$|意思|[吗？?]")
+# A quoted list naming faults (门难进、脸难看、事难办) is asked about, never "done".
+_NEGATIVE = re.compile(r"难|不|没|无|慢|冷|懒|散|假|虚|浮")
+# Quoted names of activities or documents are labels, not sayings to discuss.
+_LABEL = re.compile(r"(?:活动|论坛|行动|工程|计划|方法|工作法|摘编|选编|读本)$")
+# An enumeration worth asking how to carry out names actions, not observations.
+_ITEM_HEAD = re.compile(
+    r"^(?:要|有|做到|[^\s]{0,2}(?:强化|加强|坚持|提高|建立|发挥|树立|增强|改进|转变|保持|深入|认真"
+    r"|严格|扎实|积极|解决|做好|落实|推进|完善|健全))"
+)
 _SEPARATORS = re.compile(r"[、，,；;]")
 
 
@@ -103,7 +118,7 @@ def heading_claim(title: str) -> str:
     h = re.sub(r"^第[一二三四五六七八九十]+篇\s*[:：]?\s*", "", h)
     h = re.split(r"\s+", h.strip())[0] if h.strip() else ""
     h = re.sub(r"^.{1,6}?(?:——|[:：])", "", h)
-    h = re.sub(r"^(?:浅谈|试论|深刻理解|论)", "", h)
+    h = re.sub(r"^(?:浅谈|试论|论|(?:更)?(?:深刻|深入)?(?:理解|认识|了解)了?)", "", h)
     h = h.strip("。.，,；;：: ")
     h = h.replace(",", "，")
     if not 4 <= han_count(h) <= 32 or _SKIP_HEADING.search(h):
@@ -121,17 +136,18 @@ class Material:
         return self.values.get(kind, ())
 
 
-def material(section: Section, terms: Sequence[str]) -> Material:
+def material(section: Section, terms: Sequence[str],
+             avoid: frozenset[str] = frozenset()) -> Material:
     values: dict[str, list[str]] = {k: [] for k in KINDS}
     h = heading_claim(section.title)
     if h:
         if _HOW.search(h):
             values["how"].append(h)
-        elif _ACTION.match(h):
-            values["action"].append(h)
         elif _CLAIM.search(h):
             values["claim"].append(h)
-        else:
+        elif _ACTION.match(h):
+            values["action"].append(h)
+        elif "的" in h and han_count(h) >= 6:  # a bare label (学风引领) says too little
             values["topic"].append(h if "，" not in h else f"“{_nest(h)}”")
     counts: dict[str, int] = {}
     for m in _QUOTE.finditer(f"{section.title}\n{section.text}"):
@@ -143,18 +159,20 @@ def material(section: Section, terms: Sequence[str]) -> Material:
         if n < 2 or n * 2 < len(q):  # mostly digits or Latin: not a phrase to discuss
             continue
         if len(parts) >= 2 and all(han_count(p) <= 6 for p in parts) and 4 <= n <= 24:
-            values["slogan"].append(q)
-        elif 6 <= n <= 24 and not re.search(r"[。！？]", q):
+            values["warning" if _NEGATIVE.search(q) else "slogan"].append(q)
+        elif _LABEL.search(q):
+            continue
+        elif 8 <= n <= 24 and not re.search(r"[。！？]", q):
             values["saying"].append(q)
-        elif 2 <= n <= 5 and len(parts) == 1:
+        elif 2 <= n <= 7 and len(parts) == 1:
             values["phrase"].append(q)
-    items = ordinal_items(section)
+    items = [i for i in ordinal_items(section) if _ITEM_HEAD.match(i)]
     if len(items) >= 2:
         chosen = items[:3]
         if sum(han_count(i) for i in chosen) > 42:
             chosen = items[:2]
         values["items"].append("".join(f"“{_nest(i)}”" for i in chosen))
-    values["term"] = [t for t in dict.fromkeys(terms) if han_count(t) >= 2]
+    values["term"] = [t for t in dict.fromkeys(terms) if han_count(t) >= 2 and t not in avoid]
     return Material({k: tuple(v) for k, v in values.items() if v})
 
 
@@ -189,7 +207,7 @@ class QuestionWriter:
         for pattern in self.patterns.stage(stage):
             kind = _placeholders(pattern)[0]
             for value in mat.get(kind):
-                key = (kind if kind not in ("slogan", "saying", "phrase") else "quote", value)
+                key = ("quote" if kind in QUOTES else kind, value)
                 if (stage, *key) in self.used_material or (
                         key in self.used_material and kind != "term"):
                     continue
@@ -203,11 +221,16 @@ class QuestionWriter:
                 return question
         return None
 
-    def section(self, section: Section, terms: Sequence[str], count: int) -> tuple[str, ...]:
-        """Up to ``count`` questions for one section, understanding first, reflection last."""
+    def section(self, section: Section, terms: Sequence[str], count: int,
+                fallback: Sequence[str] = ()) -> tuple[str, ...]:
+        """Up to ``count`` questions for one section, understanding first, reflection last.
+
+        ``terms`` are the key terms to ask about; ``fallback`` (its keywords) is used only
+        if the section's other material runs out before two questions are written.
+        """
         if count <= 0:
             return ()
-        mat = material(section, terms)
+        mat = material(section, terms, self.patterns.avoid)
         plan = {1: ["understanding"], 2: ["understanding", "application"],
                 3: list(STAGES), 4: ["understanding", "understanding", "application", "reflection"]}
         stages = plan.get(count, plan[4] + ["application"] * (count - 4))
@@ -216,30 +239,37 @@ class QuestionWriter:
             q = self._try(stage, mat)
             if q:
                 got.append((STAGES.index(stage), q))
-        for stage in STAGES:  # fill gaps from whichever stage still has material
+        for stage in ("understanding", "reflection"):  # nothing to apply: fill the gap
             while len(got) < count:
                 q = self._try(stage, mat)
                 if not q:
                     break
                 got.append((STAGES.index(stage), q))
+        if len(got) < min(count, 2) and fallback:
+            spare = Material({"term": tuple(t for t in fallback if han_count(t) >= 2)})
+            for stage in ("understanding", "reflection"):
+                q = self._try(stage, spare) if len(got) < min(count, 2) else None
+                if q:
+                    got.append((STAGES.index(stage), q))
         got.sort(key=lambda x: x[0])
         return tuple(q for _s, q in got)
 
-    def closing(self, theme_name: str, terms: Iterable[str], count: int = 3) -> tuple[str, ...]:
+    def closing(self, theme_name: str, goal: str, count: int = 3) -> tuple[str, ...]:
+        """Questions on the whole handout: what was learnt, what to do next, what is missing."""
         mat = Material({"theme": (_nest(theme_name),),
-                        "term": tuple(t for t in dict.fromkeys(terms) if han_count(t) >= 2)})
+                        "goal": (goal or f"落实“{_nest(theme_name)}”的要求",)})
         out = []
         for pattern in self.patterns.closing:
             if len(out) == count:
                 break
             kind = _placeholders(pattern)[0]
             for value in mat.get(kind):
-                if ("closing", kind, value) in self.used_material:
+                if ("closing", pattern, value) in self.used_material:
                     continue
                 question = pattern.format(**{kind: value})
                 if question in self.written or self._alike(question):
                     continue
-                self.used_material.add(("closing", kind, value))
+                self.used_material.add(("closing", pattern, value))
                 self.written.append(question)
                 out.append(question)
                 break

@@ -47,6 +47,7 @@ class ConfiguredTheme(Theme):
     settings, so they travel with it through packets and worker pools."""
 
     selection: Selection = field(default_factory=Selection)
+    goal: str = ""
 
 
 DEFAULT_SELECTION = Selection()
@@ -61,7 +62,7 @@ def selection_of(theme: Theme) -> Selection:
 _SELECTION_KEYS: dict[str, type] = {
     "cap": int, "threshold": float, "relative": float, "min_chars": int,
 }
-_THEME_KEYS = {"id", "name", "description", "terms", "selection"}
+_THEME_KEYS = {"id", "name", "description", "terms", "selection", "goal"}
 
 
 def themes_path(root: Path) -> Path:
@@ -116,9 +117,13 @@ def parse_themes(data: Mapping[str, Any], path: Path | str) -> tuple[ConfiguredT
                 or not all(isinstance(t, str) and t.strip() for t in terms)):
             raise ConfigError(path, f"key {where}.terms: expected a non-empty list of strings")
         selection = _parse_selection(entry.get("selection", {}), f"{where}.selection", path, base)
+        goal = entry.get("goal", "")
+        if not isinstance(goal, str):
+            raise ConfigError(path, f"key {where}.goal: expected a string")
         themes.append(ConfiguredTheme(
             id=values["id"], name=values["name"], description=values["description"],
             terms=tuple(dict.fromkeys(t.strip() for t in terms)), selection=selection,
+            goal=goal.strip(),
         ))
     return tuple(themes)
 

@@ -1,0 +1,74 @@
+"""Outline assembly: what a theme's handout contains, deterministic and in reading order."""
+
+from __future__ import annotations
+
+import json
+import pickle
+
+import pytest
+
+from handouts import textstats, themes
+from handouts.errors import HandoutsError
+from handouts.model import Theme, to_jsonable
+from handouts.outline import build_outline, outline_for_sections
+
+
+@pytest.fixture(scope="module")
+def four_winds(seed_corpus):
+    return build_outline(seed_corpus.documents, seed_corpus.themes, seed_corpus.theme("four-winds"))
+
+
+def test_sections_come_in_reading_order_with_their_sources(seed_corpus, four_winds):
+    order = [s.id for d in seed_corpus.documents for s in d.sections]
+    ids = [s.id for s in four_winds.sections]
+    assert ids and ids == sorted(ids, key=order.index)
+    used = list(dict.fromkeys(s.doc_id for s in four_winds.sections))
+    assert [r.id for r in four_winds.sources] == used
+    titles = {d.id: d.title for d in seed_corpus.documents}
+    for s in four_winds.sections:
+        assert s.doc_title == titles[s.doc_id]
+        assert s.score > 0 and s.matched
+        assert 5 <= len(s.keywords) <= 8
+        assert 2 <= len(s.key_points) <= 5
+        assert all(p in s.text for p in s.key_points)
+
+
+def test_the_same_corpus_gives_the_same_outline(seed_corpus, four_winds):
+    textstats.corpus_stats.cache_clear()
+    themes._scores.cache_clear()
+    themes._term_tf.cache_clear()
+    theme = seed_corpus.theme("four-winds")
+    again = build_outline(seed_corpus.documents, seed_corpus.themes, theme)
+    assert again == four_winds
+    assert json.dumps(to_jsonable(again), ensure_ascii=False) == json.dumps(
+        to_jsonable(four_winds), ensure_ascii=False)
+    assert pickle.loads(pickle.dumps(four_winds)) == four_winds
+
+
+def test_limits_apply(seed_corpus):
+    theme = seed_corpus.theme("last-mile")
+    short = build_outline(seed_corpus.documents, seed_corpus.themes, theme, max_sections=2,
+                          questions_per_section=2)
+    assert len(short.sections) == 2
+    assert all(len(s.questions) == 2 for s in short.sections)
+    silent = build_outline(seed_corpus.documents, seed_corpus.themes, theme,
+                           questions_per_section=0)
+    assert all(not s.questions for s in silent.sections)
+
+
+def test_every_theme_selects_something(seed_corpus):
+    for theme in seed_corpus.themes:
+        assert build_outline(seed_corpus.documents, seed_corpus.themes, theme).sections, theme.id
+
+
+def test_explicit_sections_keep_the_given_order_and_say_why(seed_corpus):
+    ids = [s.id for d in seed_corpus.documents for s in d.sections if len(s.text) > 200]
+    chosen = [ids[5], ids[1]]
+    packet = Theme(id="packet-x", name="支部学习会", description="自选篇目")
+    result = outline_for_sections(seed_corpus.documents, seed_corpus.themes, packet, chosen)
+    assert [s.id for s in result.sections] == chosen
+    assert result.theme == packet
+    assert all(s.matched and s.questions and s.key_points for s in result.sections)
+    assert 2 <= len(result.questions) <= 3
+    with pytest.raises(HandoutsError, match="unknown section id"):
+        outline_for_sections(seed_corpus.documents, seed_corpus.themes, packet, ["nope/1"])

@@ -1,0 +1,129 @@
+"""Discussion questions: the rules an organiser's questions follow, over every theme."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from handouts import paths
+from handouts.errors import ConfigError
+from handouts.model import Section
+from handouts.outline import build_outline
+from handouts.questions import QuestionWriter, heading_claim, load_patterns, material
+from handouts.textstats import han_only
+
+APPLICATION = re.compile(r"^结合")
+REFLECTION = re.compile(r"^对照|^反思")
+QUOTED = re.compile(r"[“‘]([^“”‘’]+)[”’]")
+
+
+def _stage(question: str) -> int:
+    if REFLECTION.search(question):
+        return 2
+    if APPLICATION.search(question) and "结合文中" not in question:
+        return 1
+    return 0
+
+
+def _tied(question: str, section, anchors: set[str]) -> bool:
+    """The question names a key term of the section or quotes it."""
+    source = han_only(section.title + section.text)
+    if any(a in question for a in anchors):
+        return True
+    return any(han_only(q) and han_only(q) in source for q in QUOTED.findall(question))
+
+
+def _bigrams(text: str) -> set[str]:
+    core = han_only(text)
+    return {core[i:i + 2] for i in range(len(core) - 1)}
+
+
+@pytest.fixture(scope="module")
+def outlines(seed_corpus):
+    return [build_outline(seed_corpus.documents, seed_corpus.themes, t) for t in seed_corpus.themes]
+
+
+def test_every_theme_outline_follows_the_question_rules(outlines):
+    for outline in outlines:
+        everything: list[str] = []
+        for section in outline.sections:
+            questions = list(section.questions)
+            assert 2 <= len(questions) <= 4, (outline.theme.id, section.id)
+            stages = [_stage(q) for q in questions]
+            assert stages == sorted(stages), questions  # understanding -> application -> reflection
+            assert stages[0] == 0, questions
+            anchors = {a for a in (*section.matched, *section.keywords) if len(a) >= 2}
+            claim = heading_claim(section.title)
+            if claim:
+                anchors.add(claim.replace("“", "‘").replace("”", "’"))
+                anchors.add(claim)
+            for q in questions:
+                assert _tied(q, section, anchors), q
+            everything += questions
+        assert 2 <= len(outline.questions) <= 3, outline.theme.id
+        everything += outline.questions
+        for q in everything:
+            assert q.endswith("？") and q.count("？") == 1, q  # one question, one idea
+            assert "吗" not in q and "是否" not in q, q  # open, not yes/no
+            assert not re.search(r"[,;:?!()]", q), q  # full-width punctuation
+            assert q.count("“") == q.count("”"), q
+        assert len(set(everything)) == len(everything), outline.theme.id
+        for i, a in enumerate(everything):
+            for b in everything[i + 1:]:
+                ga, gb = _bigrams(a), _bigrams(b)
+                assert len(ga & gb) / len(ga | gb) < 0.7, (a, b)
+
+
+def test_questions_use_the_sections_own_material():
+    section = Section("x/1", "三、践行群众路线要全心全意为民服务", 1,
+                      "要时刻把群众装在心里，“想民之所想、急民之所急”。一要有“钉钉子”的精神。"
+                      "二要有“敢啃硬骨头”的魄力。")
+    writer = QuestionWriter(load_patterns())
+    questions = writer.section(section, ["为民服务"], 3)
+    assert questions[0] == "为什么说践行群众路线要全心全意为民服务？"
+    assert any("“要有‘钉钉子’的精神”" in q for q in questions)
+    assert any("想民之所想、急民之所急" in q for q in questions)
+
+
+def test_material_sorts_heading_quotes_and_enumerations():
+    section = Section("x/1", "4.秦川：干部到群众中去该干些什么", 1,
+                      "到群众中去，照镜子、正衣冠。要贯彻“照镜子、正衣冠、洗洗澡、治治病”的总要求。"
+                      "“门难进、脸难看、事难办”时有发生。“群众利益无小事”。")
+    mat = material(section, ["到群众中去", "心得"], frozenset({"心得"}))
+    assert mat.get("how") == ("干部到群众中去该干些什么",)
+    assert mat.get("slogan") == ("照镜子、正衣冠、洗洗澡、治治病",)
+    assert mat.get("warning") == ("门难进、脸难看、事难办",)
+    assert mat.get("phrase") == ("群众利益无小事",)
+    assert mat.get("term") == ("到群众中去",)
+
+
+@pytest.mark.parametrize(("title", "claim"), [
+    ("第二篇：深刻理解群众路线是我们党的生命线和根本工作路线",
+     "群众路线是我们党的生命线和根本工作路线"),
+    ("田局——群众路线是我们党的生命线", "群众路线是我们党的生命线"),
+    ("第五篇：党群众路线学习心得", ""),
+    ("5034", ""),
+])
+def test_heading_claims_drop_labels_and_bylines(title, claim):
+    assert heading_claim(title) == claim
+
+
+def test_no_two_questions_of_a_handout_repeat_material():
+    writer = QuestionWriter(load_patterns())
+    section = Section("x/1", "标题", 1, "要解决好“最后一公里”问题。“最后一公里”很关键。")
+    first = writer.section(section, ["最后一公里"], 3)
+    second = writer.section(section, ["最后一公里"], 3)
+    assert not set(first) & set(second)
+
+
+def test_a_broken_patterns_file_is_one_line(tmp_path):
+    text = (paths.TEMPLATES / "questions.toml").read_text(encoding="utf-8")
+    broken = tmp_path / "questions.toml"
+    broken.write_text(text.replace("为什么说{claim}？", "{claim}是否正确？"), encoding="utf-8")
+    with pytest.raises(ConfigError) as err:
+        load_patterns(broken)
+    assert str(err.value).startswith(str(broken)) and "understanding.patterns[0]" in str(err.value)
+    broken.write_text(text.replace("为什么说{claim}？", "为什么说{nothing}？"), encoding="utf-8")
+    with pytest.raises(ConfigError):
+        load_patterns(broken)
