@@ -133,10 +133,13 @@ def repair(text: str) -> str:
         return f"\x00{len(urls) - 1}\x00"
 
     text = _URL.sub(hide, text)
-    text = _punctuation(text)
-    text = _parentheses(text)
-    text = _quotes(text)
-    text = _NO_SPACE_NEAR.sub("", text)
+    # Each conversion can give the next one Chinese context (a quote turned curly
+    # makes the colon beside it Chinese), so run them to a fixed point.
+    for _ in range(4):
+        before = text
+        text = _NO_SPACE_NEAR.sub("", _quotes(_parentheses(_punctuation(text))))
+        if text == before:
+            break
     text = re.sub(r"\x00(\d+)\x00", lambda m: urls[int(m.group(1))], text)
     return text
 
@@ -238,11 +241,14 @@ def han_count(text: str) -> int:
 
 
 def is_prose(line: str) -> bool:
-    """A line of running text: long enough, mostly Han, and it says something."""
+    """A line of running text: mostly Han, and either long and punctuated or a
+    finished sentence of some length."""
     han = han_count(line)
-    return (
-        han >= 20 and han / max(1, len(line)) >= 0.5 and bool(re.search(r"[，。；！？,;!?]", line))
-    )
+    if han / max(1, len(line)) < 0.5:
+        return False
+    if han >= 20 and re.search(r"[，。；！？,;!?]", line):
+        return True
+    return han >= 8 and line.rstrip("”’）」』")[-1:] == "。"
 
 
 _DATE = re.compile(
@@ -419,7 +425,7 @@ def title_like(line: str) -> bool:
     if not s or len(s) > 60 or han_count(s) < 2:
         return False
     # A question may be a title (什么是群众路线？基本内容是什么？), a statement may not.
-    if re.search(r"[。；]", s[:-1]) or s[-1] in "，、：；,;:" or len(_SENTENCE_END.findall(s)) > 2:
+    if re.search(r"[。；]", s) or s[-1] in "，、：；,;:" or len(_SENTENCE_END.findall(s)) > 2:
         return False
     return han_count(s) / len(s) >= 0.4
 
@@ -485,6 +491,16 @@ def _clean(
         if is_prose(s) or (has_heading_marker(s) and not (markdown and idx == _first_h1(items))):
             body_start = idx
             break
+    else:
+        # No line reads as prose (a page of short exclamations): the first finished
+        # sentence after the title-like lines starts the article.
+        for idx, (_, s) in enumerate(items):
+            if strong_boilerplate(s) or meta_line(s) is not None or site_notice(s):
+                continue
+            if han_count(s) >= 8 and s.rstrip("”’）」』")[-1:] in ("。", "！", "？", "!", "?"):
+                if idx > 0:
+                    body_start = idx
+                    break
 
     # 2. Where does it end?  The first end-of-article marker after some prose.
     body_end = len(items)
