@@ -497,10 +497,10 @@ def _clean(
         for idx, (_, s) in enumerate(items):
             if strong_boilerplate(s) or meta_line(s) is not None or site_notice(s):
                 continue
-            if han_count(s) >= 8 and s.rstrip("”’）」』")[-1:] in ("。", "！", "？", "!", "?"):
-                if idx > 0:
-                    body_start = idx
-                    break
+            ends = s.rstrip("”’）」』")[-1:]
+            if idx > 0 and han_count(s) >= 8 and ends in ("。", "！", "？", "!", "?"):
+                body_start = idx
+                break
 
     # 2. Where does it end?  The first end-of-article marker after some prose.
     body_end = len(items)
