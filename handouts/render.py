@@ -237,6 +237,9 @@ def _view(handout: Handout) -> dict[str, Any]:
             for s in sources
         ],
         "parts": parts,
+        # Room for the widest section number in the contents (一、 … 二十一、).
+        "num_width": 1 + max((len(sec["number"]) for part in parts
+                              for sec in part["sections"]), default=1),
         "back": back,
         "notes_pages": max(0, handout.notes_pages),
         "notes_lines": setup.notes_lines,
@@ -441,3 +444,18 @@ def _html_to_pdf(html: str, paper: str, variant: str | None) -> bytes:
         string=html, base_url=paths.STYLES.as_uri() + "/", url_fetcher=fetcher
     ).render(font_config=_font_config(), **options)
     return document.write_pdf(**options)
+
+
+def text_column(paper: str, page: int) -> tuple[float, float]:
+    """Left and right edge of the text column on a page (1-based), in PDF points.
+
+    Odd pages are right-hand pages, bound on their left: the inner margin is there.
+    """
+    where = paths.STYLES / "paper.toml"
+    spec = tomllib.loads(where.read_text(encoding="utf-8"))[paper]
+    to_pt = 72 / 25.4
+    width = _mm(spec["width"]) * to_pt
+    inner, outer = _mm(spec["inner"]) * to_pt, _mm(spec["outer"]) * to_pt
+    left = inner if page % 2 else outer
+    right = outer if page % 2 else inner
+    return left, width - right

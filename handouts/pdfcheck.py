@@ -1,0 +1,309 @@
+"""Reading a handout PDF back: what a careful proofreader would check by hand.
+
+Used by the tests and by the CI regeneration check, so that "the PDF is right" is
+measured on the bytes that get printed, not on the HTML we hoped would produce them.
+pypdf reads the structure (fonts, bookmarks, metadata), pdfplumber the positions of
+characters and lines.  Every function takes the PDF as bytes and is pure.
+"""
+
+from __future__ import annotations
+
+import io
+import itertools
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+#: Marks that must never begin a line (GB/T 15834 and common practice).
+CLOSING_PUNCTUATION = frozenset("，。、；：？！）】》」』”’…—〕〗〉·%")
+#: Marks that must never end a line.
+OPENING_PUNCTUATION = frozenset("（【《「『“‘〔〖〈")
+
+
+@dataclass(frozen=True)
+class Line:
+    """One printed line: its page (1-based), text, and horizontal extent in points."""
+
+    page: int
+    text: str
+    x0: float
+    x1: float
+    top: float
+    size: float
+    font: str
+
+
+@dataclass(frozen=True)
+class FontInfo:
+    name: str
+    embedded: bool
+    subset: bool
+
+
+@dataclass(frozen=True)
+class Bookmark:
+    level: int
+    title: str
+    page: int
+
+
+def _plumber(pdf: bytes) -> Any:
+    import pdfplumber
+
+    return pdfplumber.open(io.BytesIO(pdf))
+
+
+def page_texts(pdf: bytes) -> list[str]:
+    """The text of each page, as pdfplumber extracts it (what copy and paste gives)."""
+    with _plumber(pdf) as doc:
+        return [page.extract_text() or "" for page in doc.pages]
+
+
+def body_text(pdf: bytes, *, min_size: float = 8.5) -> str:
+    """All pages' text without the running header and footer (set smaller than
+    ``min_size``), so that a paragraph broken across pages reads as one."""
+    parts = []
+    with _plumber(pdf) as doc:
+        for page in doc.pages:
+            kept = page.filter(lambda obj: obj.get("object_type") != "char"
+                               or obj.get("size", 0) >= min_size)
+            parts.append(kept.extract_text() or "")
+    return "\n".join(parts)
+
+
+def page_sizes(pdf: bytes) -> list[tuple[float, float]]:
+    from pypdf import PdfReader
+
+    reader = PdfReader(io.BytesIO(pdf))
+    return [(float(p.mediabox.width), float(p.mediabox.height)) for p in reader.pages]
+
+
+def lines(pdf: bytes) -> list[Line]:
+    """Every text line, character by character, grouped the way the eye groups them."""
+    result: list[Line] = []
+    with _plumber(pdf) as doc:
+        for number, page in enumerate(doc.pages, 1):
+            result.extend(_page_lines(number, page.chars))
+    return result
+
+
+def _page_lines(number: int, chars: list[dict[str, Any]]) -> Iterator[Line]:
+    rows: dict[tuple[float, float], list[dict[str, Any]]] = {}
+    for ch in chars:
+        if not ch["text"].strip():
+            continue
+        # Characters of one line share a baseline; bucket by bottom and size.
+        key = (round(ch["bottom"], 0), round(ch["size"], 1))
+        rows.setdefault(key, []).append(ch)
+    for (_bottom, size), row in sorted(rows.items(), key=lambda kv: (kv[0][0], kv[0][1])):
+        row.sort(key=lambda c: c["x0"])
+        # A row may hold two runs far apart (running header left and right): split
+        # where the gap is wider than three characters.
+        run: list[dict[str, Any]] = [row[0]]
+        for ch in row[1:]:
+            if ch["x0"] - run[-1]["x1"] > 3 * size:
+                yield _line(number, run)
+                run = []
+            run.append(ch)
+        yield _line(number, run)
+
+
+def _line(number: int, run: list[dict[str, Any]]) -> Line:
+    fonts = {}
+    for ch in run:
+        fonts[ch["fontname"]] = fonts.get(ch["fontname"], 0) + 1
+    return Line(
+        page=number,
+        text="".join(c["text"] for c in run),
+        x0=min(c["x0"] for c in run),
+        x1=max(c["x1"] for c in run),
+        top=min(c["top"] for c in run),
+        size=round(run[0]["size"], 2),
+        font=max(fonts, key=lambda f: fonts[f]),
+    )
+
+
+def lines_starting_with_closing_punctuation(pdf: bytes) -> list[Line]:
+    return [ln for ln in lines(pdf) if ln.text[:1] in CLOSING_PUNCTUATION]
+
+
+def lines_ending_with_opening_punctuation(pdf: bytes) -> list[Line]:
+    return [ln for ln in lines(pdf) if ln.text[-1:] in OPENING_PUNCTUATION]
+
+
+def fonts(pdf: bytes) -> list[FontInfo]:
+    """Every font the pages use, whether its program is embedded and whether subset."""
+    from pypdf import PdfReader
+
+    reader = PdfReader(io.BytesIO(pdf))
+    seen: dict[str, FontInfo] = {}
+    for page in reader.pages:
+        resources = page.get("/Resources")
+        if resources is None:
+            continue
+        for font in _fonts_in(resources.get_object()):
+            name = str(font.get("/BaseFont", "")).lstrip("/")
+            descriptor = _descriptor(font)
+            embedded = descriptor is not None and any(
+                k in descriptor for k in ("/FontFile", "/FontFile2", "/FontFile3"))
+            seen[name] = FontInfo(name, embedded, bool(re.match(r"^[A-Z]{6}\+", name)))
+    return sorted(seen.values(), key=lambda f: f.name)
+
+
+def _fonts_in(resources: Any) -> Iterator[Any]:
+    font_dict = resources.get("/Font")
+    if font_dict is not None:
+        for ref in font_dict.get_object().values():
+            yield ref.get_object()
+    xobjects = resources.get("/XObject")
+    if xobjects is not None:
+        for ref in xobjects.get_object().values():
+            xobj = ref.get_object()
+            if xobj.get("/Resources") is not None:
+                yield from _fonts_in(xobj["/Resources"].get_object())
+
+
+def _descriptor(font: Any) -> Any:
+    if "/FontDescriptor" in font:
+        return font["/FontDescriptor"].get_object()
+    for desc in font.get("/DescendantFonts", []):
+        desc = desc.get_object()
+        if "/FontDescriptor" in desc:
+            return desc["/FontDescriptor"].get_object()
+    return None
+
+
+def bookmarks(pdf: bytes) -> list[Bookmark]:
+    """The PDF outline, flattened depth-first, with 1-based target pages."""
+    from pypdf import PdfReader
+
+    reader = PdfReader(io.BytesIO(pdf))
+    found: list[Bookmark] = []
+
+    def walk(items: list[Any], level: int) -> None:
+        for item in items:
+            if isinstance(item, list):
+                walk(item, level + 1)
+            else:
+                found.append(Bookmark(level, str(item.title),
+                                      reader.get_destination_page_number(item) + 1))
+
+    walk(reader.outline, 1)
+    return found
+
+
+def metadata(pdf: bytes) -> dict[str, str]:
+    """Document information plus the catalog's language, as plain strings."""
+    from pypdf import PdfReader
+
+    reader = PdfReader(io.BytesIO(pdf))
+    info = {str(k).lstrip("/"): str(v) for k, v in (reader.metadata or {}).items()}
+    lang = reader.trailer["/Root"].get("/Lang")
+    if lang is not None:
+        info["Lang"] = str(lang)
+    return info
+
+
+_TOC_ENTRY = re.compile(r"^(?P<title>.*?)[.·…\s]*(?P<page>\d+)$")
+
+
+def toc_entries(pdf: bytes, page: int) -> list[tuple[str, int]]:
+    """``(title, printed page number)`` for each entry of the contents on ``page``.
+
+    Entries that wrap are joined: a line without a trailing number continues into the
+    next one.
+    """
+    entries: list[tuple[str, int]] = []
+    pending = ""
+    body = [ln for ln in lines(pdf) if ln.page == page]
+    # The number column is set apart from the dots; rejoin the pieces of each row.
+    rows: list[list[Line]] = []
+    for ln in sorted(body, key=lambda ln: ln.top + ln.size / 2):
+        centre = ln.top + ln.size / 2
+        if rows and abs(rows[-1][0].top + rows[-1][0].size / 2 - centre) < 0.6 * ln.size:
+            rows[-1].append(ln)
+        else:
+            rows.append([ln])
+    for parts in rows:
+        text = "".join(p.text for p in sorted(parts, key=lambda p: p.x0))
+        text = re.sub(r"[.·…]{2,}", " ", text).strip()
+        match = _TOC_ENTRY.match(text)
+        if match and match.group("title").strip() and re.search(r"[.…·\s]\d+$|\D\d+$", text):
+            entries.append(((pending + match.group("title")).strip(), int(match.group("page"))))
+            pending = ""
+        elif text and not text.startswith("第 "):
+            pending += text
+    return [(t, n) for t, n in entries if not t.startswith("目")]
+
+
+def first_page_containing(pdf: bytes, needle: str, *, after: int = 0) -> int | None:
+    """The first page (1-based, later than ``after``) whose text contains ``needle``,
+    ignoring line breaks and spaces."""
+    squeeze = re.compile(r"\s+")
+    target = squeeze.sub("", needle)
+    for number, text in enumerate(page_texts(pdf), 1):
+        if number > after and target in squeeze.sub("", text):
+            return number
+    return None
+
+
+def justified_share(pdf: bytes, right_edge: Callable[[int], float], *,
+                    body_font: str, body_size: float, tolerance: float = 0.5,
+                    ) -> tuple[float, int]:
+    """Share of the non-final lines of body paragraphs that end on the right edge.
+
+    A body line is one set in ``body_font`` at ``body_size``.  It is *non-final* when
+    the next body line on the same page follows at one line's distance and is not
+    indented (an indented line opens a new paragraph).  Returns ``(share, lines)``.
+    """
+    all_lines = [ln for ln in lines(pdf)
+                 if body_font in ln.font and abs(ln.size - body_size) < 0.05]
+    by_page: dict[int, list[Line]] = {}
+    for ln in all_lines:
+        by_page.setdefault(ln.page, []).append(ln)
+    ok = total = 0
+    for page_lines in by_page.values():
+        page_lines.sort(key=lambda ln: ln.top)
+        left = min(ln.x0 for ln in page_lines)
+        for current, following in itertools.pairwise(page_lines):
+            leading = following.top - current.top
+            if not 1.2 * body_size < leading < 2.2 * body_size:
+                continue  # a gap: the end of a block
+            if following.x0 > left + body_size:
+                continue  # the next line is indented: current ends its paragraph
+            if current.x0 > left + 2.5 * body_size:
+                continue  # not body text (a centred or indented block)
+            total += 1
+            if abs(current.x1 - right_edge(current.page)) <= tolerance:
+                ok += 1
+    return (ok / total if total else 0.0), total
+
+
+def booklet_slots(imposed: bytes, pages: bytes) -> list[tuple[int | None, int | None]]:
+    """Which page of ``pages`` sits in the left and right half of each imposed side.
+
+    Read back by comparing text: each half is matched to the original page with the
+    same characters; an empty half is a blank slot (``None``).
+    """
+    originals = [_squeezed(t) for t in page_texts(pages)]
+    result: list[tuple[int | None, int | None]] = []
+    with _plumber(imposed) as doc:
+        for page in doc.pages:
+            mid = page.width / 2
+            halves = []
+            for box in ((0, 0, mid, page.height), (mid, 0, page.width, page.height)):
+                text = _squeezed(page.crop(box).extract_text() or "")
+                if not text:
+                    halves.append(None)
+                    continue
+                matches = [i for i, o in enumerate(originals) if o == text]
+                if len(matches) != 1:
+                    raise AssertionError(f"imposed half matches pages {matches}: {text[:40]!r}")
+                halves.append(matches[0])
+            result.append((halves[0], halves[1]))
+    return result
+
+
+def _squeezed(text: str) -> str:
+    return re.sub(r"\s+", "", text)
