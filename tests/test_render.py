@@ -68,7 +68,8 @@ def test_html_carries_language_metadata_and_every_part() -> None:
     html = render_html(handout)
     assert '<html lang="zh-CN">' in html
     assert f"<title>{handout.title}</title>" in html
-    labels = ("目　录", "学习要点", "讨论题", "会议议程", "前　言", "学习笔记", "材料来源", "综合讨论")
+    labels = ("目　录", "学习要点", "讨论题", "会议议程", "前　言",
+              "学习笔记", "材料来源", "综合讨论")
     for label in labels:
         assert label in html, label
     for item in handout.agenda:
