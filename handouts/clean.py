@@ -144,13 +144,18 @@ def repair(text: str) -> str:
     return text
 
 
+_HALF = re.compile(r"[,:;?!.]")
+
+
 def _punctuation(text: str) -> str:
+    positions = [m.start() for m in _HALF.finditer(text)]
+    if not positions:
+        return text
     chars = list(text)
     n = len(chars)
-    for i, ch in enumerate(chars):
-        full = _HALF_TO_FULL.get(ch)
-        if full is None:
-            continue
+    for i in positions:
+        ch = chars[i]
+        full = _HALF_TO_FULL[ch]
         j = i - 1
         while j >= 0 and chars[j] == " ":
             j -= 1
