@@ -29,6 +29,10 @@ B = 0.75
 # A term in the heading says what the section is about: it adds this many times the
 # term's IDF on top of the body's BM25, unsaturated.
 TITLE_BONUS = 3.0
+# BM25 normalises length against a pivot.  A fixed pivot (a typical section's length in
+# tokens) rather than the corpus average keeps an edit to one document from moving the
+# score of every section in every other document: incremental builds stay incremental.
+PIVOT_LENGTH = 270.0
 
 
 @dataclass(frozen=True)
@@ -185,12 +189,13 @@ def _scores(documents: tuple[Document, ...], terms: tuple[str, ...]) -> tuple[Th
             if not body and not title:
                 continue
             length = len(stats.tokens[sections[i][1].id])
-            norm = K1 * (1 - B + B * length / stats.avg_len)
+            norm = K1 * (1 - B + B * length / PIVOT_LENGTH)
             gain = idf * body * (K1 + 1) / (body + norm) + (TITLE_BONUS * idf if title else 0.0)
             totals[i] += gain
             matched[i].append((gain, term))
     return tuple(
-        ThemeMatch(section_id=s.id, theme_id="", score=round(totals[i], 4),
+        # Two decimals: enough to rank and to show why, not noise.
+        ThemeMatch(section_id=s.id, theme_id="", score=round(totals[i], 2),
                    matched=tuple(t for _g, t in sorted(matched[i], key=lambda x: -x[0])))
         for i, (_d, s) in enumerate(sections)
     )
