@@ -28,6 +28,7 @@ import hashlib
 import io
 import json
 import pickle
+import shutil
 import time
 import traceback
 from collections.abc import Callable, Iterable, Iterator
@@ -148,9 +149,41 @@ def code_fingerprint() -> str:
     return digest.hexdigest()
 
 
-def drawing_fingerprint(code: str) -> str:
-    """How outputs are drawn: templates, styles, font files (identity, not bytes), code."""
-    digest = hashlib.sha256(code.encode())
+def drawing_modules(entry: str = "render") -> list[Path]:
+    """The package's source files the renderer can execute: ``entry`` and, transitively,
+    every package module it imports (at the top or inside a function).
+
+    What the content stages compute reaches a PDF only through the handout, whose JSON
+    is hashed anyway; so a change to, say, the question generator re-renders only the
+    outputs whose questions changed, while a change here re-renders everything.
+    """
+    import ast
+
+    seen: dict[str, Path] = {}
+    todo = [entry]
+    while todo:
+        name = todo.pop()
+        path = paths.PACKAGE / f"{name}.py"
+        if name in seen or not path.is_file():
+            continue
+        seen[name] = path
+        tree = ast.parse(path.read_bytes(), filename=str(path))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and node.level == 1:
+                if node.module:
+                    todo.append(node.module.split(".")[0])
+                else:
+                    todo.extend(alias.name for alias in node.names)
+    return sorted(seen.values())
+
+
+def drawing_fingerprint() -> str:
+    """How outputs are drawn: templates, styles, font files (identity, not bytes), the
+    renderer's code and the package version."""
+    digest = hashlib.sha256(f"handouts {__version__}".encode())
+    for path in drawing_modules():
+        digest.update(f"\0{path.name}\0".encode())
+        digest.update(path.read_bytes())
     _update_tree(digest, "templates", paths.TEMPLATES)
     _update_tree(digest, "styles", paths.STYLES)
     digest.update(b"\0fonts\0")
@@ -170,11 +203,31 @@ def content_fingerprint(code: str, corpus_dir: Path, packets_dir: Path) -> str:
     return digest.hexdigest()
 
 
-def _json_hash(handout: Handout, drawing: str) -> str:
+def printed_html(handout: Handout) -> str:
+    """What a handout prints, as the renderer's HTML plus the one choice made after it
+    (booklet imposition).  Fields the page never shows (a section's score, the theme
+    terms it matched) shift with every corpus edit through corpus-wide statistics;
+    hashing them would re-render every output for any edit.  Costs Jinja2, not WeasyPrint.
+    """
+    from .render import render_html
+
+    return f"booklet={handout.booklet}\0{render_html(handout)}"
+
+
+def handout_json(handout: Handout) -> str:
+    """The whole handout as canonical JSON: a stricter ``describe`` (and one that needs
+    no templates), for tests and for renderers that are not HTML-based."""
     from .model import to_jsonable
 
-    text = json.dumps(to_jsonable(handout), sort_keys=True, ensure_ascii=False)
-    return hashlib.sha256(f"{drawing}\0{text}".encode()).hexdigest()
+    return json.dumps(to_jsonable(handout), sort_keys=True, ensure_ascii=False)
+
+
+Describe = Callable[["Handout"], str]
+
+
+def input_hash(handout: Handout, drawing: str, describe: Describe = printed_html) -> str:
+    """An output's input hash: what it prints and how it is drawn."""
+    return hashlib.sha256(f"{drawing}\0{describe(handout)}".encode()).hexdigest()
 
 
 def _sha256_file(path: Path) -> str | None:
@@ -222,14 +275,16 @@ def build_all(
     progress: Progress | None = None,
     render: Renderer | None = None,
     compute: Callable[[Path, Path, Path], tuple[list[Planned], list[str]]] | None = None,
+    describe: Describe = printed_html,
 ) -> BuildReport:
     """Bring ``out`` up to date with the corpus, the packet specs and the templates.
 
     ``render`` (Handout -> PDF bytes, a module-level function so worker processes can
-    receive it) and ``compute`` (what to build) default to the real pipeline; tests pass
-    their own.  Problems with single outputs are reported, not raised: check
-    ``report.failures``.  Only a problem with the whole run (no corpus directory,
-    another build running in ``out``) raises ``HandoutsError``.
+    receive it), ``compute`` (what to build) and ``describe`` (what of a handout is
+    hashed) default to the real pipeline; tests pass their own.  Problems with single
+    outputs are reported, not raised: check ``report.failures``.  Only a problem with
+    the whole run (no corpus directory, another build running in ``out``) raises
+    ``HandoutsError``.
     """
     start = time.perf_counter()
     say = progress or (lambda _line: None)
@@ -245,7 +300,7 @@ def build_all(
 
     with _exclusive(out):
         code = code_fingerprint()
-        drawing = drawing_fingerprint(code)
+        drawing = drawing_fingerprint()
         content = content_fingerprint(code, corpus_dir, packets_dir)
         fingerprint = hashlib.sha256(f"{drawing}\0{content}".encode()).hexdigest()
         manifest = read_manifest(out)
@@ -258,11 +313,14 @@ def build_all(
             say(report.summary())
             return report
 
+        if force:  # from scratch: a suspected stale cache is a reason to force
+            shutil.rmtree(out / CACHE, ignore_errors=True)
         planned, warnings = _planned(out, content, corpus_dir, packets_dir, compute)
         for warning in warnings:
             say(f"warning: {warning}")
         report = _bring_up_to_date(out, planned, manifest, drawing, fingerprint, force=force,
-                                   jobs=jobs, render=render, say=say, start=start)
+                                   jobs=jobs, render=render, describe=describe, say=say,
+                                   start=start)
         report = dataclasses.replace(report, warnings=tuple(warnings))
         say(report.summary())
         return report
@@ -332,12 +390,20 @@ def compute_plan(corpus_dir: Path, packets_dir: Path, cache: Path
 def _attempt(key: str, kind: str, name: str, make: Callable[[], Handout]) -> Planned:
     try:
         return Planned(key, kind, name, make())
-    except HandoutsError as exc:
-        return Planned(key, kind, name, None, str(exc))
     except Exception as exc:  # a bug in one output must not stop the others
-        where = traceback.extract_tb(exc.__traceback__)[-1]
-        return Planned(key, kind, name, None,
-                       f"{type(exc).__name__}: {exc} ({Path(where.filename).name}:{where.lineno})")
+        return Planned(key, kind, name, None, _one_line(exc))
+
+
+def _one_line(exc: BaseException) -> str:
+    """An input problem as its own message; a bug with its type and the last line of our
+    code it passed through (a Jinja2 or WeasyPrint frame alone says little)."""
+    if isinstance(exc, HandoutsError):
+        return str(exc)
+    frames = traceback.extract_tb(exc.__traceback__)
+    ours = [f for f in frames if Path(f.filename).parent == paths.PACKAGE] or frames
+    where = f" ({Path(ours[-1].filename).name}:{ours[-1].lineno})" if ours else ""
+    message = " ".join(str(exc).split())
+    return f"{type(exc).__name__}: {message}{where}"
 
 
 def load_corpus(corpus_dir: Path, cache: Path) -> Corpus:
@@ -387,7 +453,8 @@ def load_corpus(corpus_dir: Path, cache: Path) -> Corpus:
 
 def _bring_up_to_date(out: Path, planned: list[Planned], manifest: dict[str, Any],
                       drawing: str, fingerprint: str, *, force: bool, jobs: int,
-                      render: Renderer | None, say: Progress, start: float) -> BuildReport:
+                      render: Renderer | None, describe: Describe, say: Progress,
+                      start: float) -> BuildReport:
     old = manifest.get("outputs", {})
     entries: dict[str, dict[str, Any]] = {}
     results: list[OutputResult] = []
@@ -400,7 +467,12 @@ def _bring_up_to_date(out: Path, planned: list[Planned], manifest: dict[str, Any
             if item.key in old:  # the last good build stays until the spec is fixed
                 entries[item.key] = old[item.key]
             continue
-        inputs = _json_hash(item.handout, drawing)
+        try:
+            inputs = input_hash(item.handout, drawing, describe)
+        except Exception as exc:  # e.g. a template error: this output only
+            results.append(OutputResult(item.key, "failed", error=_one_line(exc)))
+            say(f"FAILED  {item.key}: {results[-1].error}")
+            continue
         previous = old.get(item.key, {})
         if (not force and previous.get("inputs") == inputs
                 and _sha256_file(out / item.key) == previous.get("sha256")):
@@ -521,11 +593,8 @@ def render_one(handout: Handout, target: Path, render: Renderer | None = None) -
             data = render(handout)
         pages = count_pages(data)
         write_atomic(target, data)
-    except HandoutsError as exc:
-        return str(exc)
     except Exception as exc:
-        where = traceback.extract_tb(exc.__traceback__)[-1]
-        return f"{type(exc).__name__}: {exc} ({Path(where.filename).name}:{where.lineno})"
+        return _one_line(exc)
     return pages, len(data), hashlib.sha256(data).hexdigest(), time.perf_counter() - start
 
 

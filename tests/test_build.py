@@ -90,7 +90,7 @@ def run(tree: dict[str, Path], *, jobs: int = 1, force: bool = False, render=tin
     RENDERED.clear()
     return build_all(tree["out"], corpus_dir=tree["corpus"], packets_dir=tree["packets"],
                      jobs=jobs, force=force, progress=(lines.append if lines is not None else None),
-                     render=render, compute=fake_compute)
+                     render=render, compute=fake_compute, describe=build.handout_json)
 
 
 def statuses(report: build.BuildReport) -> dict[str, str]:
@@ -237,14 +237,31 @@ def test_a_second_build_in_the_same_directory_is_refused(tree) -> None:
 
 
 def test_templates_and_styles_change_the_drawing_fingerprint(monkeypatch, tmp_path) -> None:
-    code = build.code_fingerprint()
     templates = tmp_path / "templates"
     templates.mkdir()
     (templates / "handout.html.j2").write_text("<h1>{{ title }}</h1>", encoding="utf-8")
     monkeypatch.setattr(paths, "TEMPLATES", templates)
-    before = build.drawing_fingerprint(code)
+    before = build.drawing_fingerprint()
     (templates / "handout.html.j2").write_text("<h2>{{ title }}</h2>", encoding="utf-8")
-    assert build.drawing_fingerprint(code) != before
+    assert build.drawing_fingerprint() != before
+
+
+def test_the_renderer_and_what_it_imports_are_drawing_code_the_content_stages_are_not() -> None:
+    names = {p.stem for p in build.drawing_modules()}
+    assert {"render", "fonts", "model", "booklet", "justify"} <= names
+    assert not names & {"outline", "keypoints", "questions", "themes", "corpus", "build"}
+
+
+def test_drawing_modules_follows_imports_inside_functions(monkeypatch, tmp_path) -> None:
+    package = tmp_path / "pkg"
+    package.mkdir()
+    (package / "render.py").write_text("from . import a\ndef f():\n    from .b import x\n")
+    (package / "a.py").write_text("")
+    (package / "b.py").write_text("from .c import y\n")
+    (package / "c.py").write_text("")
+    (package / "content.py").write_text("")
+    monkeypatch.setattr(paths, "PACKAGE", package)
+    assert [p.name for p in build.drawing_modules()] == ["a.py", "b.py", "c.py", "render.py"]
 
 
 def test_the_cjk_fonts_are_part_of_the_drawing_fingerprint() -> None:
@@ -260,10 +277,157 @@ def test_fingerprinting_imports_no_heavy_library() -> None:
         "from pathlib import Path\n"
         "from handouts import build\n"
         "t = time.perf_counter(); build.code_fingerprint(); "
-        "build.drawing_fingerprint('x')\n"
+        "build.drawing_fingerprint()\n"
         "print(sorted(m for m in ('jieba', 'weasyprint', 'pydantic') if m in sys.modules))\n"
     )
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           check=True, timeout=60)
     assert proc.stdout.strip() == "[]"
 
+
+
+# --- the real pipeline -----------------------------------------------------------------
+# A three-document corpus with three themes and one packet keeps these to a few seconds.
+
+SEED_DOCS = ("002_d5aa391c53465f5e.txt", "003_9d11f11799cd5b51.txt", "004_bed1a99424a147a3.txt")
+REAL_THEMES = ("four-winds", "grassroots", "listening")
+
+
+def _real_tree(root: Path) -> dict[str, Path]:
+    corpus, packets = root / "corpus", root / "packets"
+    corpus.mkdir(parents=True)
+    packets.mkdir()
+    for name in SEED_DOCS:
+        shutil.copy(paths.CORPUS / name, corpus / name)
+    head, *blocks = (paths.CORPUS / "themes.toml").read_text(encoding="utf-8").split(
+        "\n[[themes]]\n")
+    kept = [b for b in blocks if any(f'id = "{t}"' in b for t in REAL_THEMES)]
+    assert len(kept) == len(REAL_THEMES)
+    (corpus / "themes.toml").write_text("\n[[themes]]\n".join([head, *kept]), encoding="utf-8")
+    (packets / "grassroots-day.toml").write_text(
+        'title = "深入基层专题学习"\ndate = 2026-12-01\norganiser = "机关党支部"\n'
+        'agenda = ["集体学习", "交流发言"]\nthemes = ["grassroots"]\nmax_sections = 2\n',
+        encoding="utf-8")
+    return {"corpus": corpus, "packets": packets, "out": root / "build"}
+
+
+def _in_fresh_interpreter(tree: dict[str, Path], *, jobs: int = 1) -> dict:
+    """build_all in a new process: what it reports and which heavy modules it imported."""
+    script = (
+        "import json, sys, time\n"
+        "from pathlib import Path\n"
+        "from handouts.build import build_all\n"
+        "t = time.perf_counter()\n"
+        f"r = build_all(Path({str(tree['out'])!r}), corpus_dir=Path({str(tree['corpus'])!r}),"
+        f" packets_dir=Path({str(tree['packets'])!r}), jobs={jobs})\n"
+        "print(json.dumps({'seconds': time.perf_counter() - t,"
+        " 'nothing_changed': r.nothing_changed, 'failures': list(r.failures),"
+        " 'status': {x.key: x.status for x in r.results},"
+        " 'imported': sorted(m for m in ('jieba', 'weasyprint', 'pydantic') if m in sys.modules)"
+        "}))\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          timeout=300, check=False)
+    assert proc.returncode == 0, proc.stderr
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+@pytest.fixture(scope="module")
+def built_tree(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """The small real corpus, built once (two workers) for the tests that follow."""
+    tree = _real_tree(tmp_path_factory.mktemp("real"))
+    first = _in_fresh_interpreter(tree, jobs=2)
+    assert first["failures"] == [] and set(first["status"].values()) == {"built"}
+    return tree
+
+
+def test_a_real_build_writes_every_theme_and_packet(built_tree) -> None:
+    out = built_tree["out"]
+    names = sorted(p.relative_to(out).as_posix() for p in out.rglob("*.pdf"))
+    assert names == ["packets/grassroots-day.pdf",
+                     *(f"themes/{t}.pdf" for t in REAL_THEMES)]
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    for name in names:
+        reader = PdfReader(out / name)
+        assert len(reader.pages) == manifest["outputs"][name]["pages"] >= 1
+    assert "深入基层" in PdfReader(out / "packets/grassroots-day.pdf").pages[0].extract_text()
+
+
+def test_a_real_second_run_loads_neither_jieba_nor_weasyprint(built_tree) -> None:
+    again = _in_fresh_interpreter(built_tree)
+    assert again["nothing_changed"] and again["failures"] == []
+    assert again["imported"] == []
+    assert set(again["status"].values()) == {"unchanged"}
+
+
+def test_a_real_document_edit_renders_exactly_the_outputs_whose_content_changed(
+    built_tree, tmp_path: Path
+) -> None:
+    from handouts.build import compute_plan, printed_html
+
+    tree = _real_tree(tmp_path / "copy")
+    shutil.copytree(built_tree["out"], tree["out"])
+    before = {p.key: printed_html(p.handout) for p in
+              compute_plan(tree["corpus"], tree["packets"], tmp_path / "c1")[0]}
+    doc = tree["corpus"] / "003_9d11f11799cd5b51.txt"
+    doc.write_text(doc.read_text(encoding="utf-8").replace("放下架子", "放下身段", 1),
+                   encoding="utf-8")
+    after = {p.key: printed_html(p.handout) for p in
+             compute_plan(tree["corpus"], tree["packets"], tmp_path / "c2")[0]}
+    changed = {key for key in after if after[key] != before[key]}
+    assert changed and changed != set(after), "the edit should touch some outputs, not all"
+
+    report = build_all(tree["out"], corpus_dir=tree["corpus"], packets_dir=tree["packets"],
+                       jobs=1)
+    assert {r.key for r in report.results if r.status == "built"} == changed
+    assert {r.key for r in report.results if r.status == "unchanged"} == set(after) - changed
+
+
+def test_a_broken_spec_in_a_real_build_is_named_and_the_rest_still_built(
+    built_tree, tmp_path: Path
+) -> None:
+    tree = _real_tree(tmp_path / "copy")
+    shutil.copytree(built_tree["out"], tree["out"])
+    (tree["packets"] / "typo.toml").write_text(
+        'title = "错的"\nthemes = ["four-wind"]\n', encoding="utf-8")
+    (tree["out"] / "themes/listening.pdf").unlink()
+    lines: list[str] = []
+    report = build_all(tree["out"], corpus_dir=tree["corpus"], packets_dir=tree["packets"],
+                       jobs=1, progress=lines.append)
+    assert report.failures == (str(tree["out"] / "packets/typo.pdf"),)
+    message = next(line for line in lines if "typo" in line)
+    assert "typo.toml: key themes[0]: unknown theme 'four-wind'" in message
+    assert {r.key: r.status for r in report.results}["themes/listening.pdf"] == "built"
+
+
+def test_a_build_killed_while_rendering_leaves_no_partial_pdf_and_the_next_run_completes(
+    tmp_path: Path,
+) -> None:
+    tree = _real_tree(tmp_path)
+    script = (
+        "from pathlib import Path\n"
+        "from handouts.build import build_all\n"
+        f"build_all(Path({str(tree['out'])!r}), corpus_dir=Path({str(tree['corpus'])!r}),"
+        f" packets_dir=Path({str(tree['packets'])!r}), jobs=1,"
+        " progress=lambda line: print(line, flush=True))\n"
+    )
+    proc = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+    assert proc.stdout is not None
+    for line in proc.stdout:
+        if " built " in line:  # the first output is done, the second is being rendered
+            break
+    proc.kill()
+    proc.wait(timeout=30)
+    written = list(tree["out"].rglob("*.pdf"))
+    assert 1 <= len(written) < 1 + len(REAL_THEMES)
+    for pdf in written:
+        assert len(PdfReader(pdf, strict=True).pages) >= 1
+
+    report = build_all(tree["out"], corpus_dir=tree["corpus"], packets_dir=tree["packets"],
+                       jobs=1)
+    assert report.failures == ()
+    assert len(list(tree["out"].rglob("*.pdf"))) == 1 + len(REAL_THEMES)
+    assert not [p for p in tree["out"].rglob("*.tmp")]
+    third = build_all(tree["out"], corpus_dir=tree["corpus"], packets_dir=tree["packets"],
+                      jobs=1)
+    assert third.nothing_changed, [(r.key, r.status) for r in third.results]
