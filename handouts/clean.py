@@ -67,12 +67,34 @@ class Cleaned:
 # Vocabulary (data, not code)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Vocabulary:
     site_terms: tuple[str, ...]
     end_markers: tuple[str, ...]
     widgets: tuple[str, ...]
     chatty: tuple[str, ...]
+
+    # One alternation per list: a line is scanned once, not once per phrase.
+    @functools.cached_property
+    def site_re(self) -> re.Pattern[str]:
+        return _alternation(self.site_terms)
+
+    @functools.cached_property
+    def widget_re(self) -> re.Pattern[str]:
+        return re.compile(f"^(?:{_alternation(self.widgets).pattern}).{{0,6}}$")
+
+    @functools.cached_property
+    def end_re(self) -> re.Pattern[str]:
+        return re.compile(f"^({_alternation(self.end_markers).pattern}).{{0,8}}$")
+
+    @functools.cached_property
+    def chatty_re(self) -> re.Pattern[str]:
+        return _alternation(self.chatty)
+
+
+def _alternation(phrases: Sequence[str]) -> re.Pattern[str]:
+    ordered = sorted(set(phrases), key=len, reverse=True)
+    return re.compile("|".join(re.escape(p) for p in ordered))
 
 
 @functools.cache
@@ -300,7 +322,7 @@ _COUNTER = re.compile(
 
 
 def _site_hits(line: str) -> int:
-    return sum(1 for term in vocabulary().site_terms if term in line)
+    return len(set(vocabulary().site_re.findall(line)))
 
 
 def strong_boilerplate(line: str) -> str | None:
@@ -314,20 +336,15 @@ def strong_boilerplate(line: str) -> str | None:
         return "copyright or registration line"
     if _EDITOR.match(stripped):
         return "editor or keyword line"
-    if any(
-        stripped == w or (stripped.startswith(w) and len(stripped) <= len(w) + 6)
-        for w in vocabulary().widgets
-    ):
+    if vocabulary().widget_re.match(stripped):
         return "page widget"
-    if any(
-        stripped.startswith(m) and len(stripped) <= len(m) + 8 for m in vocabulary().end_markers
-    ):
+    if vocabulary().end_re.match(stripped):
         return "related-article heading"
     if re.match(r"^上一篇\s*[:：]|^下一篇\s*[:：]", stripped):
         return "previous/next link"
     if _QA_PS.match(stripped) or (
         len(stripped) <= 40
-        and any(t in stripped for t in vocabulary().chatty)
+        and vocabulary().chatty_re.search(stripped)
         and re.search(r"[吧吗呢啊?？！!]", stripped)
     ):
         return "chatty remark from a Q&A page"
@@ -347,9 +364,9 @@ def strong_boilerplate(line: str) -> str | None:
 def end_marker(line: str) -> str | None:
     """Markers after which nothing more of the article follows on a page."""
     stripped = line.strip()
-    for marker in vocabulary().end_markers:
-        if stripped.startswith(marker) and len(stripped) <= len(marker) + 8:
-            return marker
+    match = vocabulary().end_re.match(stripped)
+    if match:
+        return match.group(1)
     if re.match(r"^(上一篇|下一篇)\s*[:：]", stripped):
         return "上一篇/下一篇"
     if _EDITOR.match(stripped):
