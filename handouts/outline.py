@@ -8,6 +8,7 @@ nothing mutable outlives a call and a worker pool can build outlines side by sid
 
 from __future__ import annotations
 
+import functools
 from collections import Counter
 from collections.abc import Sequence
 
@@ -15,15 +16,25 @@ from .errors import HandoutsError
 from .keypoints import key_points, keywords
 from .model import Document, Outline, OutlineSection, Section, SourceRef, Theme, ThemeMatch
 from .questions import QuestionWriter, load_patterns, questions_for
-from .textstats import CorpusStats, han_count, stats_for
+from .textstats import han_count, stats_for
 from .themes import best_theme, score_sections, section_index, select
 
 CLOSING_QUESTIONS = 3
 
 
-def _outline_section(doc: Document, section: Section, match: ThemeMatch, stats: CorpusStats,
-                     writer: QuestionWriter, questions_per_section: int | None) -> OutlineSection:
-    words = keywords(section, stats)
+@functools.lru_cache(maxsize=1024)
+def _summary(documents: tuple[Document, ...],
+             section: Section) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """Keywords and key points of a section: the same in every theme that selects it, so
+    computed once per corpus."""
+    stats = stats_for(documents)
+    return keywords(section, stats), key_points(section, stats)
+
+
+def _outline_section(documents: tuple[Document, ...], doc: Document, section: Section,
+                     match: ThemeMatch, writer: QuestionWriter,
+                     questions_per_section: int | None) -> OutlineSection:
+    words, points = _summary(documents, section)
     count = questions_per_section
     if count is None:
         count = questions_for(han_count(section.text))
@@ -37,7 +48,7 @@ def _outline_section(doc: Document, section: Section, match: ThemeMatch, stats: 
         score=match.score,
         matched=match.matched,
         keywords=words,
-        key_points=key_points(section, stats),
+        key_points=points,
         questions=writer.section(section, terms, count, fallback=words),
         text=section.text,
     )
@@ -46,9 +57,9 @@ def _outline_section(doc: Document, section: Section, match: ThemeMatch, stats: 
 def _assemble(documents: Sequence[Document], theme: Theme,
               picked: Sequence[tuple[Document, Section, ThemeMatch]],
               questions_per_section: int | None, terms: Sequence[str] | None = None) -> Outline:
-    stats = stats_for(documents)
+    documents = tuple(documents)
     writer = QuestionWriter(load_patterns())
-    sections = tuple(_outline_section(d, s, m, stats, writer, questions_per_section)
+    sections = tuple(_outline_section(documents, d, s, m, writer, questions_per_section)
                      for d, s, m in picked)
     counts: Counter[str] = Counter()
     for m in (m for _d, _s, m in picked):
@@ -103,3 +114,20 @@ def outline_for_sections(documents: Sequence[Document], themes: Sequence[Theme],
 
 
 build_section_outline = outline_for_sections
+
+
+def outline_all(documents: Sequence[Document], themes: Sequence[Theme]) -> tuple[Outline, ...]:
+    """Every theme's outline (what ``make bench`` times, cold and warm)."""
+    return tuple(build_outline(documents, themes, theme) for theme in themes)
+
+
+def clear_caches() -> None:
+    """Forget the memoised corpus statistics and scores (for benchmarks and tests that
+    measure or check a first computation; jieba's dictionary stays loaded)."""
+    from . import textstats, themes
+
+    textstats.corpus_stats.cache_clear()
+    textstats.cut_cached.cache_clear()
+    themes._term_tf.cache_clear()
+    themes._scores.cache_clear()
+    _summary.cache_clear()
