@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from handouts.corpus import explain, explain_data, load_document, load_documents
+from handouts.errors import HandoutsError, InputFileError
 from handouts.model import Document
 
 DOCS = Path(__file__).parent / "data" / "docs"
@@ -351,3 +352,29 @@ def test_explain_names_every_dropped_line_and_heading(
         assert dropped["reason"] in report
     for section in documents[name].sections:
         assert f"[level {section.level}] {section.title}" in report
+
+
+def test_a_missing_corpus_folder_is_one_clear_error(tmp_path: Path) -> None:
+    with pytest.raises(HandoutsError) as err:
+        load_documents(tmp_path / "nowhere")
+    assert str(err.value) == f"{tmp_path / 'nowhere'}: corpus directory not found"
+
+
+def test_a_folder_without_documents_is_one_clear_error(tmp_path: Path) -> None:
+    (tmp_path / "themes.toml").write_text("", encoding="utf-8")
+    (tmp_path / "notes.docx").write_bytes(b"PK")
+    with pytest.raises(HandoutsError) as err:
+        load_documents(tmp_path)
+    assert str(err.value) == f"{tmp_path}: no .txt, .md or .html documents"
+
+
+def test_strict_loading_raises_the_first_bad_file(tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_bytes((DOCS / "portal_menu.txt").read_bytes())
+    (tmp_path / "b.txt").write_bytes(b"\x00\x01\x02\x03binary\x00\xff")
+    (tmp_path / "c.md").write_bytes(b"")
+    documents, problems = load_documents(tmp_path)
+    assert [d.id for d in documents] == ["a"]
+    assert [type(p) for p in problems] == [InputFileError, InputFileError]
+    with pytest.raises(InputFileError) as err:
+        load_documents(tmp_path, strict=True)
+    assert str(err.value).startswith(str(tmp_path / "b.txt"))
