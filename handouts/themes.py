@@ -33,6 +33,9 @@ TITLE_BONUS = 3.0
 # tokens) rather than the corpus average keeps an edit to one document from moving the
 # score of every section in every other document: incremental builds stay incremental.
 PIVOT_LENGTH = 270.0
+# A term matches a word that contains it with at most this many more characters: 基层
+# is found in 深入基层, but 实践 is not found in the campaign's name 教育实践活动.
+MAX_EXTRA = 2
 
 
 @dataclass(frozen=True)
@@ -166,7 +169,7 @@ def _term_tf(documents: tuple[Document, ...], term: str) -> tuple[tuple[float, .
 
 
 def _tf(tokens: Sequence[str], term: str, phrase: Sequence[str]) -> float:
-    contained = sum(1 for t in tokens if term in t)
+    contained = sum(1 for t in tokens if term in t and len(t) <= len(term) + MAX_EXTRA)
     if contained or len(phrase) < 2:
         return float(contained)
     return float(count_phrase(tokens, phrase))
