@@ -271,24 +271,35 @@ def theme_summaries(documents: Sequence[Document], themes: Sequence[Theme]) -> l
 
 
 def suggest(documents: Sequence[Document], themes: Sequence[Theme], *,
-            limit: int = 5) -> list[dict[str, Any]]:
-    """Candidate new themes: clusters of keywords that co-occur across sections and that
-    no existing theme names, with the sections that show them."""
+            limit: int = 6) -> list[dict[str, Any]]:
+    """Candidate new themes: clusters of distinctive words that occur together in several
+    sections and that no existing theme names, each with the sections that show it best.
+
+    A word is a candidate when it is among a section's keywords, occurs in at least two
+    sections but not in most of them, and overlaps no theme term.  Clusters grow
+    greedily from the strongest candidate by co-occurrence (Jaccard of the sections
+    containing each word); the organiser names and keeps the ones that make sense.
+    """
     from .keypoints import keywords
 
     docs = tuple(documents)
     stats = stats_for(docs)
     known = {t for theme in themes for t in theme.terms}
     sections = [s for _d, s in all_sections(docs) if han_count(s.text) >= 100]
-    where: dict[str, set[str]] = {}
+    if not sections:
+        return []
+    present: dict[str, set[str]] = {}
+    for s in sections:
+        for token in set(stats.tokens[s.id]) | set(stats.title_tokens[s.id]):
+            present.setdefault(token, set()).add(s.id)
     weight: Counter[str] = Counter()
     for s in sections:
-        for rank, word in enumerate(keywords(s, stats, limit=10)):
+        for rank, word in enumerate(keywords(s, stats, limit=8)):
             if any(k in word or word in k for k in known):
                 continue
-            where.setdefault(word, set()).add(s.id)
-            weight[word] += 10 - rank
-    candidates = [w for w in where if len(where[w]) >= 2]
+            weight[word] += 8 - rank
+    ceiling = max(2, len(sections) // 3)
+    candidates = [w for w in weight if 2 <= len(present.get(w, ())) <= ceiling]
     candidates.sort(key=lambda w: (-weight[w], w))
     used: set[str] = set()
     titles = {s.id: s.title for s in sections}
@@ -300,16 +311,19 @@ def suggest(documents: Sequence[Document], themes: Sequence[Theme], *,
         for other in candidates:
             if other in used or other in cluster:
                 continue
-            a, b = where[seed], where[other]
-            if len(a & b) / len(a | b) >= 0.34:
+            a, b = present[seed], present[other]
+            if len(a & b) >= 2 and len(a & b) / len(a | b) >= 0.25:
                 cluster.append(other)
             if len(cluster) == 5:
                 break
         if len(cluster) < 2:
             continue
         used.update(cluster)
-        hits = Counter(sid for w in cluster for sid in where[w])
-        examples = [sid for sid, _n in sorted(hits.items(), key=lambda x: (-x[1], x[0]))[:3]]
+        strength: Counter[str] = Counter()
+        for sid in set().union(*(present[w] for w in cluster)):
+            tokens = stats.tokens[sid]
+            strength[sid] = sum(tokens.count(w) * stats.idf(w) for w in cluster)
+        examples = sorted(strength, key=lambda sid: (-strength[sid], sid))[:3]
         out.append({
             "name": "、".join(cluster[:2]),
             "terms": cluster,
