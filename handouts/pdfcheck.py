@@ -11,12 +11,13 @@ from __future__ import annotations
 import io
 import itertools
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-#: Marks that must never begin a line (GB/T 15834 and common practice).
-CLOSING_PUNCTUATION = frozenset("，。、；：？！）】》」』”’…—〕〗〉·%")
+#: Marks that must never begin a line (W3C clreq: 点号, closing quotes and brackets,
+#: 间隔号).  —— and …… may begin a line; they only must not be split.
+CLOSING_PUNCTUATION = frozenset("，。、；：？！）】》」』”’〕〗〉·%")
 #: Marks that must never end a line.
 OPENING_PUNCTUATION = frozenset("（【《「『“‘〔〖〈")
 
@@ -250,15 +251,17 @@ def first_page_containing(pdf: bytes, needle: str, *, after: int = 0) -> int | N
 
 def justified_share(pdf: bytes, right_edge: Callable[[int], float], *,
                     body_font: str, body_size: float, tolerance: float = 0.5,
-                    ) -> tuple[float, int]:
+                    pages: Collection[int] | None = None) -> tuple[float, int]:
     """Share of the non-final lines of body paragraphs that end on the right edge.
 
     A body line is one set in ``body_font`` at ``body_size``.  It is *non-final* when
     the next body line on the same page follows at one line's distance and is not
-    indented (an indented line opens a new paragraph).  Returns ``(share, lines)``.
+    indented (an indented line opens a new paragraph).  ``pages`` limits the count to
+    the pages that carry the readings.  Returns ``(share, lines counted)``.
     """
     all_lines = [ln for ln in lines(pdf)
-                 if body_font in ln.font and abs(ln.size - body_size) < 0.05]
+                 if body_font in ln.font and abs(ln.size - body_size) < 0.05
+                 and (pages is None or ln.page in pages)]
     by_page: dict[int, list[Line]] = {}
     for ln in all_lines:
         by_page.setdefault(ln.page, []).append(ln)

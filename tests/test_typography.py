@@ -1,0 +1,145 @@
+"""Chinese typography read back from the PDF: line breaking, punctuation compression,
+fonts embedded and subset, and glyphs checked before anything is printed."""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import io
+import itertools
+from pathlib import Path
+
+import pytest
+from render_samples import long_pdf, short_handout, with_changes
+
+from handouts import fonts, pdfcheck
+from handouts.errors import HandoutsError, MissingGlyphError
+from handouts.model import Handout
+from handouts.render import render_pdf
+
+# Real phrases of the seed documents, with every kind of mark Chinese line breaking
+# must respect; shifted one character at a time so each mark lands at a line end.
+PHRASE = "他指出：“四风”问题……必须解决——这是群众的呼声（见《人民日报》）。"
+
+
+@functools.cache
+def punctuation_handout() -> Handout:
+    base = short_handout()
+    outline = base.outlines[0]
+    paragraphs = "\n".join("密" * k + PHRASE * 2 for k in range(0, 44, 1))
+    sec = dataclasses.replace(outline.sections[0], text=paragraphs, key_points=(PHRASE,))
+    return with_changes(base, outlines=(dataclasses.replace(outline, sections=(sec,)),))
+
+
+@functools.cache
+def punctuation_pdf() -> bytes:
+    return render_pdf(punctuation_handout())
+
+
+@pytest.mark.parametrize("pdf", [punctuation_pdf, long_pdf], ids=["stress", "long"])
+def test_no_line_starts_with_closing_punctuation(pdf) -> None:  # type: ignore[no-untyped-def]
+    offenders = pdfcheck.lines_starting_with_closing_punctuation(pdf())
+    assert offenders == []
+
+
+@pytest.mark.parametrize("pdf", [punctuation_pdf, long_pdf], ids=["stress", "long"])
+def test_no_line_ends_with_opening_punctuation(pdf) -> None:  # type: ignore[no-untyped-def]
+    offenders = pdfcheck.lines_ending_with_opening_punctuation(pdf())
+    assert offenders == []
+
+
+def test_ellipsis_and_dash_are_never_split() -> None:
+    body = [ln for ln in pdfcheck.lines(punctuation_pdf()) if "密" in ln.text or "呼声" in ln.text]
+    assert len(body) > 60  # the stress text really wraps many times
+    for line in body:
+        assert not line.text.endswith(("…", "—")) or line.text.endswith(("……", "——"))
+        assert line.text.count("…") % 2 == 0 and line.text.count("—") % 2 == 0, line.text
+
+
+def test_adjacent_full_width_marks_are_compressed_to_half_width() -> None:
+    import pdfplumber
+
+    with pdfplumber.open(io.BytesIO(punctuation_pdf())) as doc:
+        chars = [c for page in doc.pages for c in page.chars
+                 if "Serif" in c["fontname"] and abs(c["size"] - 10.5) < 0.01]
+    pairs = {}
+    for a, b in itertools.pairwise(chars):
+        if abs(a["top"] - b["top"]) < 1:
+            pairs.setdefault(a["text"] + b["text"], []).append(b["x0"] - a["x0"])
+    em = 10.5
+    for pair in ("：“", "）。", "》）", "”问"):
+        assert pair in pairs, pair
+    # Two marks together take one em and a half, not two: the first is set half-width.
+    for pair in ("：“", "》）", "）。"):
+        assert max(pairs[pair]) < 0.6 * em + 1.5, (pair, pairs[pair])
+    # A mark followed by an ideograph keeps its full width (plus justification).
+    assert min(pairs["”问"]) >= em - 0.01
+
+
+def test_fonts_are_embedded_and_subset_in_the_three_configured_faces() -> None:
+    found = pdfcheck.fonts(long_pdf())
+    assert found and all(f.embedded for f in found), found
+    assert all(f.subset for f in found), found
+    names = {f.name.split("+", 1)[1] for f in found}
+    assert "Noto-Serif-CJK-SC" in names  # body
+    assert any(n.startswith("Noto-Sans-CJK-SC") for n in names)  # headings
+    assert any(n.startswith("LXGW-WenKai") for n in names)  # key points
+    # Nothing outside the configuration: a fallback face would mean a glyph went missing.
+    assert all(n.startswith(("Noto-Serif-CJK-SC", "Noto-Sans-CJK-SC", "LXGW-WenKai"))
+               for n in names), names
+
+
+def test_every_character_of_a_real_handout_has_a_glyph() -> None:
+    from handouts.render import glyph_items
+
+    for where, text, roles in glyph_items(short_handout()):
+        for role in roles:
+            assert list(fonts.missing_characters(text, role)) == [], where
+
+
+def test_a_character_no_font_has_is_an_error_naming_it_and_its_section() -> None:
+    base = short_handout()
+    outline = base.outlines[0]
+    sec = outline.sections[1]
+    odd = dataclasses.replace(sec, text=sec.text + "古文字𓀀为例。")  # U+13000, Egyptian
+    handout = with_changes(base, outlines=(dataclasses.replace(
+        outline, sections=(outline.sections[0], odd)),))
+    with pytest.raises(MissingGlyphError) as caught:
+        render_pdf(handout)
+    message = str(caught.value)
+    assert "U+13000" in message and "𓀀" in message
+    assert sec.id in message and sec.title in message
+    assert "\n" not in message
+
+
+def test_a_key_point_the_kai_face_cannot_draw_is_caught_in_its_own_role() -> None:
+    kai = fonts.coverage("quote")
+    serif = fonts.coverage("body")
+    # Hangul: Noto has it, WenKai not.
+    only_serif = next(chr(c) for c in sorted(serif - kai) if 0xAC00 <= c <= 0xD7A3)
+    base = short_handout()
+    outline = base.outlines[0]
+    sec = dataclasses.replace(outline.sections[0], key_points=(f"要点含有“{only_serif}”字。",))
+    handout = with_changes(base, outlines=(dataclasses.replace(outline, sections=(sec,)),))
+    with pytest.raises(MissingGlyphError, match=f"U\\+{ord(only_serif):04X}.*LXGW WenKai"):
+        render_pdf(handout)
+
+
+def test_a_configured_font_that_is_not_installed_is_a_clear_error(tmp_path: Path) -> None:
+    config = tmp_path / "fonts.toml"
+    config.write_text(
+        '[body]\nfamily = "Noto Serif CJK SC"\n'
+        '[heading]\nfamily = "Handouts Nonexistent Hei"\npackage = "fonts-nonexistent"\n'
+        '[quote]\nfamily = "LXGW WenKai"\n', encoding="utf-8")
+    with pytest.raises(HandoutsError) as caught:
+        fonts.resolve_face("heading", config)
+    message = str(caught.value)
+    assert "Handouts Nonexistent Hei" in message and "not installed" in message
+    assert "fonts-nonexistent" in message and str(config) in message
+
+
+def test_a_broken_font_configuration_names_the_file(tmp_path: Path) -> None:
+    config = tmp_path / "fonts.toml"
+    config.write_text("[body]\nfamily = 3\n", encoding="utf-8")
+    with pytest.raises(HandoutsError, match=r"fonts\.toml.*family"):
+        fonts.font_roles(config)
