@@ -38,6 +38,9 @@ _ENUM = re.compile(
 )
 
 
+_ENDED = re.compile(r"[。！？!?；;…][”’」』）)]*$")
+
+
 @dataclass(frozen=True)
 class Candidate:
     """A sentence that may become a key point."""
@@ -63,12 +66,17 @@ def candidates(section: Section) -> list[Candidate]:
     out: list[Candidate] = []
     index = 0
     for paragraph in section.text.split("\n"):
-        for n, sentence in enumerate(split_sentences(paragraph)):
+        sentences = split_sentences(paragraph)
+        for n, sentence in enumerate(sentences):
             text = trim_ordinal(sentence)
+            if text.startswith("——"):  # a byline (——摘自……发言) glued to the first sentence
+                text = text.split(maxsplit=1)[1] if len(text.split(maxsplit=1)) == 2 else ""
             core = han_only(text)
             index += 1
             if han_count(text) < MIN_HAN or (heading and (core == heading or core in heading)):
                 continue
+            if len(sentences) == 1 and not _ENDED.search(text) and han_count(text) < 30:
+                continue  # a short unpunctuated line is a sub-heading or caption
             out.append(Candidate(text, index, n == 0, bool(_ENUM.match(sentence))))
     return out
 

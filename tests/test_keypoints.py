@@ -99,3 +99,13 @@ def test_keywords_are_distinctive_and_not_stop_words(sections, stats):
         assert len(set(words)) == len(words)
     four = next(s for s in sections.values() if "认清“四风”问题" in s.title)
     assert "四风" in keywords(four, stats)
+
+
+def test_sub_headings_and_bylines_are_not_key_points(stats):
+    section = Section("x/1", "第五篇：学习心得", 1,
+                      "学习党的群众路线教育的几点心得体会\n"
+                      "——摘自某同志的发言 群众路线是我们党的生命线和根本工作路线。\n"
+                      "通过学习活动，加强了理论水平，提高了实践能力。")
+    points = key_points(section, stats)
+    assert "学习党的群众路线教育的几点心得体会" not in points
+    assert points[0] == "群众路线是我们党的生命线和根本工作路线。"
