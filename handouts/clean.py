@@ -81,7 +81,7 @@ class Vocabulary:
 
     @functools.cached_property
     def widget_re(self) -> re.Pattern[str]:
-        return re.compile(f"^(?:{_alternation(self.widgets).pattern}).{{0,6}}$")
+        return re.compile(f"^(?:{_alternation(self.widgets).pattern})[^。！？；，,.!?;]{{0,10}}$")
 
     @functools.cached_property
     def end_re(self) -> re.Pattern[str]:
@@ -313,6 +313,9 @@ _FOOTER = re.compile(
     r"傳真|传真|邮箱|E-?mail)\s*[:：]",
     re.I,
 )
+# Rows of bracketed controls: 【字体：大 中 小】【打印】【关闭】, and share bars.
+_BRACKET_WIDGETS = re.compile(r"^(?:[【\[［]\s*[^】\]］]{1,12}\s*[】\]］]\s*)+$")
+_SHARE = re.compile(r"^(?:分享到|分享至|转发到)\s*[:：]?.{0,30}$")
 # Counters: 阅读 1万+  在看 56, 浏览次数：356, 点赞(12).
 _COUNTER = re.compile(
     r"^(?:(?:阅读|在看|点赞|浏览|浏览次数|评论|收藏|转发|分享|閱讀|瀏覽)\s*[:：(（]?\s*"
@@ -354,6 +357,8 @@ def strong_boilerplate(line: str) -> str | None:
         return "site footer (sponsor or contact)"
     if _COUNTER.match(stripped):
         return "view or like counter"
+    if _BRACKET_WIDGETS.match(stripped) or _SHARE.match(stripped):
+        return "page widget"
     if re.match(
         r"^第\s*\d+\s*页(?:\s*[/，,]?\s*共\s*\d+\s*页)?$|^page \d+( of \d+)?$", stripped, re.I
     ):
@@ -639,6 +644,7 @@ def _pick_title(
     """The title is the title-like line nearest before the dateline (pages put the
     date under the title), else nearest before the body; a ``#`` heading wins in
     Markdown, and a title the format stated wins when a line repeats it."""
+    # A subtitle (——记某某同志) is not the title; it stays as text under it.
     candidates = [
         idx
         for idx, (_, s) in enumerate(head)
@@ -646,6 +652,7 @@ def _pick_title(
         and not strong_boilerplate(s)
         and not site_notice(s)
         and (title_like(s) or (markdown and s.startswith("# ")))
+        and not s.startswith(("—", "－", "--"))
     ]
     if not candidates:
         return None, None

@@ -182,3 +182,26 @@ def test_a_page_with_a_title_and_no_text_is_reported_not_loaded(tmp_path: Path) 
     path.write_text("首页\n新闻\n短短一行字\n", encoding="utf-8")
     with pytest.raises(InputFileError, match="no article text left after cleaning"):
         load_document(path)
+
+
+def test_an_unseen_party_site_layout_is_cleaned_by_the_same_signals() -> None:
+    page = (
+        "某某市机关党建网\n扎根基层的好干部\n——记某某镇党委书记王强\n"
+        "发布时间：2014-05-06 作者：刘青 来源：市委组织部\n【字体：大 中 小】【打印】【关闭】\n"
+        "分享到：微信 微博 QQ空间\n扫一扫在手机打开当前页\n"
+        "　　王强同志扎根基层二十年，始终把群众的冷暖放在心上，带领群众修路架桥，发展产业。\n"
+        "　　他常说：“干部就要为群众办事，不办事要干部干什么？”\n"
+        "声明：本文仅代表作者观点，不代表本站立场。\n（责任编辑：张三）\n"
+    )
+    cleaned = clean_text(page)
+    assert (cleaned.title, cleaned.date, cleaned.source, cleaned.author) == (
+        "扎根基层的好干部",
+        "2014-05-06",
+        "市委组织部",
+        "刘青",
+    )
+    assert cleaned.paragraphs == (
+        "——记某某镇党委书记王强",
+        "王强同志扎根基层二十年，始终把群众的冷暖放在心上，带领群众修路架桥，发展产业。",
+        "他常说：“干部就要为群众办事，不办事要干部干什么？”",
+    )
