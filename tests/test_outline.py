@@ -72,3 +72,20 @@ def test_explicit_sections_keep_the_given_order_and_say_why(seed_corpus):
     assert 2 <= len(result.questions) <= 3
     with pytest.raises(HandoutsError, match="unknown section id"):
         outline_for_sections(seed_corpus.documents, seed_corpus.themes, packet, ["nope/1"])
+
+
+def test_outlines_do_not_depend_on_hash_seed():
+    """Set iteration order must never leak into an outline (worker pools, CI reruns)."""
+    import os
+    import subprocess
+    import sys
+
+    code = ("import json; from handouts import paths, pipeline; from handouts.model import "
+            "to_jsonable; c = pipeline.load(paths.CORPUS); "
+            "print(json.dumps(to_jsonable(pipeline.outline(c, 'serving')), ensure_ascii=False))")
+    outputs = {
+        subprocess.run([sys.executable, "-c", code], env={**os.environ, "PYTHONHASHSEED": seed},
+                       capture_output=True, text=True, check=True).stdout
+        for seed in ("1", "2")
+    }
+    assert len(outputs) == 1
