@@ -128,3 +128,26 @@ def test_html_page_without_article_text_is_an_error(tmp_path: Path) -> None:
 def test_ascii_utf16_without_bom_reads_in_either_byte_order() -> None:
     for encoding in ("utf-16-le", "utf-16-be"):
         assert decode("Plain notes.\n".encode(encoding), "x.txt") == ("Plain notes.\n", encoding)
+
+
+@pytest.mark.parametrize(
+    ("text", "encoding"),
+    [
+        ("群众路线", "gbk"),
+        ("坚持从群众中来，到群众中去，是党的根本工作路线。", "gb18030"),
+        ("群眾路線", "big5"),
+        ("堅持從群眾中來，到群眾中去，是黨的根本工作路線。", "big5"),
+    ],
+)
+def test_short_legacy_texts_are_not_mistaken_for_the_other_code_page(
+    text: str, encoding: str
+) -> None:
+    assert decode(text.encode(encoding), "x.txt")[0] == text
+
+
+def test_bytes_no_chinese_code_page_can_read_are_reported(tmp_path: Path) -> None:
+    path = tmp_path / "garbled.txt"
+    path.write_bytes(b"\x80\xff" * 50)
+    with pytest.raises(InputFileError) as err:
+        read_document(path)
+    assert str(err.value) == f"{path}: cannot decode: not UTF-8, UTF-16, GB18030 or Big5 text"
