@@ -596,6 +596,7 @@ def _clean(
 
     # 5. Paragraphs: rejoin lines broken mid-sentence.
     paragraphs = _paragraphs(kept, numbered, markdown=markdown, notes=notes, indented=indented)
+    paragraphs = _split_attributions(paragraphs, notes)
 
     # 6. Trailing byline and source note at the end of the article.
     if paragraphs:
@@ -785,6 +786,22 @@ def _paragraphs(
         paragraphs.append(s)
         last_line = n
     return paragraphs
+
+
+def _split_attributions(paragraphs: list[str], notes: list[str]) -> list[str]:
+    """``——摘自某某同志的发言 总书记指出，……``: a scraper ran the attribution line
+    into the text; the space between them is where the two paragraphs part."""
+    out: list[str] = []
+    for p in paragraphs:
+        space = p.find(" ", 0, 80)
+        if p.startswith(("——", "—")) and space > 2:
+            head, rest = p[:space], p[space + 1 :].strip()
+            if not _SENTENCE_END.search(head) and is_prose(rest):
+                out += [head, rest]
+                notes.append(f"attribution split from its text: {head}")
+                continue
+        out.append(p)
+    return out
 
 
 def _wrapped(prev: str) -> bool:

@@ -288,3 +288,16 @@ def test_seed_files_are_untouched_by_loading() -> None:
     before = {p.name: p.read_bytes() for p in Path(paths.CORPUS).glob("*.txt")}
     load_documents(paths.CORPUS)
     assert before == {p.name: p.read_bytes() for p in Path(paths.CORPUS).glob("*.txt")}
+
+
+def test_an_attribution_run_into_the_text_becomes_its_own_paragraph(
+    seeds: dict[str, Document],
+) -> None:
+    doc = seeds["001"]
+    sid, _ = heading(doc, "第二篇")
+    section = next(s for s in doc.sections if s.id == sid)
+    assert (
+        section.paragraphs[0]
+        == "——摘自贺同新同志在集团党组理论中心组群众路线教育实践活动专题学习会议上的发言"
+    )
+    assert section.paragraphs[1].startswith("总书记在党的群众路线教育实践活动工作会议上指出")
