@@ -99,6 +99,7 @@ _SKIP_HEADING = re.compile(r"心得|体会|简报|授课|内容$|意思|[吗？?
 _NEGATIVE = re.compile(r"难|不|没|无|慢|冷|懒|散|假|虚|浮")
 # Quoted names of activities or documents are labels, not sayings to discuss.
 _LABEL = re.compile(r"(?:活动|论坛|行动|工程|计划|方法|工作法|摘编|选编|读本)$")
+_LABEL_AFTER = re.compile(r"^(?:活动|论坛|行动|工程|计划)")
 # An enumeration worth asking how to carry out names actions, not observations.
 _ITEM_HEAD = re.compile(
     r"^(?:要|有|做到|[^\s]{0,2}(?:强化|加强|坚持|提高|建立|发挥|树立|增强|改进|转变|保持|深入|认真"
@@ -147,11 +148,14 @@ def material(section: Section, terms: Sequence[str],
             values["claim"].append(h)
         elif _ACTION.match(h):
             values["action"].append(h)
-        elif "的" in h and han_count(h) >= 6:  # a bare label (学风引领) says too little
+        elif "的" in h and "、" not in h and han_count(h) >= 6:  # not a bare label (学风引领)
             values["topic"].append(h if "，" not in h else f"“{_nest(h)}”")
     counts: dict[str, int] = {}
-    for m in _QUOTE.finditer(f"{section.title}\n{section.text}"):
+    source = f"{section.title}\n{section.text}"
+    for m in _QUOTE.finditer(source):
         q = m.group(1).strip()
+        if _LABEL_AFTER.match(source[m.end():m.end() + 2]):
+            continue  # “我为学校发展建言献策”活动: the name of an activity
         counts[q] = counts.get(q, 0) + 1
     for q in sorted(counts, key=lambda q: -counts[q]):  # stable: ties keep first occurrence
         n = han_count(q)
@@ -246,7 +250,8 @@ class QuestionWriter:
                     break
                 got.append((STAGES.index(stage), q))
         if len(got) < min(count, 2) and fallback:
-            spare = Material({"term": tuple(t for t in fallback if han_count(t) >= 2)})
+            spare = Material({"term": tuple(t for t in fallback
+                                            if han_count(t) >= 2 and t not in self.patterns.avoid)})
             for stage in ("understanding", "reflection"):
                 q = self._try(stage, spare) if len(got) < min(count, 2) else None
                 if q:
