@@ -203,7 +203,12 @@ def read_document(path: str | Path) -> RawDocument:
 def _read_html(path: Path, html: str, encoding: str) -> RawDocument:
     """Main content through trafilatura (a maintained boilerplate remover), as Markdown
     so headings survive; the page's own metadata goes into the hints."""
-    import trafilatura
+    try:
+        import trafilatura
+    except ImportError as err:  # trafilatura 2 needs lxml_html_clean, packaged apart
+        raise InputFileError(
+            path, f"cannot read HTML: {err.name or err} is not installed"
+        ) from None
 
     body = trafilatura.extract(
         html,
