@@ -26,8 +26,8 @@ from .textstats import han_count, han_only
 
 QUESTIONS_FILE = "questions.toml"
 STAGES = ("understanding", "application", "reflection")
-KINDS = ("claim", "how", "action", "topic", "slogan", "warning", "saying", "phrase", "items",
-         "term", "theme", "goal")
+KINDS = ("claim", "how", "action", "topic", "label", "slogan", "warning", "saying", "phrase",
+         "items", "term", "theme", "goal")
 QUOTES = ("slogan", "warning", "saying", "phrase")
 _FORBIDDEN = ("吗", "是否")
 
@@ -148,8 +148,10 @@ def material(section: Section, terms: Sequence[str],
             values["claim"].append(h)
         elif _ACTION.match(h):
             values["action"].append(h)
-        elif "的" in h and "、" not in h and han_count(h) >= 6:  # not a bare label (学风引领)
+        elif "的" in h and "、" not in h and han_count(h) >= 6:
             values["topic"].append(h if "，" not in h else f"“{_nest(h)}”")
+        elif han_count(h) <= 16:  # a bare label (学风引领): ask how to act on it
+            values["label"].append(_nest(h))
     counts: dict[str, int] = {}
     source = f"{section.title}\n{section.text}"
     for m in _QUOTE.finditer(source):
