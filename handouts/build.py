@@ -315,13 +315,17 @@ def build_all(
 
         if force:  # from scratch: a suspected stale cache is a reason to force
             shutil.rmtree(out / CACHE, ignore_errors=True)
-        planned, warnings = _planned(out, content, corpus_dir, packets_dir, compute)
-        for warning in warnings:
-            say(f"warning: {warning}")
-        report = _bring_up_to_date(out, planned, manifest, drawing, fingerprint, force=force,
-                                   jobs=jobs, render=render, describe=describe, say=say,
-                                   start=start)
-        report = dataclasses.replace(report, warnings=tuple(warnings))
+        # Started first, so the workers import WeasyPrint while this process computes
+        # the handouts (and before it loads jieba: the forked workers stay small).
+        with _pool(jobs, render) as pool:
+            planned, warnings = _planned(out, content, corpus_dir, packets_dir, compute)
+            for warning in warnings:
+                say(f"warning: {warning}")
+            report = _bring_up_to_date(out, planned, manifest, drawing, fingerprint,
+                                       force=force, pool=pool, render=render,
+                                       describe=describe, say=say, start=start)
+        report = dataclasses.replace(report, warnings=tuple(warnings),
+                                     seconds=time.perf_counter() - start)
         say(report.summary())
         return report
 
@@ -452,7 +456,7 @@ def load_corpus(corpus_dir: Path, cache: Path) -> Corpus:
 
 
 def _bring_up_to_date(out: Path, planned: list[Planned], manifest: dict[str, Any],
-                      drawing: str, fingerprint: str, *, force: bool, jobs: int,
+                      drawing: str, fingerprint: str, *, force: bool, pool: Any,
                       render: Renderer | None, describe: Describe, say: Progress,
                       start: float) -> BuildReport:
     old = manifest.get("outputs", {})
@@ -490,7 +494,7 @@ def _bring_up_to_date(out: Path, planned: list[Planned], manifest: dict[str, Any
     # Biggest first, so the pool does not wait on one long packet at the end.
     work.sort(key=lambda w: -sum(len(o.sections) for o in w[0].handout.outlines))  # type: ignore[union-attr]
     try:
-        for n, (item, inputs, outcome) in enumerate(_render_all(out, work, jobs, render), 1):
+        for n, (item, inputs, outcome) in enumerate(_render_all(out, work, pool, render), 1):
             if isinstance(outcome, str):
                 results.append(OutputResult(item.key, "failed", error=outcome))
                 say(f"[{n}/{total}] FAILED  {item.key}: {outcome}")
@@ -539,37 +543,50 @@ def _removed(out: Path, expected: set[str]) -> list[str]:
 Outcome = tuple[int, int, str, float] | str
 
 
-def _render_all(out: Path, work: list[tuple[Planned, str]], jobs: int,
+@contextlib.contextmanager
+def _pool(jobs: int, render: Renderer | None) -> Iterator[Any]:
+    """A process pool of ``jobs`` workers, already starting; ``None`` for one job."""
+    if jobs <= 1:
+        yield None
+        return
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    # fork: nothing to re-import, and no re-run of ``__main__`` (``python -m handouts``
+    # has no main guard for spawn to respect).  With fork every worker is launched at
+    # the first submit, so a no-op starts them all now, each warming up in parallel.
+    pool = ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("fork"),
+                               initializer=_warm_worker, initargs=(render is None,))
+    pool.submit(int)
+    try:
+        yield pool
+    except BaseException:
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    pool.shutdown(wait=True)
+
+
+def _render_all(out: Path, work: list[tuple[Planned, str]], pool: Any,
                 render: Renderer | None) -> Iterable[tuple[Planned, str, Outcome]]:
-    """Render ``work``, yielding each output as it finishes (in this process for one job)."""
+    """Render ``work``, yielding each output as it finishes (in this process without a pool)."""
     for folder in {item.key.split("/")[0] for item, _ in work}:
         (out / folder).mkdir(parents=True, exist_ok=True)
-    if jobs <= 1 or len(work) <= 1:
+    if pool is None:
         for item, inputs in work:
             yield item, inputs, render_one(item.handout, out / item.key, render)  # type: ignore[arg-type]
         return
 
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor, as_completed
+    from concurrent.futures import as_completed
 
-    # fork: the workers inherit the computed handouts' modules without re-running
-    # ``__main__`` (``python -m handouts`` has no main guard for spawn to respect).
-    context = multiprocessing.get_context("fork")
-    with ProcessPoolExecutor(max_workers=min(jobs, len(work)), mp_context=context,
-                             initializer=_warm_worker, initargs=(render is None,)) as pool:
-        futures = {pool.submit(render_one, item.handout, out / item.key, render): (item, inputs)
-                   for item, inputs in work}
+    futures = {pool.submit(render_one, item.handout, out / item.key, render): (item, inputs)
+               for item, inputs in work}
+    for future in as_completed(futures):
+        item, inputs = futures[future]
         try:
-            for future in as_completed(futures):
-                item, inputs = futures[future]
-                try:
-                    outcome = future.result()
-                except Exception as exc:  # a worker died (out of memory, killed)
-                    outcome = f"{type(exc).__name__}: {exc}"
-                yield item, inputs, outcome
-        except BaseException:
-            pool.shutdown(wait=False, cancel_futures=True)
-            raise
+            outcome = future.result()
+        except Exception as exc:  # a worker died (out of memory, killed)
+            outcome = _one_line(exc)
+        yield item, inputs, outcome
 
 
 def _warm_worker(real_renderer: bool) -> None:

@@ -360,6 +360,27 @@ def test_a_real_second_run_loads_neither_jieba_nor_weasyprint(built_tree) -> Non
     assert set(again["status"].values()) == {"unchanged"}
 
 
+def test_the_workflows_pdf_check_passes_a_real_build_and_fails_a_broken_pdf(
+    built_tree, tmp_path: Path
+) -> None:
+    workflow = (paths.HOME / ".github/workflows/handouts.yml").read_text(encoding="utf-8")
+    command = next(line.split("run:", 1)[1].split() for line in workflow.splitlines()
+                   if "run:" in line and "pdfcheck" in line)
+    assert command[0] == ".venv/bin/python" and command[-1] == "build"
+
+    def check(directory: Path) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, *command[1:-1], str(directory)],
+                              capture_output=True, text=True, timeout=300, check=False)
+
+    good = check(built_tree["out"])
+    assert good.returncode == 0, good.stdout[-2000:] + good.stderr[-2000:]
+    broken = tmp_path / "build"
+    shutil.copytree(built_tree["out"], broken)
+    pdf = broken / "themes/four-winds.pdf"
+    pdf.write_bytes(pdf.read_bytes()[: pdf.stat().st_size // 2])
+    assert check(broken).returncode != 0, "the check must fail on a truncated PDF"
+
+
 def test_a_real_document_edit_renders_exactly_the_outputs_whose_content_changed(
     built_tree, tmp_path: Path
 ) -> None:
@@ -430,4 +451,4 @@ def test_a_build_killed_while_rendering_leaves_no_partial_pdf_and_the_next_run_c
     assert not [p for p in tree["out"].rglob("*.tmp")]
     third = build_all(tree["out"], corpus_dir=tree["corpus"], packets_dir=tree["packets"],
                       jobs=1)
-    assert third.nothing_changed, [(r.key, r.status) for r in third.results]
+    assert {r.status for r in third.results} == {"unchanged"}
