@@ -217,7 +217,13 @@ def toc_entries(pdf: bytes, page: int) -> list[tuple[str, int]]:
     """
     entries: list[tuple[str, int]] = []
     pending = ""
-    body = [ln for ln in lines(pdf) if ln.page == page]
+    on_page = [ln for ln in lines(pdf) if ln.page == page]
+    if not on_page:
+        return []
+    # Entries share one size; the larger title (目录) and the smaller footer are not entries.
+    sizes = sorted(ln.size for ln in on_page)
+    usual = sizes[len(sizes) // 2]
+    body = [ln for ln in on_page if abs(ln.size - usual) < 0.2 * usual]
     # The number column is set apart from the dots; rejoin the pieces of each row.
     rows: list[list[Line]] = []
     for ln in sorted(body, key=lambda ln: ln.top + ln.size / 2):
@@ -233,9 +239,9 @@ def toc_entries(pdf: bytes, page: int) -> list[tuple[str, int]]:
         if match and match.group("title").strip() and re.search(r"[.…·\s]\d+$|\D\d+$", text):
             entries.append(((pending + match.group("title")).strip(), int(match.group("page"))))
             pending = ""
-        elif text and not text.startswith("第 "):
+        elif text:
             pending += text
-    return [(t, n) for t, n in entries if not t.startswith("目")]
+    return entries
 
 
 def first_page_containing(pdf: bytes, needle: str, *, after: int = 0) -> int | None:
