@@ -52,6 +52,8 @@ class PacketSpec(BaseModel):
     foreword: str | None = None
     themes: tuple[NonEmpty, ...] = ()
     sections: tuple[NonEmpty, ...] = ()
+    # The part heading of the hand-picked sections when a packet has several parts.
+    sections_heading: NonEmpty = "重点学习篇目"
     max_sections: Annotated[int, Field(ge=1, le=50)] | None = None
     questions_per_section: Annotated[int, Field(ge=0, le=10)] | None = None
     paper: Literal["a4", "a5", "b5"] = "a4"
@@ -265,8 +267,8 @@ def packet_handout(
     check_references(spec, themes={t.id for t in corpus.themes}, section_ids=known_sections)
     outlines: list[Outline] = []
     if spec.sections:
-        theme = Theme(id=f"packet-{spec.name}", name=spec.title,
-                      description=spec.audience or spec.title)
+        theme = Theme(id=f"packet-{spec.name}", name=spec.sections_heading,
+                      description=spec.title)
         outlines.append(sections_outline(corpus.documents, corpus.themes, theme,
                                          list(spec.sections),
                                          questions_per_section=spec.questions_per_section))

@@ -140,8 +140,9 @@ SHIPPED_THEMES = {"mass-line", "party-history", "four-winds", "grassroots", "lis
 def test_the_three_shipped_examples_validate() -> None:
     specs = {p.stem: load_spec(p, themes=SHIPPED_THEMES) for p in spec_paths(paths.PACKETS)}
     assert len(specs) >= 3
-    themes = {t for spec in specs.values() for t in spec.themes}
-    assert {"four-winds", "last-mile", "mass-line"} <= themes
+    titles = " ".join(spec.title for spec in specs.values())
+    for subject in ("四风", "最后一公里", "群众路线的内涵与意义"):
+        assert subject in titles
     for spec in specs.values():
         assert spec.agenda and spec.foreword and spec.date and spec.organiser
         # Chinese text of the cover carries full-width punctuation only.
@@ -219,10 +220,26 @@ def test_explicit_sections_come_first_and_max_sections_limits_each_theme() -> No
                       path="x.toml")
     handout = assemble(spec)
     assert [[s.id for s in o.sections] for o in handout.outlines] == [["d2/1"], ["d1/1"]]
-    assert handout.outlines[0].theme.name == "t"
+    assert handout.outlines[0].theme.name == "重点学习篇目"
+    named = spec.model_copy(update={"sections_heading": "精读材料"})
+    assert assemble(named).outlines[0].theme.name == "精读材料"
 
 
 def test_assembly_refuses_a_section_the_corpus_does_not_have() -> None:
     spec = PacketSpec(title="t", sections=("d9/1",), path="x.toml")
     with pytest.raises(ConfigError, match=r"x\.toml: key sections\[0\]: unknown section id"):
         assemble(spec)
+
+
+def test_the_shipped_examples_assemble_from_the_seed_corpus(seed_corpus) -> None:
+    section_ids = {s.id for d in seed_corpus.documents for s in d.sections}
+    for path in spec_paths(paths.PACKETS):
+        spec = load_spec(path, themes=seed_corpus.themes, section_ids=section_ids)
+        handout = packet_handout(seed_corpus, spec)
+        printed = [s.id for o in handout.outlines for s in o.sections]
+        assert printed, path
+        assert len(printed) == len(set(printed)), f"{path}: a section printed twice"
+        assert printed[: len(spec.sections)] == list(spec.sections)
+        for outline in handout.outlines[1 if spec.sections else 0:]:
+            assert len(outline.sections) <= (spec.max_sections or 99)
+        assert handout.sources and handout.paper == spec.paper
