@@ -29,6 +29,7 @@ import io
 import json
 import pickle
 import shutil
+import signal
 import time
 import traceback
 from collections.abc import Callable, Iterable, Iterator
@@ -197,7 +198,8 @@ def drawing_fingerprint() -> str:
 
 def content_fingerprint(code: str, corpus_dir: Path, packets_dir: Path) -> str:
     """What the handouts contain: the corpus, the packet specs and the code."""
-    digest = hashlib.sha256(code.encode())
+    # The corpus's location too: documents carry their path into the handouts.
+    digest = hashlib.sha256(f"{code}\0{corpus_dir.resolve()}".encode())
     _update_tree(digest, "corpus", corpus_dir)
     _update_tree(digest, "packets", packets_dir, (".toml",))
     return digest.hexdigest()
@@ -590,7 +592,13 @@ def _render_all(out: Path, work: list[tuple[Planned, str]], pool: Any,
 
 
 def _warm_worker(real_renderer: bool) -> None:
-    """Import WeasyPrint once per worker, before the first output is timed."""
+    """Import WeasyPrint once per worker, before the first output is timed.
+
+    Ctrl-C reaches the whole process group; the parent handles it (cancels what has not
+    started, records what finished), so workers ignore it rather than each printing a
+    traceback.  An output being rendered still completes or is never written.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     if real_renderer:
         with contextlib.suppress(ImportError):
             import weasyprint  # noqa: F401

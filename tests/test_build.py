@@ -12,6 +12,7 @@ from __future__ import annotations
 import io
 import json
 import shutil
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -421,32 +422,46 @@ def test_a_broken_spec_in_a_real_build_is_named_and_the_rest_still_built(
     assert {r.key: r.status for r in report.results}["themes/listening.pdf"] == "built"
 
 
-def test_a_build_killed_while_rendering_leaves_no_partial_pdf_and_the_next_run_completes(
-    tmp_path: Path,
+@pytest.mark.parametrize(("how", "jobs"), [("kill", 1), ("interrupt", 2)])
+def test_a_build_stopped_while_rendering_leaves_no_partial_pdf_and_the_next_run_completes(
+    tmp_path: Path, how: str, jobs: int
 ) -> None:
+    """SIGKILL of a one-process build, and Ctrl-C (SIGINT) of a build with workers."""
     tree = _real_tree(tmp_path)
     script = (
         "from pathlib import Path\n"
         "from handouts.build import build_all\n"
         f"build_all(Path({str(tree['out'])!r}), corpus_dir=Path({str(tree['corpus'])!r}),"
-        f" packets_dir=Path({str(tree['packets'])!r}), jobs=1,"
+        f" packets_dir=Path({str(tree['packets'])!r}), jobs={jobs},"
         " progress=lambda line: print(line, flush=True))\n"
     )
-    proc = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+    proc = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
     assert proc.stdout is not None
     for line in proc.stdout:
-        if " built " in line:  # the first output is done, the second is being rendered
+        if " built " in line:  # the first output is done, others are being rendered
             break
-    proc.kill()
-    proc.wait(timeout=30)
+    if how == "kill":
+        proc.kill()
+    else:
+        proc.send_signal(signal.SIGINT)
+    _, stderr = proc.communicate(timeout=60)
+    assert proc.returncode != 0
+    if how == "interrupt":
+        assert "KeyboardInterrupt" in stderr
     written = list(tree["out"].rglob("*.pdf"))
-    assert 1 <= len(written) < 1 + len(REAL_THEMES)
+    assert 1 <= len(written) <= 1 + len(REAL_THEMES)
     for pdf in written:
         assert len(PdfReader(pdf, strict=True).pages) >= 1
+    recorded = json.loads((tree["out"] / "manifest.json").read_text(encoding="utf-8"))[
+        "outputs"] if how == "interrupt" else {}
+    if how == "interrupt":
+        assert recorded, "what finished before Ctrl-C is recorded"
 
     report = build_all(tree["out"], corpus_dir=tree["corpus"], packets_dir=tree["packets"],
                        jobs=1)
     assert report.failures == ()
+    assert {r.key for r in report.results if r.status == "unchanged"} >= set(recorded)
     assert len(list(tree["out"].rglob("*.pdf"))) == 1 + len(REAL_THEMES)
     assert not [p for p in tree["out"].rglob("*.tmp")]
     third = build_all(tree["out"], corpus_dir=tree["corpus"], packets_dir=tree["packets"],
