@@ -493,21 +493,22 @@ def _bring_up_to_date(out: Path, planned: list[Planned], manifest: dict[str, Any
         say(f"removed {item}")
 
     total = len(work)
+    width = max((len(item.key) for item, _ in work), default=0)
     # Biggest first, so the pool does not wait on one long packet at the end.
     work.sort(key=lambda w: -sum(len(o.sections) for o in w[0].handout.outlines))  # type: ignore[union-attr]
     try:
         for n, (item, inputs, outcome) in enumerate(_render_all(out, work, pool, render), 1):
             if isinstance(outcome, str):
                 results.append(OutputResult(item.key, "failed", error=outcome))
-                say(f"[{n}/{total}] FAILED  {item.key}: {outcome}")
+                say(f"[{n:>{len(str(total))}}/{total}] FAILED  {item.key}: {outcome}")
                 entries.pop(item.key, None)
                 continue
             pages, size, sha, seconds = outcome
             entries[item.key] = {"kind": item.kind, "name": item.name, "inputs": inputs,
                                  "pages": pages, "bytes": size, "sha256": sha}
             results.append(OutputResult(item.key, "built", pages, size, seconds))
-            say(f"[{n}/{total}] built   {item.key}  {pages} pages, {size / 1024:.0f} KiB, "
-                f"{seconds:.2f} s")
+            say(f"[{n:>{len(str(total))}}/{total}] built   {item.key:<{width}}  {pages:>3} pages"
+                f"  {size / 1024:>5.0f} KiB  {seconds:5.2f} s")
     finally:
         # Written even when interrupted: what was finished is recorded, and a run that
         # did not finish (or failed somewhere) never claims the fast path.
