@@ -335,7 +335,10 @@ def build_all(
 @contextlib.contextmanager
 def _exclusive(out: Path) -> Iterator[None]:
     """One build per directory at a time: two would sweep each other's temporary files."""
-    handle = open(out / ".lock", "a")  # noqa: SIM115 - held for the whole build
+    try:
+        handle = open(out / ".lock", "a")  # noqa: SIM115 - held for the whole build
+    except OSError as exc:
+        raise HandoutsError(out, f"cannot write: {exc.strerror or exc}") from None
     try:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)

@@ -227,6 +227,18 @@ def test_a_missing_corpus_is_one_error_for_the_whole_run(tree) -> None:
         run(tree)
 
 
+def test_a_build_directory_that_cannot_be_made_or_written_is_one_error(tree) -> None:
+    # Permissions would not stop root; a file in the way stops everyone.
+    blocker = tree["out"].parent / "not-a-directory"
+    blocker.write_text("x", encoding="utf-8")
+    with pytest.raises(HandoutsError, match="cannot create build directory"):
+        build_all(blocker / "build", corpus_dir=tree["corpus"], packets_dir=tree["packets"],
+                  jobs=1, render=tiny_pdf, compute=fake_compute)
+    (tree["out"] / ".lock").mkdir(parents=True)
+    with pytest.raises(HandoutsError, match=r"build: cannot write"):
+        run(tree)
+
+
 def test_a_second_build_in_the_same_directory_is_refused(tree) -> None:
     tree["out"].mkdir()
     import fcntl
