@@ -67,7 +67,9 @@ def impose_booklet(pdf: bytes, *, metadata_from: bytes | None = None) -> bytes:
             dx = origin_x + (half - width) / 2 - float(page.mediabox.left)
             dy = (sheet_h - height) / 2 - float(page.mediabox.bottom)
             side.merge_transformed_page(page, Transformation().translate(dx, dy))
-        writer.add_page(side)
+        added = writer.add_page(side)
+        # Merging decodes the pages' content; compress it again (as WeasyPrint had it).
+        added.compress_content_streams()
 
     info_source = PdfReader(io.BytesIO(metadata_from)) if metadata_from else reader
     if info_source.metadata:

@@ -94,8 +94,9 @@ def _page_lines(number: int, chars: list[dict[str, Any]]) -> Iterator[Line]:
     for ch in chars:
         if not ch["text"].strip():
             continue
-        # Characters of one line share a baseline; bucket by bottom and size.
-        key = (round(ch["bottom"], 0), round(ch["size"], 1))
+        # Characters of one line share a baseline (the text matrix's y), whatever
+        # their face; ``bottom`` would differ between faces of different descent.
+        key = (-round(ch["matrix"][5], 0), round(ch["size"], 1))
         rows.setdefault(key, []).append(ch)
     for (_bottom, size), row in sorted(rows.items(), key=lambda kv: (kv[0][0], kv[0][1])):
         row.sort(key=lambda c: c["x0"])
