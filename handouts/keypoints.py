@@ -25,6 +25,9 @@ MAX_POINTS = 5
 MIN_POINTS = 2
 DAMPING = 0.85
 MMR_LAMBDA = 0.7
+# TextRank compares every pair of sentences; beyond this many candidates (a pasted book,
+# hostile input) the cheapest-to-judge are dropped first so the cost stays bounded.
+MAX_CANDIDATES = 150
 
 _NUM = "一二三四五六七八九十"
 # Ordinal prefixes a handout drops.  一要／一是 lose only the numeral (要有……, keep 要);
@@ -116,6 +119,16 @@ def _pagerank(sim: list[list[float]]) -> list[float]:
     return rank
 
 
+def _shortlist(pool: list[Candidate], section: Section, stats: CorpusStats) -> list[Candidate]:
+    """The candidates most like the section as a whole (and its topic sentences), in
+    reading order: a linear-time cut before the quadratic ranking."""
+    centre = _vector(section.text, stats)
+    scored = [(_cosine(_vector(c.text, stats), centre) + 0.2 * (c.paragraph_start + c.enumerated),
+               i) for i, c in enumerate(pool)]
+    keep = sorted(i for _s, i in sorted(scored, key=lambda x: (-x[0], x[1]))[:MAX_CANDIDATES])
+    return [pool[i] for i in keep]
+
+
 def point_count(n_candidates: int) -> int:
     """How many key points a section gets: short sections fewer, never more than five."""
     if n_candidates <= MIN_POINTS:
@@ -129,6 +142,8 @@ def key_points(section: Section, stats: CorpusStats, *,
     pool = candidates(section)
     if not pool:
         return ()
+    if len(pool) > MAX_CANDIDATES:
+        pool = _shortlist(pool, section, stats)
     vectors = [_vector(c.text, stats) for c in pool]
     n = len(pool)
     sim = [[_cosine(vectors[i], vectors[j]) if i != j else 0.0 for j in range(n)] for i in range(n)]

@@ -87,6 +87,8 @@ def load_themes(root: Path) -> tuple[ConfiguredTheme, ...]:
         raise ConfigError(path, "no themes file") from None
     except UnicodeDecodeError:
         raise ConfigError(path, "not UTF-8 text") from None
+    except OSError as err:
+        raise ConfigError(path, f"cannot read: {err.strerror or err}") from None
     except tomllib.TOMLDecodeError as err:
         raise ConfigError(path, f"not valid TOML: {err}") from None
     return parse_themes(data, path)

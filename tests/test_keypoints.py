@@ -109,3 +109,19 @@ def test_sub_headings_and_bylines_are_not_key_points(stats):
     points = key_points(section, stats)
     assert "学习党的群众路线教育的几点心得体会" not in points
     assert points[0] == "群众路线是我们党的生命线和根本工作路线。"
+
+
+def test_a_huge_section_is_shortlisted_before_ranking(seed_corpus, stats):
+    """Thousands of sentences (a pasted book) are cut to a bounded shortlist in reading
+    order before the quadratic TextRank, and still yield verbatim key points."""
+    from handouts.keypoints import MAX_CANDIDATES, _shortlist
+
+    body = "\n".join(s.text for d in seed_corpus.documents for s in d.sections) * 3
+    section = Section("x/1", "大文", 1, body)
+    pool = candidates(section)
+    assert len(pool) > MAX_CANDIDATES
+    short = _shortlist(pool, section, stats)
+    assert len(short) == MAX_CANDIDATES
+    assert [c.index for c in short] == sorted(c.index for c in short)
+    points = key_points(section, stats)
+    assert 2 <= len(points) <= 5 and all(p in body for p in points)
