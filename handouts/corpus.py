@@ -35,9 +35,14 @@ def load_document(path: Path) -> Document:
     """One file as a ``Document``; ``InputFileError`` if it is not a readable text."""
     path = Path(path)
     raw, cleaned = _cleaned(path)
+    return _document(path, raw, cleaned)
+
+
+def _document(path: Path, raw: reader.RawDocument, cleaned: clean.Cleaned) -> Document:
     if not cleaned.paragraphs:
         raise InputFileError(path, "no article text left after cleaning")
     title = cleaned.title or path.stem
+    markdown = raw.format == "markdown"
     return Document(
         id=path.stem,
         path=str(path),
@@ -45,9 +50,7 @@ def load_document(path: Path) -> Document:
         date=cleaned.date,
         source=cleaned.source,
         author=cleaned.author,
-        sections=sections.split_sections(
-            path.stem, title, cleaned.paragraphs, markdown=raw.format == "markdown"
-        ),
+        sections=sections.split_sections(path.stem, title, cleaned.paragraphs, markdown=markdown),
     )
 
 
@@ -90,9 +93,13 @@ def explain_data(path: Path) -> dict[str, Any]:
     """What the cleaner and sectioner did with one file, as JSON-ready data."""
     path = Path(path)
     raw, cleaned = _cleaned(path)
-    document = load_document(path)
-    styles = sections.heading_styles(cleaned.paragraphs, markdown=raw.format == "markdown")
-    style_of = {title: style for style, title in styles}
+    document = _document(path, raw, cleaned)
+    markdown = raw.format == "markdown"
+    # One heading per section in reading order; a section more than there are
+    # headings is the introduction, titled with the document title.
+    styles = [style for style, _ in sections.heading_styles(cleaned.paragraphs, markdown=markdown)]
+    if len(styles) < len(document.sections):
+        styles.insert(0, "document title")
     return {
         "path": str(path),
         "encoding": raw.encoding,
@@ -106,13 +113,8 @@ def explain_data(path: Path) -> dict[str, Any]:
         "dropped": [{"line": d.line, "reason": d.reason, "text": d.text} for d in cleaned.dropped],
         "repairs": list(cleaned.notes),
         "headings": [
-            {
-                "id": s.id,
-                "level": s.level,
-                "title": s.title,
-                "style": style_of.get(s.title, "document title"),
-            }
-            for s in document.sections
+            {"id": s.id, "level": s.level, "title": s.title, "style": kind}
+            for s, kind in zip(document.sections, styles, strict=True)
         ],
         "paragraphs": len(cleaned.paragraphs),
         "characters": sum(len(p) for p in cleaned.paragraphs),
