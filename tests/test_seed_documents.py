@@ -301,3 +301,17 @@ def test_an_attribution_run_into_the_text_becomes_its_own_paragraph(
         == "——摘自贺同新同志在集团党组理论中心组群众路线教育实践活动专题学习会议上的发言"
     )
     assert section.paragraphs[1].startswith("总书记在党的群众路线教育实践活动工作会议上指出")
+
+
+def test_explain_reports_every_heading_style_of_the_compilation_as_json() -> None:
+    import json
+
+    from handouts.corpus import explain_data
+
+    data = explain_data(paths.CORPUS / "001_01203cdb0f8682c9.txt")
+    json.dumps(data, ensure_ascii=False)
+    styles = {h["style"] for h in data["headings"]}
+    assert styles == {"structural-篇", "cn", "cn-paren", "run-in", "shi", "title"}
+    reasons = {d["reason"] for d in data["dropped"]}
+    assert "metadata: date 2022-08-28" in reasons
+    assert any("continues the line before" in r for r in data["repairs"])
