@@ -675,7 +675,8 @@ def _pick_title(
 
 
 def _strip_hash(s: str) -> str:
-    return re.sub(r"^#{1,6}\s+", "", s).strip()
+    """The title's own words: no Markdown hashes, no ``标题：`` label."""
+    return re.sub(r"^(?:#{1,6}\s+|(?:标题|題目|题目|主题)\s*[:：]\s*)", "", s).strip()
 
 
 def _same_title(a: str, b: str) -> bool:

@@ -205,3 +205,19 @@ def test_an_unseen_party_site_layout_is_cleaned_by_the_same_signals() -> None:
         "王强同志扎根基层二十年，始终把群众的冷暖放在心上，带领群众修路架桥，发展产业。",
         "他常说：“干部就要为群众办事，不办事要干部干什么？”",
     )
+
+
+def test_a_forum_thread_keeps_the_first_post_and_drops_the_replies() -> None:
+    page = (
+        "某某论坛 » 党建园地 » 学习心得\n标题：谈谈我对群众路线的认识\n"
+        "楼主  发表于 2014-5-6 10:20  只看该作者\n"
+        "　　群众路线是我们党的生命线，这句话我以前只是背过，这次学习以后才真正有了体会。\n"
+        "　　在基层工作，群众的事情都是具体的事情，只有一件一件办好，群众才会相信你。\n"
+        "回复 引用 举报\n沙发\n写得好，支持一下！\n板凳\n顶一下\n"
+    )
+    cleaned = clean_text(page)
+    assert (cleaned.title, cleaned.date) == ("谈谈我对群众路线的认识", "2014-05-06")
+    assert cleaned.paragraphs == (
+        "群众路线是我们党的生命线，这句话我以前只是背过，这次学习以后才真正有了体会。",
+        "在基层工作，群众的事情都是具体的事情，只有一件一件办好，群众才会相信你。",
+    )
