@@ -16,7 +16,7 @@ from .errors import HandoutsError
 from .keypoints import key_points, keywords
 from .model import Document, Outline, OutlineSection, Section, SourceRef, Theme, ThemeMatch
 from .questions import QuestionWriter, load_patterns, questions_for
-from .textstats import han_count, stats_for
+from .textstats import domain_words, han_count, stats_for
 from .themes import best_theme, score_sections, section_index, select
 
 CLOSING_QUESTIONS = 3
@@ -29,6 +29,13 @@ def _summary(documents: tuple[Document, ...],
     computed once per corpus."""
     stats = stats_for(documents)
     return keywords(section, stats), key_points(section, stats)
+
+
+def _fallback(words: Sequence[str], matched: Sequence[str]) -> tuple[str, ...]:
+    """Terms to ask about when a section offers little else: its specific keywords (three
+    characters or more, or domain words), then its matched terms however general."""
+    specific = [w for w in words if han_count(w) >= 3 or w in domain_words()]
+    return tuple(dict.fromkeys([*specific, *matched]))
 
 
 def _outline_section(documents: tuple[Document, ...], doc: Document, section: Section,
@@ -49,7 +56,7 @@ def _outline_section(documents: tuple[Document, ...], doc: Document, section: Se
         matched=match.matched,
         keywords=words,
         key_points=points,
-        questions=writer.section(section, terms, count, fallback=words),
+        questions=writer.section(section, terms, count, fallback=_fallback(words, match.matched)),
         text=section.text,
     )
 

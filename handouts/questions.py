@@ -252,8 +252,7 @@ class QuestionWriter:
                     break
                 got.append((STAGES.index(stage), q))
         if len(got) < min(count, 2) and fallback:
-            spare = Material({"term": tuple(t for t in fallback
-                                            if han_count(t) >= 2 and t not in self.patterns.avoid)})
+            spare = Material({"term": tuple(t for t in fallback if han_count(t) >= 2)})
             for stage in ("understanding", "reflection"):
                 q = self._try(stage, spare) if len(got) < min(count, 2) else None
                 if q:

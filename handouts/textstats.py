@@ -38,6 +38,17 @@ def stopwords() -> frozenset[str]:
     return frozenset(w.strip() for w in lines if w.strip() and not w.startswith("#"))
 
 
+@functools.lru_cache(maxsize=1)
+def domain_words() -> frozenset[str]:
+    """The words of the domain dictionary (群众路线, 四风, ……): curated, so always worth
+    naming in a keyword list or a question."""
+    path = DATA / "userdict.txt"
+    if not path.exists():
+        return frozenset()
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return frozenset(line.split()[0] for line in lines if line.strip() and not line.startswith("#"))
+
+
 def han_count(text: str) -> int:
     """Number of Han characters: the length measure that ignores punctuation and digits."""
     return len(HAN.findall(text))
