@@ -26,16 +26,20 @@ def _chars(sentences) -> str:
 
 
 def test_key_points_agree_with_the_gold_set(seed_corpus, sections, stats):
-    """ROUGE-1 F on characters, averaged over the gold sections, at least 0.5."""
+    """ROUGE-1 F on characters, averaged over the gold sections, at least 0.5 (the issue's
+    bar); ROUGE-L at least 0.45 so the points also come in the reader's order and wording
+    (measured 0.68 and 0.61 when written)."""
     gold = keypoint_gold(seed_corpus.documents)
     assert len(gold) >= 12
     rouge = Rouge()
-    scores = []
+    r1, rl = [], []
     for section_id, reference in gold.items():
         got = key_points(sections[section_id], stats)
-        scores.append(rouge.get_scores(_chars(got), _chars(reference))[0]["rouge-1"]["f"])
-    mean = sum(scores) / len(scores)
-    assert mean >= 0.5, f"ROUGE-1 F {mean:.3f}"
+        score = rouge.get_scores(_chars(got), _chars(reference))[0]
+        r1.append(score["rouge-1"]["f"])
+        rl.append(score["rouge-l"]["f"])
+    assert sum(r1) / len(r1) >= 0.5, f"ROUGE-1 F {sum(r1) / len(r1):.3f}"
+    assert sum(rl) / len(rl) >= 0.45, f"ROUGE-L F {sum(rl) / len(rl):.3f}"
 
 
 def test_key_points_are_verbatim_ordered_and_never_fragments(sections, stats):
