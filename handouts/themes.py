@@ -21,7 +21,15 @@ from typing import Any
 from . import paths
 from .errors import ConfigError
 from .model import Document, Section, Theme, ThemeMatch
-from .textstats import CorpusStats, all_sections, count_phrase, cut_cached, han_count, stats_for
+from .textstats import (
+    CorpusStats,
+    all_sections,
+    count_phrase,
+    cut_cached,
+    domain_words,
+    han_count,
+    stats_for,
+)
 
 THEMES_FILE = "themes.toml"
 K1 = 1.5
@@ -295,13 +303,18 @@ def suggest(documents: Sequence[Document], themes: Sequence[Theme], *,
         for token in set(stats.tokens[s.id]) | set(stats.title_tokens[s.id]):
             present.setdefault(token, set()).add(s.id)
     weight: Counter[str] = Counter()
+    keyed: Counter[str] = Counter()
     for s in sections:
-        for rank, word in enumerate(keywords(s, stats, limit=8)):
+        for rank, word in enumerate(keywords(s, stats, limit=10)):
             if any(k in word or word in k for k in known):
                 continue
-            weight[word] += 8 - rank
+            weight[word] += 10 - rank
+            keyed[word] += 1
     ceiling = max(2, len(sections) // 3)
-    candidates = [w for w in weight if 2 <= len(present.get(w, ())) <= ceiling]
+    # A candidate is a keyword of two sections at least, or a specific word (a domain
+    # word, or three characters and more) found in two sections at least.
+    candidates = [w for w in weight if 2 <= len(present.get(w, ())) <= ceiling
+                  and (keyed[w] >= 2 or len(w) >= 3 or w in domain_words())]
     candidates.sort(key=lambda w: (-weight[w], w))
     used: set[str] = set()
     titles = {s.id: s.title for s in sections}
