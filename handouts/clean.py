@@ -21,6 +21,7 @@ Chinese text to full-width, straight quotes to curly ones, whitespace normalised
 from __future__ import annotations
 
 import functools
+import itertools
 import re
 import tomllib
 from collections.abc import Sequence
@@ -545,14 +546,17 @@ def _clean(
 
     # 3. The head: metadata lines, the title, and anything else before the title.
     head = items[:body_start]
-    title, title_idx = _pick_title(head, markdown=markdown, hint=hint_title)
+    running = _running_lines(items)
+    title, title_idx = _pick_title(head, markdown=markdown, hint=hint_title, running=running)
     kept_head: list[tuple[int, str]] = []
     for idx, (n, s) in enumerate(head):
         fields = meta_line(s)
         reason = strong_boilerplate(s)
         if idx == title_idx:
             continue
-        if fields is not None:
+        if s in running:
+            dropped.append(Dropped(n, s, "repeated line (running page header or footer)"))
+        elif fields is not None:
             for key, value in fields.items():
                 meta.setdefault(key, value)
             dropped.append(
@@ -583,6 +587,9 @@ def _clean(
         reason = strong_boilerplate(s)
         if reason:
             dropped.append(Dropped(n, s, reason))
+            continue
+        if s in running:
+            dropped.append(Dropped(n, s, "repeated line (running page header or footer)"))
             continue
         if title is not None and _same_title(s, title) and not kept:
             dropped.append(Dropped(n, s, "repeated title"))
@@ -640,7 +647,11 @@ def _first_h1(items: Sequence[tuple[int, str]]) -> int | None:
 
 
 def _pick_title(
-    head: Sequence[tuple[int, str]], *, markdown: bool, hint: str | None
+    head: Sequence[tuple[int, str]],
+    *,
+    markdown: bool,
+    hint: str | None,
+    running: frozenset[str] | set[str] = frozenset(),
 ) -> tuple[str | None, int | None]:
     """The title is the title-like line nearest before the dateline (pages put the
     date under the title), else nearest before the body; a ``#`` heading wins in
@@ -654,6 +665,7 @@ def _pick_title(
         and not site_notice(s)
         and (title_like(s) or (markdown and s.startswith("# ")))
         and not s.startswith(("—", "－", "--"))
+        and s not in running
     ]
     if not candidates:
         return None, None
@@ -685,6 +697,27 @@ def _same_title(a: str, b: str) -> bool:
 
     na, nb = norm(a), norm(b)
     return bool(na) and na == nb
+
+
+def _running_lines(lines: Sequence[tuple[int, str]]) -> set[str]:
+    """Short unpunctuated lines that recur three times or more with text between
+    them: the running header or footer of each page of a document copied out of a
+    PDF or a paged viewer.  (A title repeated at the top of a page is not one.)"""
+    seen: dict[str, list[int]] = {}
+    prose_before: list[int] = []
+    count = 0
+    for idx, (_, s) in enumerate(lines):
+        prose_before.append(count)
+        if is_prose(s):
+            count += 1
+        if len(s) <= 30 and not re.search(r"[，。！？；：,.!?;:]", s) and not has_heading_marker(s):
+            seen.setdefault(s, []).append(idx)
+    running = set()
+    for s, where in seen.items():
+        spread = sum(1 for a, b in itertools.pairwise(where) if prose_before[b] > prose_before[a])
+        if len(where) >= 3 and spread >= 2:
+            running.add(s)
+    return running
 
 
 def _in_menu_run(lines: Sequence[tuple[int, str]], idx: int) -> bool:

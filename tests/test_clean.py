@@ -221,3 +221,18 @@ def test_a_forum_thread_keeps_the_first_post_and_drops_the_replies() -> None:
         "群众路线是我们党的生命线，这句话我以前只是背过，这次学习以后才真正有了体会。",
         "在基层工作，群众的事情都是具体的事情，只有一件一件办好，群众才会相信你。",
     )
+
+
+def test_running_page_headers_of_a_paged_document_are_dropped() -> None:
+    sentence = "党员干部要深入基层，倾听群众呼声，把群众的冷暖放在心上，为群众办实事。"
+    pages = [f"党的群众路线学习材料\n　　{sentence}\n- {n} -" for n in range(1, 5)]
+    cleaned = clean_text("学习材料汇编\n" + "\n".join(pages))
+    assert cleaned.paragraphs == (sentence,) * 4
+    assert [d.reason for d in cleaned.dropped].count(
+        "repeated line (running page header or footer)"
+    ) == 4
+
+
+def test_a_short_line_the_author_repeats_twice_stays() -> None:
+    text = "标题\n\n党员干部要深入基层，倾听群众呼声。\n同志们\n要把群众的冷暖放在心上。\n同志们\n"
+    assert clean_text(text).paragraphs.count("同志们") == 2
