@@ -45,12 +45,22 @@ def load(root: str | Path, *, strict: bool = False) -> Corpus:
     return Corpus(root, documents, load_themes(root), problems)
 
 
-def outline(corpus: Corpus, theme_id: str, *, max_sections: int | None = None) -> Outline:
+def outline(
+    corpus: Corpus,
+    theme_id: str,
+    *,
+    max_sections: int | None = None,
+    questions_per_section: int | None = None,
+) -> Outline:
     """Select a theme's sections and assemble key points and questions around them."""
     from .outline import build_outline
 
     return build_outline(
-        corpus.documents, corpus.themes, corpus.theme(theme_id), max_sections=max_sections
+        corpus.documents,
+        corpus.themes,
+        corpus.theme(theme_id),
+        max_sections=max_sections,
+        questions_per_section=questions_per_section,
     )
 
 
