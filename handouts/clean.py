@@ -570,6 +570,8 @@ def _clean(
             dropped.append(Dropped(n, s, "repeated title"))
         elif title_idx is not None and idx < title_idx:
             dropped.append(Dropped(n, s, "page header before the title"))
+        elif len(s) <= 24 and _LABEL.search(s) and not is_prose(s):
+            dropped.append(Dropped(n, s, "column label"))
         elif _menu_item(s) and _in_menu_run(head, idx):
             dropped.append(Dropped(n, s, "navigation menu"))
         else:
@@ -646,6 +648,9 @@ def _first_h1(items: Sequence[tuple[int, str]]) -> int | None:
     return None
 
 
+_LABEL = re.compile(r"[·•|｜_]|\s[/-]\s")
+
+
 def _pick_title(
     head: Sequence[tuple[int, str]],
     *,
@@ -669,6 +674,10 @@ def _pick_title(
     ]
     if not candidates:
         return None, None
+    # Labels such as ``第5号文档 · 学习园地`` or ``党建 | 理论`` name a column, not the
+    # article; they lose to any other candidate.
+    plain = [i for i in candidates if not _LABEL.search(head[i][1])]
+    candidates = plain or candidates
     if hint:
         for idx in candidates:
             if _same_title(_strip_hash(head[idx][1]), repair(hint)):

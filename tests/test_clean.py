@@ -236,3 +236,15 @@ def test_running_page_headers_of_a_paged_document_are_dropped() -> None:
 def test_a_short_line_the_author_repeats_twice_stays() -> None:
     text = "标题\n\n党员干部要深入基层，倾听群众呼声。\n同志们\n要把群众的冷暖放在心上。\n同志们\n"
     assert clean_text(text).paragraphs.count("同志们") == 2
+
+
+def test_a_column_label_between_title_and_dateline_is_not_the_title() -> None:
+    page = (
+        "理论频道\n坚持群众路线 密切联系群众\n学习园地 · 第5期\n2014-05-06 来源：某某日报\n"
+        "　　密切联系群众是我们党的优良作风，也是我们党的最大政治优势，必须始终坚持。\n"
+    )
+    cleaned = clean_text(page)
+    assert cleaned.title == "坚持群众路线 密切联系群众"
+    assert cleaned.paragraphs == (
+        "密切联系群众是我们党的优良作风，也是我们党的最大政治优势，必须始终坚持。",
+    )
