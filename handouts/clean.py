@@ -161,13 +161,14 @@ def repair(text: str) -> str:
     for _ in range(4):
         before = text
         text = _NO_SPACE_NEAR.sub("", _quotes(_parentheses(_punctuation(text))))
-        if text == before:
+        if text == before or not _CONVERTIBLE.search(text):
             break
     text = re.sub(r"\x00(\d+)\x00", lambda m: urls[int(m.group(1))], text)
     return text
 
 
 _HALF = re.compile(r"[,:;?!.]")
+_CONVERTIBLE = re.compile(r"[,:;?!.()\"' ]")
 
 
 def _punctuation(text: str) -> str:
