@@ -571,7 +571,7 @@ def _clean(
             dropped.append(Dropped(n, s, "repeated title"))
         elif title_idx is not None and idx < title_idx:
             dropped.append(Dropped(n, s, "page header before the title"))
-        elif len(s) <= 24 and _LABEL.search(s) and not is_prose(s):
+        elif is_label(s):
             dropped.append(Dropped(n, s, "column label"))
         elif _menu_item(s) and _in_menu_run(head, idx):
             dropped.append(Dropped(n, s, "navigation menu"))
@@ -593,6 +593,9 @@ def _clean(
             continue
         if s in running:
             dropped.append(Dropped(n, s, "repeated line (running page header or footer)"))
+            continue
+        if is_label(s):
+            dropped.append(Dropped(n, s, "column label"))
             continue
         if title is not None and _same_title(s, title) and not kept:
             dropped.append(Dropped(n, s, "repeated title"))
@@ -650,6 +653,12 @@ def _first_h1(items: Sequence[tuple[int, str]]) -> int | None:
 
 
 _LABEL = re.compile(r"[·•|｜_]|\s[/-]\s")
+
+
+def is_label(s: str) -> bool:
+    """A short unpunctuated line of tokens joined by ``·`` or ``|``: a column or
+    issue label of the site (学习园地 · 第5期), not a line of the text."""
+    return len(s) <= 24 and bool(_LABEL.search(s)) and not re.search(r"[，。！？；：,;!?]", s)
 
 
 def _pick_title(

@@ -19,7 +19,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from .clean import TERMINAL, has_heading_marker, is_prose, title_like
+from .clean import TERMINAL, has_heading_marker, is_label, is_prose, title_like
 from .model import Section
 
 CN = "一二三四五六七八九十"
@@ -219,7 +219,7 @@ def _title_line(paragraphs: Sequence[str], idx: int, items: Sequence[_Item]) -> 
     p = paragraphs[idx]
     if idx == 0 or idx + 1 >= len(paragraphs) or not title_like(p) or len(p) > 40:
         return False
-    if p[-1] in TERMINAL or re.search(r"[：:。；]", p):
+    if p[-1] in TERMINAL or re.search(r"[：:。；]", p) or is_label(p):
         return False
     if not items or items[-1].heading is not None:
         return False

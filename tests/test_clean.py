@@ -248,3 +248,15 @@ def test_a_column_label_between_title_and_dateline_is_not_the_title() -> None:
     assert cleaned.paragraphs == (
         "密切联系群众是我们党的优良作风，也是我们党的最大政治优势，必须始终坚持。",
     )
+
+
+def test_a_column_label_inside_the_text_is_dropped_and_never_a_heading() -> None:
+    from handouts.sections import split_sections
+
+    text = (
+        "标题\n\n党员干部要深入基层，倾听群众呼声，把群众的冷暖放在心上。\n第2号文档 · 学习园地\n"
+        "只有这样，才能赢得群众的信任和支持，让群众路线落到实处。\n"
+    )
+    cleaned = clean_text(text)
+    assert len(cleaned.paragraphs) == 2
+    assert len(split_sections("d", "标题", cleaned.paragraphs)) == 1
