@@ -375,25 +375,75 @@ def _sweep(directory: Path, pattern: str, *, keep: str) -> None:
 
 def compute_plan(corpus_dir: Path, packets_dir: Path, cache: Path
                  ) -> tuple[list[Planned], list[str]]:
-    """Every theme export and every packet of the real pipeline, with per-output errors."""
+    """Every theme export and every packet of the real pipeline, with per-output errors.
+
+    Outlines are remembered per corpus state (``_Memo``): editing a packet's title,
+    agenda or foreword, the usual last-minute change before a meeting, reuses them and
+    never loads jieba.
+    """
     from . import packets, pipeline
 
     corpus = load_corpus(corpus_dir, cache)
+    memo = _Memo(cache, corpus_dir)
     warnings = [str(p) for p in corpus.problems]
     planned: list[Planned] = []
     for theme in corpus.themes:
         key = f"themes/{theme.id}.pdf"
-        planned.append(_attempt(key, "theme", theme.id,
-                                lambda t=theme.id: pipeline.theme_handout(corpus, t)))
+        planned.append(_attempt(key, "theme", theme.id, lambda t=theme.id: memo.get(
+            ("theme-handout", t), lambda: pipeline.theme_handout(corpus, t))))
+
+    def theme_outline(documents: Any, themes: Any, theme: Any, **options: Any) -> Any:
+        return memo.get(("theme", theme, options), lambda: packets._theme_outline(
+            documents, themes, theme, **options))
+
+    def sections_outline(documents: Any, themes: Any, theme: Any, ids: Any,
+                         **options: Any) -> Any:
+        return memo.get(("sections", theme, ids, options), lambda: packets._sections_outline(
+            documents, themes, theme, ids, **options))
+
     section_ids = {s.id for d in corpus.documents for s in d.sections}
     for path in packets.spec_paths(packets_dir):
 
         def packet(path: Path = path) -> Handout:
             spec = packets.load_spec(path, themes=corpus.themes, section_ids=section_ids)
-            return packets.packet_handout(corpus, spec)
+            return packets.packet_handout(corpus, spec, theme_outline=theme_outline,
+                                          sections_outline=sections_outline)
 
         planned.append(_attempt(f"packets/{path.stem}.pdf", "packet", path.stem, packet))
+    memo.save()
     return planned, warnings
+
+
+class _Memo:
+    """Outlines and theme handouts computed for one state of the corpus and the code,
+    kept in ``cache`` across runs (one file; other states' files are swept)."""
+
+    def __init__(self, cache: Path, corpus_dir: Path) -> None:
+        digest = hashlib.sha256(f"{code_fingerprint()}\0{corpus_dir.resolve()}".encode())
+        _update_tree(digest, "corpus", corpus_dir)
+        self.path = cache / f"outlines-{digest.hexdigest()[:32]}.pickle"
+        try:
+            self.known: dict[str, Any] = pickle.loads(self.path.read_bytes())
+        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, TypeError,
+                ValueError):
+            self.known = {}
+        self.dirty = False
+
+    def get(self, key: Any, make: Callable[[], Any]) -> Any:
+        from .model import to_jsonable
+
+        text = json.dumps(to_jsonable(key), sort_keys=True, ensure_ascii=False, default=repr)
+        digest = hashlib.sha256(text.encode()).hexdigest()
+        if digest not in self.known:
+            self.known[digest] = make()
+            self.dirty = True
+        return self.known[digest]
+
+    def save(self) -> None:
+        if self.dirty:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            _sweep(self.path.parent, "outlines-*.pickle", keep=self.path.name)
+            write_atomic(self.path, pickle.dumps(self.known, protocol=pickle.HIGHEST_PROTOCOL))
 
 
 def _attempt(key: str, kind: str, name: str, make: Callable[[], Handout]) -> Planned:

@@ -373,6 +373,24 @@ def test_a_real_second_run_loads_neither_jieba_nor_weasyprint(built_tree) -> Non
     assert set(again["status"].values()) == {"unchanged"}
 
 
+def test_a_real_packet_text_edit_renders_only_that_packet_without_jieba(built_tree) -> None:
+    spec = built_tree["packets"] / "grassroots-day.toml"
+    original = spec.read_text(encoding="utf-8")
+    try:
+        spec.write_text(original.replace('"交流发言"', '"交流发言", "支部书记总结"'),
+                        encoding="utf-8")
+        edited = _in_fresh_interpreter(built_tree)
+        assert edited["failures"] == [] and not edited["nothing_changed"]
+        assert "jieba" not in edited["imported"]
+        assert {k for k, v in edited["status"].items() if v == "built"} == {
+            "packets/grassroots-day.pdf"}
+        assert "支部书记总结" in PdfReader(
+            built_tree["out"] / "packets/grassroots-day.pdf").pages[0].extract_text()
+    finally:
+        spec.write_text(original, encoding="utf-8")
+        _in_fresh_interpreter(built_tree)  # back to the state the other tests copy
+
+
 def test_the_workflows_pdf_check_passes_a_real_build_and_fails_a_broken_pdf(
     built_tree, tmp_path: Path
 ) -> None:
