@@ -311,7 +311,11 @@ def build_all(
                 and _outputs_intact(out, manifest)):
             results = tuple(OutputResult(key, "unchanged", e.get("pages", 0), e.get("bytes", 0))
                             for key, e in sorted(manifest.get("outputs", {}).items()))
-            report = BuildReport(out, results, time.perf_counter() - start, nothing_changed=True)
+            warnings = tuple(manifest.get("warnings", ()))
+            for warning in warnings:  # a skipped document is still skipped: keep saying so
+                say(f"warning: {warning}")
+            report = BuildReport(out, results, time.perf_counter() - start, nothing_changed=True,
+                                 warnings=warnings)
             say(report.summary())
             return report
 
@@ -321,11 +325,14 @@ def build_all(
         # the handouts (and before it loads jieba: the forked workers stay small).
         with _pool(jobs, render) as pool:
             planned, warnings = _planned(out, content, corpus_dir, packets_dir, compute)
+            if not packets_dir.is_dir():
+                warnings = [*warnings, f"{packets_dir}: no packets directory, no packets built"]
             for warning in warnings:
                 say(f"warning: {warning}")
             report = _bring_up_to_date(out, planned, manifest, drawing, fingerprint,
                                        force=force, pool=pool, render=render,
-                                       describe=describe, say=say, start=start)
+                                       describe=describe, warnings=warnings, say=say,
+                                       start=start)
         report = dataclasses.replace(report, warnings=tuple(warnings),
                                      seconds=time.perf_counter() - start)
         say(report.summary())
@@ -512,8 +519,8 @@ def load_corpus(corpus_dir: Path, cache: Path) -> Corpus:
 
 def _bring_up_to_date(out: Path, planned: list[Planned], manifest: dict[str, Any],
                       drawing: str, fingerprint: str, *, force: bool, pool: Any,
-                      render: Renderer | None, describe: Describe, say: Progress,
-                      start: float) -> BuildReport:
+                      render: Renderer | None, describe: Describe, warnings: list[str],
+                      say: Progress, start: float) -> BuildReport:
     old = manifest.get("outputs", {})
     entries: dict[str, dict[str, Any]] = {}
     results: list[OutputResult] = []
@@ -573,6 +580,7 @@ def _bring_up_to_date(out: Path, planned: list[Planned], manifest: dict[str, Any
             "fingerprint": fingerprint if ok else None,
             "outputs": dict(sorted(entries.items())),
             "failures": {r.key: r.error for r in results if r.status == "failed"},
+            "warnings": list(warnings),
         }, ensure_ascii=False, indent=2, sort_keys=True) + "\n")
     order = {p.key: i for i, p in enumerate(planned)}
     results.sort(key=lambda r: (order.get(r.key, len(order)), r.key))

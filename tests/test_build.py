@@ -57,10 +57,13 @@ def _handout(title: str, text: str) -> Handout:
 
 
 def fake_compute(corpus_dir: Path, packets_dir: Path, cache: Path):
-    """One "theme" per corpus file (its content is the file), one packet per spec."""
+    """One "theme" per corpus file (its content is the file), one packet per spec;
+    an empty corpus file is skipped with a warning, as the real corpus loader does."""
+    files = sorted(corpus_dir.glob("*.txt"))
     planned = [Planned(f"themes/{p.stem}.pdf", "theme", p.stem,
                        _handout(p.stem, p.read_text(encoding="utf-8")))
-               for p in sorted(corpus_dir.glob("*.txt"))]
+               for p in files if p.stat().st_size]
+    warnings = [f"{p}: empty file" for p in files if not p.stat().st_size]
     for path in spec_paths(packets_dir):
         try:
             spec = load_spec(path)
@@ -70,7 +73,7 @@ def fake_compute(corpus_dir: Path, packets_dir: Path, cache: Path):
             continue
         planned.append(Planned(f"packets/{path.stem}.pdf", "packet", path.stem,
                                _handout(spec.title, "\n".join(spec.agenda))))
-    return planned, []
+    return planned, warnings
 
 
 @pytest.fixture
@@ -146,6 +149,25 @@ def test_a_change_that_leaves_the_content_equal_renders_nothing(tree) -> None:
     assert not report.nothing_changed and RENDERED == []
     assert set(statuses(report).values()) == {"unchanged"}
     assert run(tree).nothing_changed  # and the new fingerprint is recorded
+
+
+def test_a_skipped_document_is_reported_on_every_run_even_the_fast_one(tree) -> None:
+    (tree["corpus"] / "empty.txt").write_text("", encoding="utf-8")
+    for _ in range(2):
+        lines: list[str] = []
+        report = run(tree, lines=lines)
+        assert report.warnings == (f"{tree['corpus'] / 'empty.txt'}: empty file",)
+        assert f"warning: {report.warnings[0]}" in lines
+    assert report.nothing_changed
+
+
+def test_a_missing_packets_directory_is_a_warning_and_no_packets(tree) -> None:
+    run(tree)
+    shutil.rmtree(tree["packets"])
+    lines: list[str] = []
+    report = run(tree, lines=lines)
+    assert statuses(report)["packets/meeting.pdf"] == "removed"
+    assert any("no packets directory" in line for line in lines)
 
 
 def test_force_rebuilds_everything(tree) -> None:
