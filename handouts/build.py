@@ -1,20 +1,23 @@
 """``make handouts``: every theme export and every meeting packet, rebuilt only when needed.
 
-Three levels of "did anything change?", cheapest first:
+"Did anything change?" is asked cheapest first:
 
 1. A top-level fingerprint over the bytes of every input (corpus, packet specs,
-   templates, styles), the identity of the font files and the code itself.  When it
-   matches the last complete build and every output is still there, the run stops
+   templates, styles), the identity of the font files and the package's code.  When
+   it matches the last complete build and every output is still there, the run stops
    before importing jieba, WeasyPrint or even pydantic: a few milliseconds.
-2. Otherwise the handouts are computed (what each output would contain).  Corpus-wide
+2. Otherwise the handouts are computed: what each output would contain.  Corpus-wide
    statistics make every outline depend on every document, so file hashes cannot say
    which outputs a changed document touches; the computed handout can.  Each output's
-   input hash is the handout's canonical JSON together with the drawing fingerprint
-   (templates, styles, fonts, code), and only outputs whose hash moved are rendered.
-   Computed handouts are cached by content (``.cache/``), so a change to a stylesheet
-   re-renders without loading jieba or cleaning the corpus again.
-3. Rendering is spread over a process pool; each worker imports WeasyPrint once and
-   renders many outputs, writing each one atomically itself.
+   input hash covers what it prints (the renderer's HTML) and how it is drawn
+   (templates, styles, fonts, the renderer's own code, the package version); only
+   outputs whose hash moved are rendered.
+3. What is costly and stable is cached in ``<out>/.cache/`` by content: cleaned
+   documents per file, outlines per corpus state (a packet's text edit needs no
+   jieba), the computed handouts per input state (a stylesheet edit needs no outline).
+4. Rendering is spread over a process pool started before step 2, so the workers
+   import WeasyPrint while the handouts are computed; each renders many outputs and
+   writes each one atomically itself.
 
 Nothing here trusts file times: CI checkouts reset them.
 """
@@ -50,9 +53,7 @@ CACHE = ".cache"
 FORMAT = 1
 FONT_DIRS = (Path("/usr/share/fonts"), Path("/usr/local/share/fonts"),
              Path.home() / ".local/share/fonts", Path.home() / ".fonts")
-# The faces the stylesheets name (body, headings, quotations); other system fonts
-# cannot change a handout, so their updates must not trigger a rebuild.
-FONT_NAMES = ("notoserifcjk", "notosanscjk", "lxgwwenkai")
+FONT_SUFFIXES = (".ttf", ".otf", ".ttc", ".otc", ".woff", ".woff2", ".pfb")
 
 Renderer = Callable[["Handout"], bytes]
 Progress = Callable[[str], None]
@@ -128,19 +129,18 @@ def _update_tree(digest: Any, label: str, root: Path, suffixes: tuple[str, ...] 
 
 
 def font_files() -> list[Path]:
-    """The CJK font files the stylesheets can resolve to, wherever fontconfig finds them."""
+    """Every font file fontconfig can find, and any beside the styles.
+
+    All of them, not only the configured CJK faces: Pango falls back to other fonts for
+    characters the configured ones lack (Latin digits, symbols), so an update to any
+    font may change a page.  A few dozen ``stat`` calls.
+    """
     found = []
     for directory in (*FONT_DIRS, paths.HOME / "fonts", paths.STYLES):
-        if not directory.is_dir():
-            continue
-        for path in directory.rglob("*"):
-            name = path.name.lower().replace("-", "").replace("_", "")
-            if path.suffix.lower() in {".ttf", ".otf", ".ttc", ".woff", ".woff2"} and (
-                directory in (paths.HOME / "fonts", paths.STYLES)
-                or any(n in name for n in FONT_NAMES)
-            ):
-                found.append(path)
-    return sorted(found)
+        if directory.is_dir():
+            found.extend(p for p in directory.rglob("*")
+                         if p.suffix.lower() in FONT_SUFFIXES and p.is_file())
+    return sorted(set(found))
 
 
 def code_fingerprint() -> str:
