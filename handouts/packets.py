@@ -267,8 +267,10 @@ def packet_handout(
     check_references(spec, themes={t.id for t in corpus.themes}, section_ids=known_sections)
     outlines: list[Outline] = []
     if spec.sections:
+        # Nothing of the spec's cover text goes into this theme: editing the title or
+        # agenda must not change (and recompute) the outline of the chosen sections.
         theme = Theme(id=f"packet-{spec.name}", name=spec.sections_heading,
-                      description=spec.title)
+                      description="会议组织者选定的学习篇目")
         outlines.append(sections_outline(corpus.documents, corpus.themes, theme,
                                          list(spec.sections),
                                          questions_per_section=spec.questions_per_section))
