@@ -155,8 +155,9 @@ def _paper_css(paper: str) -> PageSetup:
         f"@page{{size:{w} {h};margin:{top} {outer} {bottom} {inner};font-family:{head},sans-serif}}"
         f"@page :left{{margin-left:{outer};margin-right:{inner}}}"
         f"@page :right{{margin-left:{inner};margin-right:{outer}}}"
-        # The cover fills its page exactly so its foot can sit on the bottom margin.
-        f".cover{{height:{_mm(h) - _mm(top) - _mm(bottom) - 1:.1f}mm}}"
+        # The cover fills at least its page so its foot can sit on the bottom margin;
+        # a long foreword runs on rather than being cut.
+        f".cover{{min-height:{_mm(h) - _mm(top) - _mm(bottom) - 1:.1f}mm}}"
     )
     return PageSetup(paper, css, lines)
 
@@ -223,6 +224,8 @@ def _view(handout: Handout) -> dict[str, Any]:
         "stylesheet": (paths.STYLES / STYLESHEET).as_uri(),
         "organiser": handout.organiser,
         "kicker": "会议学习材料" if has_meeting else "专题学习材料",
+        "cover_foot": "\n".join(filter(None, (
+            handout.organiser, chinese_date(handout.date) if handout.date else None))),
         "themes": themes,
         "subject": "；".join(themes),
         "keywords": _keywords(handout),
@@ -377,7 +380,24 @@ def _environment() -> Any:
         keep_trailing_newline=True,
     )
     env.filters["cjk_quotes"] = cjk_quotes
+    env.filters["css_string"] = css_string
     return env
+
+
+def css_string(text: str) -> Markup:
+    """``text`` as a quoted CSS string that is safe inside an HTML ``<style>``.
+
+    Every character outside plain CJK and alphanumerics is written as a CSS escape, so
+    no quote, backslash, brace or ``</style>`` from the organiser's text can end the
+    string or the style sheet.
+    """
+    out = []
+    for char in text:
+        if char.isalnum() or char in " \u3000":
+            out.append(char)
+        else:
+            out.append(f"\\{ord(char):x} ")
+    return Markup('"' + "".join(out) + '"')
 
 
 _QUOTES = re.compile("([\u2018\u2019\u201c\u201d])")

@@ -213,3 +213,19 @@ def test_a_theme_handout_from_the_pipeline_prints_its_outline(four_winds) -> Non
     names = {f.name.split("+", 1)[-1] for f in pdfcheck.fonts(pdf)}
     assert {"Noto-Serif-CJK-SC", "Noto-Sans-CJK-SC-Bold"} <= names
     assert all(f.embedded and f.subset for f in pdfcheck.fonts(pdf))
+
+
+def test_organiser_text_cannot_break_out_of_the_cover_style() -> None:
+    hostile = '二支部"}</style><script>alert(1)</script>'
+    handout = with_changes(short_handout(), organiser=hostile)
+    html = render_html(handout)
+    assert "<script>" not in html
+    assert html.count("</style>") == 1
+    cover = pdfcheck.page_texts(render_pdf(handout))[0]
+    assert squeeze(hostile) in squeeze(cover)  # printed verbatim, on the cover's foot
+
+
+def test_cover_foot_carries_organiser_and_date_on_the_bottom_margin() -> None:
+    pdf = short_pdf()
+    foot = [ln for ln in pdfcheck.lines(pdf) if ln.page == 1 and ln.top > 760]
+    assert [squeeze(ln.text) for ln in foot] == ["机关党委", "2017年3月23日"]
