@@ -158,3 +158,39 @@ def test_pages_render_to_png_for_a_human_to_look_at() -> None:
     assert len(pngs) == 6
     assert all(p.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and p.stat().st_size > 5000
                for p in pngs)
+
+
+def test_no_heading_is_left_alone_at_the_foot_of_a_page() -> None:
+    pdf = long_pdf()
+    all_lines = pdfcheck.lines(pdf)
+    marks = pdfcheck.bookmarks(pdf)
+    assert marks
+    for mark in marks:
+        if mark.title == "学习笔记":
+            continue  # ruled lines, no text, follow that heading
+        key = squeeze(mark.title)[:10]
+        on_page = [ln for ln in all_lines if ln.page == mark.page and ln.size >= 9]
+        heading = next(ln for ln in on_page if squeeze(ln.text).startswith(key[:6])
+                       or key.startswith(squeeze(ln.text)[:6]))
+        below = [ln for ln in on_page if ln.top > heading.top + heading.size * 2.5]
+        # Below the heading (and its source line) the page carries the reading itself.
+        assert len(below) >= 2, (mark.title, mark.page)
+
+
+def test_margins_are_mirrored_for_duplex_binding() -> None:
+    from handouts.render import text_column
+
+    pdf = long_pdf()
+    marks = {b.page for b in pdfcheck.bookmarks(pdf)}
+    body = [ln for ln in pdfcheck.lines(pdf)
+            if "Noto-Serif-CJK-SC" in ln.font and abs(ln.size - 10.5) < 0.05]
+    for parity in (0, 1):
+        pages = {ln.page for ln in body if ln.page % 2 == parity and ln.page in marks}
+        assert pages
+        for page in pages:
+            left, _ = text_column("a4", page)
+            lefts = [ln.x0 for ln in body if ln.page == page]
+            assert abs(min(lefts) - left) < 0.6, (page, min(lefts), left)
+    odd_left, _ = text_column("a4", 3)
+    even_left, _ = text_column("a4", 4)
+    assert odd_left > even_left  # the binding (inner) margin is wider
