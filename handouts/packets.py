@@ -70,6 +70,12 @@ class PacketSpec(BaseModel):
             return value.isoformat()
         return value
 
+    @field_validator("paper", mode="before")
+    @classmethod
+    def _paper_any_case(cls, value: Any) -> Any:
+        # "A4" is how paper sizes are written on every box of paper.
+        return value.strip().lower() if isinstance(value, str) else value
+
     @field_validator("foreword")
     @classmethod
     def _foreword_paragraphs(cls, value: str | None) -> str | None:

@@ -83,6 +83,11 @@ def test_a_broken_spec_names_file_key_and_problem(
     assert "\n" not in message
 
 
+def test_paper_sizes_are_read_in_any_case(tmp_path: Path) -> None:
+    spec = load_spec(write(tmp_path, GOOD.replace('paper = "a5"', 'paper = "A5"')))
+    assert spec.paper == "a5"
+
+
 def test_a_missing_title_is_named(tmp_path: Path) -> None:
     path = write(tmp_path, 'themes = ["four-winds"]\n')
     with pytest.raises(ConfigError, match=r"meeting\.toml: key title: required key is missing"):
