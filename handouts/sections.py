@@ -44,6 +44,8 @@ STYLES: tuple[Style, ...] = (
     Style("cn-paren", re.compile(rf"^[（(][{CN}]{{1,3}}[)）]"), "space,whole,sentence"),
     Style("arabic", re.compile(r"^\d{1,2}(?:[、．]|\.(?!\d))"), "space,whole,sentence"),
     Style("arabic-paren", re.compile(r"^[（(]\d{1,2}[)）]"), "space,whole"),
+    Style("arabic-close", re.compile(r"^\d{1,2}[)）]"), "space,whole"),
+    Style("roman", re.compile(r"^[ⅠⅡⅢⅣⅤⅥⅦⅧⅨⅩ]{1,3}(?:[、．.]| (?=\S))"), "space,whole,sentence"),
     Style("run-in", re.compile(rf"^第[{CN}]{{1,3}}[，,、：:]"), "space,whole,sentence,clause"),
     Style("shi", re.compile(rf"^[{CN}]是"), "space,clause,sentence"),
     Style("sequence", re.compile(r"^(?:首先|其次|再次|最后)[，,]"), "clause"),
