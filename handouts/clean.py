@@ -494,7 +494,7 @@ def clean_text(
         numbered,
         indented=indented,
         markdown=markdown,
-        hint_title=title,
+        hint_title=page_title(title) if title else None,
         hints={"date": parse_date(date) if date else None, "source": source, "author": author},
     )
 
@@ -660,6 +660,15 @@ def is_label(s: str) -> bool:
     """A short unpunctuated line of tokens joined by ``·`` or ``|``: a column or
     issue label of the site (学习园地 · 第5期), not a line of the text."""
     return len(s) <= 24 and bool(_LABEL.search(s)) and not re.search(r"[，。！？；：,;!?]", s)
+
+
+def page_title(title: str) -> str:
+    """An HTML ``<title>`` without the site's suffix: ``标题_党建频道_某某网`` and
+    ``标题 - 某某网`` name the article first."""
+    parts = [
+        p.strip() for p in re.split(r"\s*(?:_|\||｜|\s-\s|\s–\s|\s—\s)\s*", title) if p.strip()
+    ]
+    return parts[0] if parts and han_count(parts[0]) >= 4 else title.strip()
 
 
 def _pick_title(

@@ -260,3 +260,17 @@ def test_a_column_label_inside_the_text_is_dropped_and_never_a_heading() -> None
     cleaned = clean_text(text)
     assert len(cleaned.paragraphs) == 2
     assert len(split_sections("d", "标题", cleaned.paragraphs)) == 1
+
+
+@pytest.mark.parametrize(
+    ("html_title", "title"),
+    [
+        ("倾听群众呼声 解决群众难题_党建频道_某某新闻网", "倾听群众呼声 解决群众难题"),
+        ("坚持群众路线 - 某某网", "坚持群众路线"),
+        ("群众路线｜学习园地", "群众路线"),
+        ("走好新时代群众路线", "走好新时代群众路线"),
+    ],
+)
+def test_a_page_title_hint_loses_the_site_suffix(html_title: str, title: str) -> None:
+    body = "党员干部要深入基层，倾听群众呼声，把群众的冷暖放在心上，为群众办实事。\n"
+    assert clean_text(body, title=html_title).title == title
