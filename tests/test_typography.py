@@ -143,3 +143,30 @@ def test_a_broken_font_configuration_names_the_file(tmp_path: Path) -> None:
     config.write_text("[body]\nfamily = 3\n", encoding="utf-8")
     with pytest.raises(HandoutsError, match=r"fonts\.toml.*family"):
         fonts.font_roles(config)
+
+
+@functools.cache
+def theme_pdfs() -> dict[str, bytes]:
+    from render_samples import corpus
+
+    from handouts import pipeline
+
+    loaded = corpus()
+    return {t.id: render_pdf(pipeline.theme_handout(loaded, t.id)) for t in loaded.themes}
+
+
+def test_every_theme_handout_breaks_lines_properly_and_justifies() -> None:
+    from handouts.render import text_column
+
+    pdfs = theme_pdfs()
+    assert len(pdfs) >= 9
+    for theme_id, pdf in pdfs.items():
+        assert pdfcheck.lines_starting_with_closing_punctuation(pdf) == [], theme_id
+        assert pdfcheck.lines_ending_with_opening_punctuation(pdf) == [], theme_id
+        marks = pdfcheck.bookmarks(pdf)
+        pages = set(range(min(b.page for b in marks), max(b.page for b in marks) + 1))
+        share, counted = pdfcheck.justified_share(
+            pdf, lambda page: text_column("a4", page)[1],
+            body_font="Noto-Serif-CJK-SC", body_size=10.5, pages=pages)
+        assert counted > 20 and share >= 0.98, (theme_id, share, counted)
+        assert all(f.embedded and f.subset for f in pdfcheck.fonts(pdf)), theme_id
