@@ -18,7 +18,17 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from .model import Section
-from .textstats import CorpusStats, cut_cached, han_count, han_only, is_content, split_sentences
+from .segment import get_segmenter
+from .textstats import (
+    CorpusStats,
+    cut_cached,
+    domain_words,
+    han_count,
+    han_only,
+    is_content,
+    not_keywords,
+    split_sentences,
+)
 
 MIN_HAN = 8
 MAX_POINTS = 5
@@ -177,8 +187,14 @@ _NOT_KEYWORD = re.compile(rf"^第[{_NUM}0-9]+|[0-9A-Za-z]")
 
 
 def _keyword(token: str) -> bool:
-    """A content word that is not an ordinal label (第二篇) or a number."""
-    return is_content(token) and not _NOT_KEYWORD.search(token)
+    """A word that names what a passage is about: a domain word, or a dictionary word that
+    is not an ordinal label (第二篇), a number, or a verb, adverb or general noun of
+    ``not_keywords.txt``.  Words jieba's HMM invented (想民, 必浚 from a classical
+    quotation) are left out: they are rarely words at all."""
+    if token in domain_words():
+        return True
+    return (is_content(token) and not _NOT_KEYWORD.search(token) and token not in not_keywords()
+            and get_segmenter().known(token))
 
 
 def keywords(section: Section, stats: CorpusStats, *, limit: int = 8) -> tuple[str, ...]:

@@ -20,6 +20,8 @@ USER_DICT = DATA / "userdict.txt"
 class Segmenter(Protocol):
     def cut(self, text: str) -> list[str]: ...
 
+    def known(self, word: str) -> bool: ...
+
 
 class JiebaSegmenter:
     """jieba in accurate mode with the domain dictionary, so 群众路线 or 最后一公里 stay whole."""
@@ -35,6 +37,11 @@ class JiebaSegmenter:
 
     def cut(self, text: str) -> list[str]:
         return [t for t in self._tokenizer.lcut(text, HMM=True) if t.strip()]
+
+    def known(self, word: str) -> bool:
+        """Whether the word is in a dictionary.  Words jieba's HMM glued from unknown
+        characters (想民, 必浚 from a classical quotation) are often not words at all."""
+        return self._tokenizer.FREQ.get(word, 0) > 0
 
 
 @functools.lru_cache(maxsize=1)

@@ -39,6 +39,17 @@ def stopwords() -> frozenset[str]:
 
 
 @functools.lru_cache(maxsize=1)
+def not_keywords() -> frozenset[str]:
+    """Words never shown as keywords (verbs, adverbs, numerals, general nouns): data, so an
+    organiser can add the word that annoys them."""
+    path = DATA / "not_keywords.txt"
+    if not path.exists():
+        return frozenset()
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return frozenset(w.strip() for w in lines if w.strip() and not w.startswith("#"))
+
+
+@functools.lru_cache(maxsize=1)
 def domain_words() -> frozenset[str]:
     """The words of the domain dictionary (群众路线, 四风, ……): curated, so always worth
     naming in a keyword list or a question."""

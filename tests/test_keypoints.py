@@ -129,3 +129,21 @@ def test_a_huge_section_is_shortlisted_before_ranking(seed_corpus, stats):
     assert [c.index for c in short] == sorted(c.index for c in short)
     points = key_points(section, stats)
     assert 2 <= len(points) <= 5 and all(p in body for p in points)
+
+
+# Words the first version showed as keywords: verbs, adverbs, numerals and general nouns
+# that say nothing about what a passage is about.
+_NOT_KEYWORDS = ("认清", "危害", "一名", "停留", "透过", "地步", "摘自", "身体", "最多", "感受",
+                 "这是", "永远", "危及", "浅谈")
+
+
+def test_keywords_are_never_verbs_adverbs_or_general_words(sections, stats):
+    shown = {w for s in sections.values() for w in keywords(s, stats)}
+    assert not shown & set(_NOT_KEYWORDS)
+
+
+def test_keywords_are_dictionary_or_domain_words(sections, stats):
+    """Fragments jieba's HMM glues from a classical quotation (想民, 必浚) are not words."""
+    shown = {w for s in sections.values() for w in keywords(s, stats)}
+    assert not shown & {"想民", "必浚", "急民", "求木", "欲流"}
+    assert "末梢堵塞" in shown  # a domain word, though no general dictionary has it
