@@ -164,7 +164,8 @@ def test_every_theme_handout_breaks_lines_properly_and_justifies() -> None:
         assert pdfcheck.lines_starting_with_closing_punctuation(pdf) == [], theme_id
         assert pdfcheck.lines_ending_with_opening_punctuation(pdf) == [], theme_id
         marks = pdfcheck.bookmarks(pdf)
-        pages = set(range(min(b.page for b in marks), max(b.page for b in marks) + 1))
+        closing = [b.page for b in marks if b.title.startswith("综合讨论")]
+        pages = set(range(min(b.page for b in marks), max(closing) + 1))
         share, counted = pdfcheck.justified_share(
             pdf, lambda page: text_column("a4", page)[1],
             body_font="Noto-Serif-CJK-SC", body_size=10.5, pages=pages)
