@@ -22,7 +22,8 @@ from . import paths
 from .errors import ConfigError
 from .keypoints import ordinal_items, trim_ordinal
 from .model import Section
-from .textstats import han_count, han_only
+from .segment import get_segmenter
+from .textstats import domain_words, han_count, han_only, not_keywords
 
 QUESTIONS_FILE = "questions.toml"
 STAGES = ("understanding", "application", "reflection")
@@ -108,6 +109,42 @@ _ITEM_HEAD = re.compile(
 _SEPARATORS = re.compile(r"[、，,；;]")
 
 
+def worth_asking(phrase: str) -> bool:
+    """Whether a short quoted phrase carries an idea to discuss.
+
+    Scraped study texts put scare quotes round single words (“硬件”, “马甲”, “考验”,
+    “不虚”): asking what they mean starts no discussion.  A domain word (“四风”,
+    “最后一公里”) or a phrase of several words (“四进社区”, “群众利益无小事”) does.
+    """
+    if phrase in domain_words():
+        return True
+    return han_count(phrase) >= 4 and len(get_segmenter().cut(phrase)) >= 2
+
+
+def subject_terms(section: Section, terms: Sequence[str], avoid: frozenset[str] = frozenset(),
+                  *, heading_asked: bool = False) -> list[str]:
+    """The terms a section is really about, most central first.
+
+    A theme term matched once in passing (学生党员 in a passage on 建言献策) is not
+    the subject: a term must be in the heading or recur in the text.  Terms of the
+    heading come first, unless the heading's own claim is already asked about (then
+    they would only repeat it).  Verbs and general words are never a subject.
+    """
+    heading = trim_ordinal(section.title)
+    scored = []
+    for i, t in enumerate(dict.fromkeys(terms)):
+        if han_count(t) < 2 or t in avoid or (t in not_keywords() and t not in domain_words()):
+            continue
+        in_heading = t in heading
+        count = section.text.count(t)
+        if in_heading and heading_asked:
+            continue
+        if not in_heading and count < 2:
+            continue
+        scored.append((not in_heading, -count, i, t))
+    return [t for *_k, t in sorted(scored)]
+
+
 def _nest(text: str) -> str:
     """Quotes inside a quoted phrase become single quotes, as Chinese nests them."""
     return text.replace("“", "‘").replace("”", "’")
@@ -158,6 +195,10 @@ def material(section: Section, terms: Sequence[str],
         q = m.group(1).strip()
         if _LABEL_AFTER.match(source[m.end():m.end() + 2]):
             continue  # “我为学校发展建言献策”活动: the name of an activity
+        listed = (source[m.end():m.end() + 2] == "、“"
+                  or source[max(0, m.start() - 2):m.start()] == "”、")
+        if listed and han_count(q) <= 7 and not _SEPARATORS.search(q):
+            continue  # “非原则化”、“非大而化之”: one example of a list, not an idea alone
         counts[q] = counts.get(q, 0) + 1
     for q in sorted(counts, key=lambda q: -counts[q]):  # stable: ties keep first occurrence
         n = han_count(q)
@@ -170,7 +211,7 @@ def material(section: Section, terms: Sequence[str],
             continue
         elif 8 <= n <= 24 and not re.search(r"[。！？]", q):
             values["saying"].append(q)
-        elif 2 <= n <= 7 and len(parts) == 1:
+        elif 2 <= n <= 7 and len(parts) == 1 and worth_asking(q):
             values["phrase"].append(q)
     items = [i for i in ordinal_items(section) if _ITEM_HEAD.match(i)]
     if len(items) >= 2:
@@ -178,7 +219,8 @@ def material(section: Section, terms: Sequence[str],
         if sum(han_count(i) for i in chosen) > 42:
             chosen = items[:2]
         values["items"].append("".join(f"“{_nest(i)}”" for i in chosen))
-    values["term"] = [t for t in dict.fromkeys(terms) if han_count(t) >= 2 and t not in avoid]
+    asked = bool(values["claim"] or values["how"] or values["topic"])
+    values["term"] = subject_terms(section, terms, avoid, heading_asked=asked)
     return Material({k: tuple(v) for k, v in values.items() if v})
 
 
@@ -251,8 +293,11 @@ class QuestionWriter:
                 if not q:
                     break
                 got.append((STAGES.index(stage), q))
-        if len(got) < min(count, 2) and fallback:
-            spare = Material({"term": tuple(t for t in fallback if han_count(t) >= 2)})
+        # Its keywords, those it is really about first, then any, so no section is
+        # left with fewer than two questions.
+        central = tuple(subject_terms(section, fallback, self.patterns.avoid))
+        anyhow = tuple(t for t in fallback if han_count(t) >= 2)
+        for spare in (Material({"term": central}), Material({"term": anyhow})):
             for stage in ("understanding", "reflection"):
                 q = self._try(stage, spare) if len(got) < min(count, 2) else None
                 if q:

@@ -10,8 +10,8 @@ from handouts import paths
 from handouts.errors import ConfigError
 from handouts.model import Section
 from handouts.outline import build_outline
-from handouts.questions import QuestionWriter, heading_claim, load_patterns, material
-from handouts.textstats import han_only
+from handouts.questions import QuestionWriter, heading_claim, load_patterns, material, subject_terms
+from handouts.textstats import han_only, not_keywords
 
 APPLICATION = re.compile(r"^结合")
 REFLECTION = re.compile(r"^对照|^反思")
@@ -90,12 +90,53 @@ def test_material_sorts_heading_quotes_and_enumerations():
     section = Section("x/1", "4.秦川：干部到群众中去该干些什么", 1,
                       "到群众中去，照镜子、正衣冠。要贯彻“照镜子、正衣冠、洗洗澡、治治病”的总要求。"
                       "“门难进、脸难看、事难办”时有发生。“群众利益无小事”。")
-    mat = material(section, ["到群众中去", "心得"], frozenset({"心得"}))
+    mat = material(section, ["到群众中去", "心得", "正衣冠"], frozenset({"心得"}))
     assert mat.get("how") == ("干部到群众中去该干些什么",)
     assert mat.get("slogan") == ("照镜子、正衣冠、洗洗澡、治治病",)
     assert mat.get("warning") == ("门难进、脸难看、事难办",)
     assert mat.get("phrase") == ("群众利益无小事",)
-    assert mat.get("term") == ("到群众中去",)
+    # 到群众中去 would only repeat the heading's question; 正衣冠 recurs in the text.
+    assert mat.get("term") == ("正衣冠",)
+
+
+# Single words the first version asked about because the text put them in quotes.
+_TRIVIAL_QUOTES = ("硬件", "马甲", "考验", "不虚", "三下乡", "镜子", "钥匙", "有血有肉")
+
+
+def test_a_quoted_single_word_is_never_the_subject_of_a_question():
+    section = Section("x/1", "标题", 1,
+                      "“硬件”要硬，“软件”也要硬。不能穿上“马甲”就变样，这是“考验”。"
+                      "作风要“不虚”，要解决“最后一公里”问题，做到“群众利益无小事”。")
+    mat = material(section, [])
+    assert mat.get("phrase") == ("最后一公里", "群众利益无小事")
+    questions = QuestionWriter(load_patterns()).section(section, [], 3)
+    assert not [q for q in questions for w in _TRIVIAL_QUOTES if f"“{w}”" in q]
+
+
+def test_no_theme_outline_asks_about_a_trivial_quoted_word(outlines):
+    asked = [q for o in outlines for s in o.sections for q in s.questions
+             for w in _TRIVIAL_QUOTES if f"“{w}”" in q]
+    assert not asked
+
+
+def test_quoted_examples_of_a_list_are_not_asked_about_alone():
+    section = Section("x/1", "标题", 1, "这些“非原则化”、“非大而化之”的具体规定很重要。")
+    assert material(section, []).get("phrase") == ()
+
+
+def test_a_term_mentioned_in_passing_is_not_the_subject():
+    section = Section("x/1", "（三）积极组织建言献策，促进学校科学发展", 1,
+                      "组织学生党员开展调研。围绕学校发展建言献策，汇总建言献策意见。")
+    assert subject_terms(section, ["学生党员", "建言献策", "调研"]) == ["建言献策"]
+    assert subject_terms(section, ["学生党员", "建言献策"], heading_asked=True) == []
+
+
+def test_questions_never_ask_about_a_verb_or_general_word(outlines):
+    for o in outlines:
+        for s in o.sections:
+            for q in s.questions:
+                m = re.search(r"文中关于(.+?)的论述", q)
+                assert not m or m.group(1) not in not_keywords(), q
 
 
 @pytest.mark.parametrize(("title", "claim"), [
