@@ -551,6 +551,7 @@ def _clean(
     running = _running_lines(items)
     title, title_idx = _pick_title(head, markdown=markdown, hint=hint_title, running=running)
     kept_head: list[tuple[int, str]] = []
+    menu_runs = _menu_runs(head)
     for idx, (n, s) in enumerate(head):
         fields = meta_line(s)
         reason = strong_boilerplate(s)
@@ -574,7 +575,7 @@ def _clean(
             dropped.append(Dropped(n, s, "page header before the title"))
         elif is_label(s):
             dropped.append(Dropped(n, s, "column label"))
-        elif _menu_item(s) and _in_menu_run(head, idx):
+        elif menu_runs[idx]:
             dropped.append(Dropped(n, s, "navigation menu"))
         else:
             kept_head.append((n, s))
@@ -710,7 +711,8 @@ def _pick_title(
     before_meta = [i for i in candidates if first_meta is not None and i < first_meta]
     idx = before_meta[-1] if before_meta else candidates[-1]
     # A run of repeated titles: take the first of them.
-    while idx > 0 and idx - 1 in candidates and _same_title(head[idx - 1][1], head[idx][1]):
+    candidate_set = set(candidates)
+    while idx > 0 and idx - 1 in candidate_set and _same_title(head[idx - 1][1], head[idx][1]):
         idx -= 1
     return _strip_hash(head[idx][1]), idx
 
@@ -749,15 +751,22 @@ def _running_lines(lines: Sequence[tuple[int, str]]) -> set[str]:
     return running
 
 
-def _in_menu_run(lines: Sequence[tuple[int, str]], idx: int) -> bool:
-    """Three or more menu-like lines in a row: a menu, not a short line of the text."""
-    lo = idx
-    while lo > 0 and _menu_item(lines[lo - 1][1]):
-        lo -= 1
-    hi = idx
-    while hi + 1 < len(lines) and _menu_item(lines[hi + 1][1]):
-        hi += 1
-    return hi - lo + 1 >= 3
+def _menu_runs(lines: Sequence[tuple[int, str]]) -> list[bool]:
+    """For each line, whether it is one of three or more menu-like lines in a row
+    (a menu, not a short line of the text).  One pass, so a 10,000-item menu is cheap."""
+    flags = [False] * len(lines)
+    start = 0
+    while start < len(lines):
+        if not _menu_item(lines[start][1]):
+            start += 1
+            continue
+        end = start
+        while end + 1 < len(lines) and _menu_item(lines[end + 1][1]):
+            end += 1
+        if end - start + 1 >= 3:
+            flags[start : end + 1] = [True] * (end - start + 1)
+        start = end + 1
+    return flags
 
 
 def _menu_item(s: str) -> bool:

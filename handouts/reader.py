@@ -259,7 +259,9 @@ def split_front_matter(text: str) -> tuple[dict[str, str], str]:
 
 
 _MD_IMAGE = re.compile(r"!\[[^\]]*\]\([^)]*\)")
-_MD_LINK = re.compile(r"\[([^\]]+)\]\((?:[^()\s]+|\([^)]*\))*(?:\s+\"[^\"]*\")?\)")
+# Unambiguous on purpose (no nested repetition): a hostile ``[x](aaaa…`` must not
+# backtrack exponentially.
+_MD_LINK = re.compile(r"\[([^\]]+)\]\([^()\s]*(?:\([^()]*\)[^()\s]*)*(?:\s+\"[^\"]*\")?\)")
 _MD_REF_LINK = re.compile(r"\[([^\]]+)\]\[[^\]]*\]")
 _MD_FOOTREF = re.compile(r"\[\^([^\]]+)\](?!:)")
 _MD_FOOTDEF = re.compile(r"^\[\^([^\]]+)\]:\s*(.*)$")

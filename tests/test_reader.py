@@ -151,3 +151,10 @@ def test_bytes_no_chinese_code_page_can_read_are_reported(tmp_path: Path) -> Non
     with pytest.raises(InputFileError) as err:
         read_document(path)
     assert str(err.value) == f"{path}: cannot decode: not UTF-8, UTF-16, GB18030 or Big5 text"
+
+
+def test_an_unclosed_markdown_link_is_left_alone_without_backtracking() -> None:
+    # With nested repetition in the link pattern this input took minutes per extra
+    # character; it must come back at once and unchanged.
+    text = "见[原文](" + "a" * 60 + " 未闭合"
+    assert markdown_to_text(text) == text + "\n"
