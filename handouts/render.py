@@ -190,6 +190,8 @@ def _view(handout: Handout) -> dict[str, Any]:
                 "anchor": f"sec-{counter}",
                 "number": chinese_number(len(sections) + 1),
                 "title": display_title(sec.title),
+                "header": running_title(f"{chinese_number(len(sections) + 1)}、"
+                                        f"{display_title(sec.title)}"),
                 "source_line": source_line(sec, by_doc.get(sec.doc_id)),
                 "key_points": sec.key_points,
                 "paragraphs": sec.paragraphs,
@@ -282,6 +284,17 @@ def display_title(title: str) -> str:
     the handout numbers its readings itself, and ``一、二、…`` would read as a typo."""
     stripped = _ENUMERATION.sub("", title, count=1).strip()
     return stripped or title.strip()
+
+
+def running_title(title: str, limit: int = 24) -> str:
+    """A title short enough for the running header: cut at a comma if one falls late
+    enough, else at ``limit`` characters, and marked with an ellipsis."""
+    if len(title) <= limit:
+        return title
+    cut = max(title.rfind(mark, 0, limit) for mark in "，、；：")
+    if cut >= limit // 2:
+        return title[:cut] + "……"
+    return title[: limit - 1] + "……"
 
 
 def _strip_book_marks(title: str) -> str:

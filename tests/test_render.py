@@ -229,3 +229,14 @@ def test_cover_foot_carries_organiser_and_date_on_the_bottom_margin() -> None:
     pdf = short_pdf()
     foot = [ln for ln in pdfcheck.lines(pdf) if ln.page == 1 and ln.top > 760]
     assert [squeeze(ln.text) for ln in foot] == ["机关党委", "2017年3月23日"]
+
+
+@pytest.mark.parametrize(("title", "shown"), [
+    ("三、党的群众路线的基本内涵及其重大意义", "三、党的群众路线的基本内涵及其重大意义"),
+    ("五、新世纪新阶段坚持和贯彻党的群众路线，对于我们党应对风险挑战、夯实执政基础",
+     "五、新世纪新阶段坚持和贯彻党的群众路线……"),
+    ("九、认清“四风”问题对服务群众最后一公里带来的危害和影响",
+     "九、认清“四风”问题对服务群众最后一公里带来的……"),
+])
+def test_running_header_titles_are_shortened_to_one_line(title: str, shown: str) -> None:
+    assert render.running_title(title) == shown
