@@ -219,7 +219,9 @@ def material(section: Section, terms: Sequence[str],
         if sum(han_count(i) for i in chosen) > 42:
             chosen = items[:2]
         values["items"].append("".join(f"“{_nest(i)}”" for i in chosen))
-    asked = bool(values["claim"] or values["how"] or values["topic"])
+    # A heading asked about for understanding (为什么说……, 如何理解……) already names
+    # its terms; one asked about for application (谈谈怎样……) leaves them to understand.
+    asked = bool(values["claim"] or values["topic"])
     values["term"] = subject_terms(section, terms, avoid, heading_asked=asked)
     return Material({k: tuple(v) for k, v in values.items() if v})
 

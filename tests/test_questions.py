@@ -95,8 +95,11 @@ def test_material_sorts_heading_quotes_and_enumerations():
     assert mat.get("slogan") == ("照镜子、正衣冠、洗洗澡、治治病",)
     assert mat.get("warning") == ("门难进、脸难看、事难办",)
     assert mat.get("phrase") == ("群众利益无小事",)
-    # 到群众中去 would only repeat the heading's question; 正衣冠 recurs in the text.
-    assert mat.get("term") == ("正衣冠",)
+    # The heading's term first; 正衣冠 recurs in the text; 心得 is too general.
+    assert mat.get("term") == ("到群众中去", "正衣冠")
+    claim = Section("x/2", "践行群众路线要到群众中去", 1, section.text)
+    # A heading asked about as a claim already names its terms.
+    assert material(claim, ["到群众中去", "正衣冠"]).get("term") == ("正衣冠",)
 
 
 # Single words the first version asked about because the text put them in quotes.
