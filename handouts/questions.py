@@ -297,8 +297,11 @@ class QuestionWriter:
                 got.append((STAGES.index(stage), q))
         # Its keywords, those it is really about first, then any, so no section is
         # left with fewer than two questions.
-        central = tuple(subject_terms(section, fallback, self.patterns.avoid))
-        anyhow = tuple(t for t in fallback if han_count(t) >= 2)
+        # The domain words it repeats (群众路线, 教育实践活动) come before any keyword.
+        present = sorted(w for w in domain_words() if w in section.text)
+        central = tuple(subject_terms(section, [*fallback, *present], self.patterns.avoid))
+        anyhow = tuple(t for t in fallback if t not in self.patterns.avoid
+                       and (han_count(t) >= 3 or t in domain_words()))
         for spare in (Material({"term": central}), Material({"term": anyhow})):
             for stage in ("understanding", "reflection"):
                 q = self._try(stage, spare) if len(got) < min(count, 2) else None

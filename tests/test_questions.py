@@ -11,7 +11,7 @@ from handouts.errors import ConfigError
 from handouts.model import Section
 from handouts.outline import build_outline
 from handouts.questions import QuestionWriter, heading_claim, load_patterns, material, subject_terms
-from handouts.textstats import han_only, not_keywords
+from handouts.textstats import domain_words, han_only, not_keywords
 
 APPLICATION = re.compile(r"^结合")
 REFLECTION = re.compile(r"^对照|^反思")
@@ -54,6 +54,9 @@ def test_every_theme_outline_follows_the_question_rules(outlines):
             assert stages == sorted(stages), questions  # understanding -> application -> reflection
             assert stages[0] == 0, questions
             anchors = {a for a in (*section.matched, *section.keywords) if len(a) >= 2}
+            # Domain words of its heading or repeated in it are key terms too.
+            anchors |= {w for w in domain_words()
+                        if w in section.title or section.text.count(w) >= 2}
             claim = heading_claim(section.title)
             if claim:
                 anchors.add(claim.replace("“", "‘").replace("”", "’"))
