@@ -305,7 +305,9 @@ _EDITOR = re.compile(
     r"^(?:[\[【(（]?\s*)?(?:责任编辑|责编|编辑|审核|校对|文章关键词|关键词|关键字|标签|tags?)\s*[:：]",
     re.I,
 )
-_PIPE_MENU = re.compile(r"^[^|｜]{1,12}(?:\s*[|｜]\s*[^|｜]{1,12}){2,}$")
+# Tokens between pipes may hold spaces; no separate \s* around the pipe, so the
+# pattern cannot backtrack exponentially on a long line of pipes.
+_PIPE_MENU = re.compile(r"^[^|｜]{1,12}(?:[|｜][^|｜]{1,12}){2,}$")
 _BULLET_LINK = re.compile(r"^\s*[•·▪►▸»]\s*")
 _LIST_NOTICE = re.compile(r"^[-*]\s*\d+\s*[、.．]")
 _QA_PS = re.compile(r"^(?:PS|P\.S\.|ps)\s*[:：]", re.I)
@@ -320,8 +322,7 @@ _BRACKET_WIDGETS = re.compile(r"^(?:[【\[［]\s*[^】\]］]{1,12}\s*[】\]］]\
 _SHARE = re.compile(r"^(?:分享到|分享至|转发到)\s*[:：]?.{0,30}$")
 # Counters: 阅读 1万+  在看 56, 浏览次数：356, 点赞(12).
 _COUNTER = re.compile(
-    r"^(?:(?:阅读|在看|点赞|浏览|浏览次数|评论|收藏|转发|分享|閱讀|瀏覽)\s*[:：(（]?\s*"
-    r"[\d.]+[万千wk+]*\+?[)）]?\s*次?\s*)+$",
+    r"^(?:(?:阅读|在看|点赞|浏览|浏览次数|评论|收藏|转发|分享|閱讀|瀏覽)[\s:：(（]*[\d.]+[万千wk+]*[)）\s次]*)+$",
     re.I,
 )
 

@@ -275,7 +275,6 @@ _MD_CODE = re.compile(r"`([^`]+)`")
 _MD_HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
 _MD_BULLET = re.compile(r"^\s*[-*+]\s+")
 _MD_RULE = re.compile(r"^\s*([-*_])(\s*\1){2,}\s*$")
-_HTML_COMMENT = re.compile(r"<!--.*?-->", re.S)
 _HTML_TAG = re.compile(r"</?[A-Za-z][^>]*>")
 
 
@@ -291,11 +290,28 @@ def markdown_inline(text: str) -> str:
     return _HTML_TAG.sub("", text)
 
 
+def _strip_comments(text: str) -> str:
+    """``<!-- … -->`` out, in one pass (a regex would rescan on every unclosed one)."""
+    out: list[str] = []
+    pos = 0
+    while True:
+        start = text.find("<!--", pos)
+        if start < 0:
+            break
+        end = text.find("-->", start + 4)
+        if end < 0:
+            break
+        out.append(text[pos:start])
+        pos = end + 3
+    out.append(text[pos:])
+    return "".join(out)
+
+
 def markdown_to_text(text: str) -> str:
     """Markdown -> one line per paragraph, blank lines between, headings kept as
     ``#`` lines for the sectioner.  Soft line breaks inside a paragraph are joined
     (Markdown semantics), so the text cleaner never has to guess there."""
-    text = _HTML_COMMENT.sub("", text)
+    text = _strip_comments(text)
     out: list[str] = []
     para: list[str] = []
     fenced = False
