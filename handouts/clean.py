@@ -277,7 +277,10 @@ def is_prose(line: str) -> bool:
         return False
     if han >= 20 and re.search(r"[，。；！？,;!?]", line):
         return True
-    return han >= 8 and line.rstrip("”’）」』")[-1:] == "。"
+    # A full stop ends a sentence; a question or exclamation with a comma in it is
+    # a sentence too (a bare 什么是群众路线？ may still be a title).
+    end = line.rstrip("”’）」』")[-1:]
+    return han >= 8 and (end == "。" or (end in "！？!?" and bool(re.search(r"[，,]", line))))
 
 
 _DATE = re.compile(
