@@ -244,6 +244,7 @@ class QuestionWriter:
     patterns: Patterns
     used_material: set[tuple[str, str]] = field(default_factory=set)
     written: list[str] = field(default_factory=list)
+    pattern_uses: dict[str, int] = field(default_factory=dict)
 
     def _alike(self, question: str) -> bool:
         grams = _bigrams(question)
@@ -253,10 +254,18 @@ class QuestionWriter:
                 return True
         return False
 
-    def _try(self, stage: str, mat: Material) -> str | None:
+    def _variants(self, stage: str) -> list[tuple[str, list[str]]]:
+        """The stage's kinds in pattern order, each with its wordings least used first
+        (ties in file order): several wordings of one kind take turns in a handout."""
+        kinds: dict[str, list[str]] = {}
         for pattern in self.patterns.stage(stage):
-            kind = _placeholders(pattern)[0]
-            for value in mat.get(kind):
+            kinds.setdefault(_placeholders(pattern)[0], []).append(pattern)
+        return [(kind, sorted(ps, key=lambda p: self.pattern_uses.get(p, 0)))
+                for kind, ps in kinds.items()]
+
+    def _try(self, stage: str, mat: Material) -> str | None:
+        for kind, variants in self._variants(stage):
+            for value, pattern in ((v, p) for v in mat.get(kind) for p in variants):
                 key = ("quote" if kind in QUOTES else kind, value)
                 if (stage, *key) in self.used_material or (
                         key in self.used_material and kind != "term"):
@@ -267,6 +276,7 @@ class QuestionWriter:
                     continue
                 self.used_material.add((stage, *key))
                 self.used_material.add(key)
+                self.pattern_uses[pattern] = self.pattern_uses.get(pattern, 0) + 1
                 self.written.append(question)
                 return question
         return None

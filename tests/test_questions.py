@@ -174,3 +174,12 @@ def test_a_broken_patterns_file_is_one_line(tmp_path):
     broken.write_text(text.replace("为什么说{claim}？", "为什么说{nothing}？"), encoding="utf-8")
     with pytest.raises(ConfigError):
         load_patterns(broken)
+
+
+def test_wordings_of_one_kind_take_turns_in_a_handout():
+    writer = QuestionWriter(load_patterns())
+    first = Section("x/1", "标题", 1, "坚持群众路线。群众路线是生命线。")
+    second = Section("x/2", "标题", 1, "反对四风。四风问题要整改。")
+    a = writer.section(first, ["群众路线"], 2)
+    b = writer.section(second, ["四风"], 2)
+    assert a[0].replace("群众路线", "X") != b[0].replace("四风", "X"), (a, b)
