@@ -317,3 +317,97 @@ def booklet_slots(imposed: bytes, pages: bytes) -> list[tuple[int | None, int | 
 
 def _squeezed(text: str) -> str:
     return re.sub(r"\s+", "", text)
+
+
+# ---------------------------------------------------------------- the CI check
+
+
+def problems(pdf: bytes, *, families: tuple[str, ...] = ()) -> list[str]:
+    """What is wrong with one handout PDF, as short sentences (empty when it is good).
+
+    The regeneration job runs this on every PDF it built: the file is complete, every
+    page has text that extracts, every font is embedded and subset and is one of the
+    configured faces (anything else is Pango's fallback for a glyph our fonts lack),
+    the metadata names a title and the language, and no line starts with closing
+    punctuation.
+    """
+    found: list[str] = []
+    if not pdf.startswith(b"%PDF-"):
+        return ["not a PDF (no %PDF- header)"]
+    if b"%%EOF" not in pdf[-1024:]:
+        return ["truncated (no %%EOF at the end)"]
+    try:
+        texts = page_texts(pdf)
+        used = fonts(pdf)
+        info = metadata(pdf)
+    except Exception as exc:  # a damaged file may fail anywhere in the parsers
+        return [f"cannot be read: {type(exc).__name__}: {exc}"]
+    if not texts:
+        return ["has no pages"]
+    blank = [n for n, text in enumerate(texts, 1) if not text.strip()]
+    if len(blank) == len(texts):
+        found.append("no text extracts from any page")
+    for font in used:
+        if not font.embedded:
+            found.append(f"font {font.name} is not embedded")
+        elif not font.subset:
+            found.append(f"font {font.name} is embedded whole, not subset")
+        base = font.name.split("+", 1)[-1]
+        if families and not base.startswith(families):
+            found.append(f"font {base} is not a configured face (a glyph fell back to it)")
+    if not info.get("Title"):
+        found.append("no document title in the metadata")
+    if not info.get("Lang", "").startswith("zh"):
+        found.append("no Chinese document language (Lang) in the catalog")
+    for line in lines_starting_with_closing_punctuation(pdf)[:3]:
+        found.append(f"page {line.page}: line starts with closing punctuation: {line.text[:20]}")
+    return found
+
+
+def configured_families() -> tuple[str, ...]:
+    """The configured faces as PDF font names spell them (spaces become hyphens)."""
+    from .fonts import font_roles
+
+    return tuple(family.replace(" ", "-") for family, _ in font_roles().values())
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m handouts.pdfcheck DIR_OR_PDF...``: check every handout PDF found.
+
+    Prints one line per problem (``path: problem``) and a summary; exits 1 when any
+    PDF has a problem or when no PDF was found at all.
+    """
+    import sys
+    from pathlib import Path
+
+    args = sys.argv[1:] if argv is None else argv
+    if not args:
+        print("usage: python -m handouts.pdfcheck DIR_OR_PDF...", file=sys.stderr)
+        return 2
+    targets: list[Path] = []
+    for arg in args:
+        path = Path(arg)
+        if path.is_dir():
+            targets.extend(p for p in sorted(path.rglob("*.pdf"))
+                           if not any(part.startswith(".") for part in p.relative_to(path).parts))
+        elif path.is_file():
+            targets.append(path)
+        else:
+            print(f"{path}: no such file or directory", file=sys.stderr)
+            return 1
+    if not targets:
+        print(f"pdfcheck: no PDF found in {' '.join(args)}", file=sys.stderr)
+        return 1
+    families = configured_families()
+    bad = 0
+    for target in targets:
+        found = problems(target.read_bytes(), families=families)
+        for problem in found:
+            print(f"{target}: {problem}")
+        bad += bool(found)
+    print(f"pdfcheck: {len(targets)} PDFs checked, {bad} with problems")
+    return 1 if bad else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

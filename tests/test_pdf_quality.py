@@ -194,3 +194,20 @@ def test_margins_are_mirrored_for_duplex_binding() -> None:
     odd_left, _ = text_column("a4", 3)
     even_left, _ = text_column("a4", 4)
     assert odd_left > even_left  # the binding (inner) margin is wider
+
+
+def test_the_ci_check_passes_a_good_handout_and_names_what_is_wrong_with_bad_ones(
+        tmp_path: Path) -> None:
+    families = pdfcheck.configured_families()
+    assert pdfcheck.problems(short_pdf(), families=families) == []
+    assert pdfcheck.problems(short_pdf()[:40000], families=families) == [
+        "truncated (no %%EOF at the end)"]
+    only_serif = pdfcheck.problems(short_pdf(), families=("Noto-Serif-CJK-SC",))
+    assert any("LXGW-WenKai is not a configured face" in p for p in only_serif)
+    good, bad = tmp_path / "good.pdf", tmp_path / "sub" / "bad.pdf"
+    bad.parent.mkdir()
+    good.write_bytes(short_pdf())
+    bad.write_bytes(b"%PDF-1.7\nnot really")
+    assert pdfcheck.main([str(good)]) == 0
+    assert pdfcheck.main([str(tmp_path)]) == 1
+    assert pdfcheck.main([str(tmp_path / "empty-dir-that-is-missing")]) == 1
