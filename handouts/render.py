@@ -71,6 +71,28 @@ def render_pdf(handout: Handout, *, variant: str | None = None) -> bytes:
     return pdf
 
 
+def prepare() -> None:
+    """Do once, now, what the first render of a process would otherwise pay for:
+    import WeasyPrint, extend it (justify), resolve the fonts and read their character
+    maps, build the font configuration and the templates.  For worker initializers."""
+    justify_installed = _install_justify()
+    for role in fonts.ROLES:
+        fonts.coverage(role)
+    _font_config()
+    _environment().get_template(TEMPLATE)
+    _template_labels()
+    if not justify_installed:
+        _LOG.warning("Chinese text will not be justified (see handouts.justify)")
+
+
+def _install_justify() -> bool:
+    import weasyprint  # noqa: F401
+
+    from . import justify
+
+    return justify.install()
+
+
 def page_count(pdf: bytes) -> int:
     """Pages of a PDF (for reports and benchmarks)."""
     import io

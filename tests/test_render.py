@@ -240,3 +240,11 @@ def test_cover_foot_carries_organiser_and_date_on_the_bottom_margin() -> None:
 ])
 def test_running_header_titles_are_shortened_to_one_line(title: str, shown: str) -> None:
     assert render.running_title(title) == shown
+
+
+def test_prepare_readies_a_worker_and_can_be_called_again() -> None:
+    from weasyprint.layout import inline
+
+    render.prepare()
+    render.prepare()
+    assert inline.count_expandable_spaces.__module__ == "handouts.justify"
