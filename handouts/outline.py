@@ -56,7 +56,8 @@ def _outline_section(documents: tuple[Document, ...], doc: Document, section: Se
         matched=match.matched,
         keywords=words,
         key_points=points,
-        questions=writer.section(section, terms, count, fallback=_fallback(words, match.matched)),
+        questions=writer.section(section, terms, count, fallback=_fallback(words, match.matched),
+                                 keywords=words),
         text=section.text,
     )
 

@@ -282,11 +282,13 @@ class QuestionWriter:
         return None
 
     def section(self, section: Section, terms: Sequence[str], count: int,
-                fallback: Sequence[str] = ()) -> tuple[str, ...]:
+                fallback: Sequence[str] = (), *,
+                keywords: Sequence[str] = ()) -> tuple[str, ...]:
         """Up to ``count`` questions for one section, understanding first, reflection last.
 
-        ``terms`` are the key terms to ask about; ``fallback`` (its keywords) is used only
-        if the section's other material runs out before two questions are written.
+        ``terms`` are the key terms to ask about; ``fallback`` (its specific keywords and
+        matched terms) and ``keywords`` (all of them) are used only if the section's other
+        material runs out before two questions are written.
         """
         if count <= 0:
             return ()
@@ -310,9 +312,14 @@ class QuestionWriter:
         # The domain words it repeats (群众路线, 教育实践活动) come before any keyword.
         present = sorted(w for w in domain_words() if w in section.text)
         central = tuple(subject_terms(section, [*fallback, *present], self.patterns.avoid))
+        # Then the plain words its heading names and its text repeats (学风 in 学风引领),
+        # then any specific keyword.
+        plain = tuple(t for t in keywords if t not in self.patterns.avoid
+                      and t in section.title and section.text.count(t) >= 2)
         anyhow = tuple(t for t in fallback if t not in self.patterns.avoid
                        and (han_count(t) >= 3 or t in domain_words()))
-        for spare in (Material({"term": central}), Material({"term": anyhow})):
+        for spare in (Material({"term": central}), Material({"term": plain}),
+                      Material({"term": anyhow})):
             for stage in ("understanding", "reflection"):
                 q = self._try(stage, spare) if len(got) < min(count, 2) else None
                 if q:

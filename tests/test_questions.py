@@ -183,3 +183,13 @@ def test_wordings_of_one_kind_take_turns_in_a_handout():
     a = writer.section(first, ["群众路线"], 2)
     b = writer.section(second, ["四风"], 2)
     assert a[0].replace("群众路线", "X") != b[0].replace("四风", "X"), (a, b)
+
+
+def test_a_section_short_of_material_is_asked_about_the_word_its_heading_repeats():
+    section = Section("x/1", "一是学风引领", 1,
+                      "结对帮扶，提高学习成绩。加强学风建设，践行优良学风，营造良好学风。")
+    questions = QuestionWriter(load_patterns()).section(
+        section, ["学习"], 2, fallback=("学习成绩", "学习"), keywords=("学风", "学习成绩"))
+    assert len(questions) == 2
+    assert any("学风" in q and "学风引领" not in q for q in questions), questions
+    assert not any("学习成绩" in q for q in questions), questions
