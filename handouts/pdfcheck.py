@@ -8,6 +8,7 @@ characters and lines.  Every function takes the PDF as bytes and is pure.
 
 from __future__ import annotations
 
+import functools
 import io
 import itertools
 import re
@@ -82,11 +83,17 @@ def page_sizes(pdf: bytes) -> list[tuple[float, float]]:
 
 def lines(pdf: bytes) -> list[Line]:
     """Every text line, character by character, grouped the way the eye groups them."""
+    return list(_lines(pdf))
+
+
+@functools.lru_cache(maxsize=4)
+def _lines(pdf: bytes) -> tuple[Line, ...]:
+    # Several checks read the same PDF's lines; pdfplumber is the slow part.
     result: list[Line] = []
     with _plumber(pdf) as doc:
         for number, page in enumerate(doc.pages, 1):
             result.extend(_page_lines(number, page.chars))
-    return result
+    return tuple(result)
 
 
 def _page_lines(number: int, chars: list[dict[str, Any]]) -> Iterator[Line]:
