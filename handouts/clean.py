@@ -414,7 +414,7 @@ def meta_line(line: str) -> dict[str, str] | None:
     if not has_key and han_count(rest) > 6 and not (date and short_tokens):
         return None
     fields: dict[str, str] = {}
-    if date:
+    if date and parse_date(date.group(0)):
         fields["date"] = iso_date(date)
     if source:
         fields["source"] = source.group(1)

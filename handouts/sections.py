@@ -66,19 +66,6 @@ class Heading:
     structural: int = 0
 
 
-def _ordinal_value(text: str) -> int:
-    if text.isdigit():
-        return int(text)
-    if text == "十":
-        return 10
-    if text.startswith("十"):
-        return 10 + CN.index(text[1]) + 1
-    if "十" in text:
-        tens, _, ones = text.partition("十")
-        return (CN.index(tens) + 1) * 10 + (CN.index(ones) + 1 if ones else 0)
-    return CN.index(text[0]) + 1 if text and text[0] in CN else 0
-
-
 def classify(paragraph: str, *, markdown: bool = False) -> Heading | None:
     """The heading a paragraph opens with, if any (numbered and Markdown styles only;
     unnumbered title lines need their neighbours and are found in ``split_sections``)."""
