@@ -150,13 +150,18 @@ def _nest(text: str) -> str:
     return text.replace("“", "‘").replace("”", "’")
 
 
+# A heading that opens with how to read (浅谈……, 认清……, 深刻理解……) is asked as its object.
+_HEADING_VERB = re.compile(
+    r"^(?:浅谈|试论|论|认清|(?:更)?(?:深刻|深入|充分|正确)?(?:理解|认识|了解)了?)")
+
+
 def heading_claim(title: str) -> str:
     """The heading without ordinals, bylines and labels, or "" if it says nothing usable."""
     h = trim_ordinal(title.strip())
     h = re.sub(r"^第[一二三四五六七八九十]+篇\s*[:：]?\s*", "", h)
     h = re.split(r"\s+", h.strip())[0] if h.strip() else ""
     h = re.sub(r"^.{1,6}?(?:——|[:：])", "", h)
-    h = re.sub(r"^(?:浅谈|试论|论|(?:更)?(?:深刻|深入)?(?:理解|认识|了解)了?)", "", h)
+    h = _HEADING_VERB.sub("", h)
     h = h.strip("。.，,；;：: ")
     h = h.replace(",", "，")
     if not 4 <= han_count(h) <= 32 or _SKIP_HEADING.search(h):

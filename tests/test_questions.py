@@ -151,6 +151,8 @@ def test_questions_never_ask_about_a_verb_or_general_word(outlines):
     ("田局——群众路线是我们党的生命线", "群众路线是我们党的生命线"),
     ("第五篇：党群众路线学习心得", ""),
     ("5034", ""),
+    ("一、认清“四风”问题对服务群众最后一公里带来的危害",
+     "“四风”问题对服务群众最后一公里带来的危害"),
 ])
 def test_heading_claims_drop_labels_and_bylines(title, claim):
     assert heading_claim(title) == claim
