@@ -18,8 +18,8 @@ Typst, XeTeX and browsers spread the slack between the characters instead; so do
   copy and paste gives the original characters;
 * the two halves of ``——`` and ``……`` get no spacing between them: they stay one mark;
 * adjacent full-width marks (``。”`` ``，“`` ``）、``) would open a full em of blank
-  between them; the first (or, for two opening marks, the second) is set with the
-  font's ``halt`` feature, which removes the half-em of blank on its inner side.  This
+  between them; one of them (the first of two closing marks, else the opening mark)
+  is set with the font's ``halt`` feature, which removes its half-em of blank.  This
   applies whenever text is shaped (measuring and drawing), so line breaking sees the
   compressed widths.
 
@@ -69,9 +69,11 @@ _DOUBLED = frozenset("\u2014\u2015\u2026\u2025")
 
 CLOSING = "，。、；：？！）】》」』”’〕〗〉〙〛｝"
 OPENING = "（【《「『“‘〔〖〈〘〚｛"
-# The mark that loses its blank half: a closing mark followed by any mark, or an
-# opening mark preceded by an opening mark.
-_HALT = re.compile(f"[{CLOSING}](?=[{CLOSING}{OPENING}])|(?<=[{OPENING}])[{OPENING}]")
+# The mark that loses its blank half: the first of two closing marks, the second when
+# it is an opening mark.  Neither pair can be split by a line break except closing +
+# opening (，《), and there the halted mark opens the next line's text, so the line
+# is measured and drawn with the same widths.
+_HALT = re.compile(f"[{CLOSING}](?=[{CLOSING}])|(?<=[{CLOSING}{OPENING}])[{OPENING}]")
 
 
 def is_cjk(char: str) -> bool:

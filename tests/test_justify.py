@@ -46,7 +46,8 @@ def test_doubled_marks_take_no_spacing_inside() -> None:
 
 @pytest.mark.parametrize(("text", "positions"), [
     ("坚持。”大家", [2]),
-    ("说：“好！”（见", [1, 4, 5]),
+    ("说：“好！”（见", [2, 4, 6]),
+    ("问题，《人民日报》", [3]),
     ("（（注", [1]),
     ("群众“路线”", []),
 ])

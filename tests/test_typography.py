@@ -6,7 +6,6 @@ from __future__ import annotations
 import dataclasses
 import functools
 import io
-import itertools
 from pathlib import Path
 
 import pytest
@@ -19,7 +18,7 @@ from handouts.render import render_pdf
 
 # Real phrases of the seed documents, with every kind of mark Chinese line breaking
 # must respect; shifted one character at a time so each mark lands at a line end.
-PHRASE = "他指出：“四风”问题……必须解决——这是群众的呼声（见《人民日报》）。"
+PHRASE = "他指出：“四风”问题……必须解决——这是群众的呼声，《人民日报》曾多次报道（见附件）。"
 
 
 @functools.cache
@@ -62,18 +61,32 @@ def test_adjacent_full_width_marks_are_compressed_to_half_width() -> None:
     with pdfplumber.open(io.BytesIO(punctuation_pdf())) as doc:
         chars = [c for page in doc.pages for c in page.chars
                  if "Serif" in c["fontname"] and abs(c["size"] - 10.5) < 0.01]
-    pairs = {}
-    for a, b in itertools.pairwise(chars):
-        if abs(a["top"] - b["top"]) < 1:
-            pairs.setdefault(a["text"] + b["text"], []).append(b["x0"] - a["x0"])
+    spans: dict[str, list[float]] = {}
+    for a, b, c in zip(chars, chars[1:], chars[2:], strict=False):
+        if abs(a["top"] - c["top"]) < 1:
+            spans.setdefault(a["text"] + b["text"], []).append(c["x0"] - a["x0"])
     em = 10.5
-    for pair in ("：“", "）。", "》）", "”问"):
-        assert pair in pairs, pair
-    # Two marks together take one em and a half, not two: the first is set half-width.
-    for pair in ("：“", "》）", "）。"):
-        assert max(pairs[pair]) < 0.6 * em + 1.5, (pair, pairs[pair])
-    # A mark followed by an ideograph keeps its full width (plus justification).
-    assert min(pairs["”问"]) >= em - 0.01
+    for pair in ("：“", "）。", "，《", "”问"):
+        assert pair in spans, pair
+    # Two marks together take one em and a half, not two: one is set half-width.  (The
+    # span runs to the next character, so it also holds a little justification.)
+    for pair in ("：“", "，《", "）。"):
+        assert max(spans[pair]) < 2.5 * em + 1.5, (pair, spans[pair])
+    # A mark followed by an ideograph keeps its full width.
+    assert min(spans["”问"]) >= 2 * em - 0.01
+
+
+def test_compressed_marks_split_by_a_line_break_still_end_on_the_edge() -> None:
+    from handouts.render import text_column
+
+    pdf = punctuation_pdf()
+    marks = pdfcheck.bookmarks(pdf)
+    closing = max(b.page for b in marks if b.title.startswith("综合讨论"))
+    share, counted = pdfcheck.justified_share(
+        pdf, lambda page: text_column("a4", page)[1],
+        body_font="Noto-Serif-CJK-SC", body_size=10.5,
+        pages=set(range(marks[0].page, closing + 1)))
+    assert counted > 30 and share >= 0.98, (share, counted)
 
 
 def test_fonts_are_embedded_and_subset_in_the_three_configured_faces() -> None:
