@@ -654,7 +654,8 @@ def _render_all(out: Path, work: list[tuple[Planned, str]], pool: Any,
 
 
 def _warm_worker(real_renderer: bool) -> None:
-    """Import WeasyPrint once per worker, before the first output is timed.
+    """Import and extend WeasyPrint and read the fonts' maps once per worker, before the
+    first output is timed.
 
     Ctrl-C reaches the whole process group; the parent handles it (cancels what has not
     started, records what finished), so workers ignore it rather than each printing a
@@ -662,10 +663,12 @@ def _warm_worker(real_renderer: bool) -> None:
     """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     if real_renderer:
-        with contextlib.suppress(ImportError):
-            import weasyprint  # noqa: F401
+        from .render import prepare
 
-            from . import render  # noqa: F401
+        # A problem here (a missing font) must not break the pool: the same error
+        # comes back, named, from the first render of each output.
+        with contextlib.suppress(Exception):
+            prepare()
 
 
 def render_one(handout: Handout, target: Path, render: Renderer | None = None) -> Outcome:

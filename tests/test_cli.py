@@ -160,3 +160,10 @@ def test_unwritable_output_fails_without_leaving_a_file(runner: CliRunner, tmp_p
 def test_every_command_documents_itself_with_an_example(runner: CliRunner) -> None:
     for name, command in cli.commands.items():
         assert command.help and "Example:" in command.help, name
+
+
+def test_the_cli_offers_exactly_the_pdf_variants_the_renderer_knows() -> None:
+    from handouts import render
+    from handouts.cli import VARIANTS
+
+    assert set(VARIANTS) == {v for v in render.VARIANTS if v}
