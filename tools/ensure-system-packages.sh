@@ -7,7 +7,7 @@ set -euo pipefail
 
 packages=(
   libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libharfbuzz-subset0
-  fonts-noto-cjk fonts-lxgw-wenkai
+  fontconfig fonts-noto-cjk fonts-lxgw-wenkai
   poppler-utils qpdf
 )
 
