@@ -64,7 +64,8 @@ def _outline_section(documents: tuple[Document, ...], doc: Document, section: Se
 
 def _assemble(documents: Sequence[Document], theme: Theme,
               picked: Sequence[tuple[Document, Section, ThemeMatch]],
-              questions_per_section: int | None, terms: Sequence[str] | None = None) -> Outline:
+              questions_per_section: int | None, terms: Sequence[str] | None = None,
+              closing_theme: Theme | None = None) -> Outline:
     documents = tuple(documents)
     writer = QuestionWriter(load_patterns())
     sections = tuple(_outline_section(documents, d, s, m, writer, questions_per_section)
@@ -73,8 +74,9 @@ def _assemble(documents: Sequence[Document], theme: Theme,
     for m in (m for _d, _s, m in picked):
         counts.update(m.matched)
     del terms
-    goal = getattr(theme, "goal", "")
-    closing = writer.closing(theme.name, goal, CLOSING_QUESTIONS) if sections else ()
+    closing_theme = closing_theme or theme
+    goal = getattr(closing_theme, "goal", "")
+    closing = writer.closing(closing_theme.name, goal, CLOSING_QUESTIONS) if sections else ()
     used = dict.fromkeys(d.id for d, _s, _m in picked)
     docs = {d.id: d for d in documents}
     sources = tuple(SourceRef(id=i, title=docs[i].title, date=docs[i].date,
@@ -105,6 +107,8 @@ def outline_for_sections(documents: Sequence[Document], themes: Sequence[Theme],
     documents = tuple(documents)
     index = section_index(documents)
     picked = []
+    fits: Counter[str] = Counter()
+    by_id = {t.id: t for t in themes}
     for sid in dict.fromkeys(section_ids):
         if sid not in index:
             raise HandoutsError(None, f"unknown section id {sid!r}")
@@ -114,11 +118,17 @@ def outline_for_sections(documents: Sequence[Document], themes: Sequence[Theme],
         else:
             best = best_theme(documents, themes, sid)
             match = best[1] if best else ThemeMatch(sid, theme.id, 0.0, ())
+            if best:
+                fits[best[0].id] += 1
         picked.append((doc, section, ThemeMatch(sid, theme.id, match.score, match.matched)))
     matched = Counter(t for _d, _s, m in picked for t in m.matched)
     by_count = sorted(matched.items(), key=lambda x: (-x[1], x[0]))
     terms = theme.terms or tuple(t for t, _n in by_count)
-    return _assemble(documents, theme, picked, questions_per_section, terms)
+    # The closing questions speak of the study theme most of the sections fit: a
+    # pseudo-theme's name (重点学习篇目) is a heading, not something to "落实".
+    ranked = sorted(fits.items(), key=lambda x: (-x[1], list(by_id).index(x[0])))
+    closing_theme = by_id[ranked[0][0]] if ranked else None
+    return _assemble(documents, theme, picked, questions_per_section, terms, closing_theme)
 
 
 build_section_outline = outline_for_sections

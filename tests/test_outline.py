@@ -89,3 +89,13 @@ def test_outlines_do_not_depend_on_hash_seed():
         for seed in ("1", "2")
     }
     assert len(outputs) == 1
+
+
+def test_hand_picked_sections_close_with_the_study_theme_they_fit(seed_corpus):
+    picked = Theme(id="packet-x", name="重点学习篇目", description="会议组织者选定的学习篇目")
+    ids = [s.id for s in seed_corpus.documents[3].sections][:2]
+    result = outline_for_sections(seed_corpus.documents, seed_corpus.themes, picked, ids)
+    assert len(result.questions) >= 2
+    assert not any("重点学习篇目" in q for q in result.questions)
+    names = {t.name.replace("“", "").replace("”", "") for t in seed_corpus.themes}
+    assert any(any(n[:4] in q for n in names) for q in result.questions)
