@@ -1,0 +1,115 @@
+"""What `make handouts` produces, read back: every theme and every packet PDF.
+
+The build runs once for the module (real corpus, real packets, two workers); each test
+then opens the PDFs with pypdf/pdfplumber and compares them with the outlines the
+pipeline computes independently.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import re
+from pathlib import Path
+
+import pdfplumber
+import pytest
+from pypdf import PdfReader
+
+from handouts import packets, paths, pdfcheck, pipeline
+from handouts.booklet import saddle_stitch_order
+from handouts.build import build_all
+from handouts.model import Handout
+from handouts.render import display_title
+
+HAN = re.compile(r"[\u3400-\u9fff]")
+
+
+def han(text: str) -> str:
+    """Only the Han characters: line breaks, hyphenation and spacing cannot interfere."""
+    return "".join(HAN.findall(text))
+
+
+def reading_text(data: bytes) -> str:
+    """The text in reading order; a booklet's sides are cut in halves and put back in
+    page order, so a sentence running over a page turn reads as one."""
+    with pdfplumber.open(io.BytesIO(data)) as pdf:
+        pages = pdf.pages
+        if pages[0].width <= pages[0].height:
+            return "".join(page.extract_text() or "" for page in pages)
+        halves: dict[int, str] = {}
+        for page, slots in zip(pages, saddle_stitch_order(2 * len(pages)), strict=True):
+            middle = page.width / 2
+            for slot, box in zip(slots, ((0, middle), (middle, page.width)), strict=True):
+                assert slot is not None
+                crop = page.crop((box[0], 0, box[1], page.height))
+                halves[slot] = crop.extract_text() or ""
+        return "".join(halves[i] for i in sorted(halves))
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("e2e") / "build"
+    report = build_all(
+        out, corpus_dir=paths.CORPUS, packets_dir=paths.PACKETS, jobs=2, progress=lambda _: None
+    )
+    assert not report.failures
+    return out
+
+
+@pytest.fixture(scope="module")
+def expected(seed_corpus: pipeline.Corpus) -> dict[str, Handout]:
+    handouts = {
+        f"themes/{t.id}.pdf": pipeline.theme_handout(seed_corpus, t.id) for t in seed_corpus.themes
+    }
+    for spec_path in sorted(paths.PACKETS.glob("*.toml")):
+        spec = packets.load_spec(spec_path, themes=seed_corpus.themes)
+        handouts[f"packets/{spec_path.stem}.pdf"] = packets.packet_handout(seed_corpus, spec)
+    return handouts
+
+
+def test_one_pdf_per_theme_and_per_packet(built: Path, expected: dict[str, Handout]) -> None:
+    produced = sorted(str(p.relative_to(built)) for p in built.rglob("*.pdf"))
+    assert produced == sorted(expected)
+    assert len([p for p in produced if p.startswith("packets/")]) == len(
+        list(paths.PACKETS.glob("*.toml"))
+    )
+
+
+def test_every_pdf_prints_its_outline_in_extractable_chinese(
+    built: Path, expected: dict[str, Handout]
+) -> None:
+    for name, handout in expected.items():
+        text = han(reading_text((built / name).read_bytes()))
+        assert han(handout.title) in text, name
+        for outline in handout.outlines:
+            for section in outline.sections:
+                # The renderer numbers readings itself, dropping the source's 一、 第四篇：
+                assert han(display_title(section.title)) in text, (name, section.id)
+                for point in section.key_points:
+                    assert han(point) in text, (name, section.id, point)
+                for question in section.questions:
+                    assert han(question) in text, (name, section.id, question)
+            for question in outline.questions:
+                assert han(question) in text, (name, question)
+
+
+def test_every_pdf_embeds_subset_fonts_of_the_three_faces_only(built: Path) -> None:
+    for pdf_path in sorted(built.rglob("*.pdf")):
+        data = pdf_path.read_bytes()
+        found = pdfcheck.fonts(data)
+        assert found, pdf_path
+        assert all(f.embedded and f.subset for f in found), (pdf_path, found)
+        assert pdfcheck.problems(data, families=pdfcheck.configured_families()) == [], pdf_path
+
+
+def test_the_manifest_describes_the_files_on_disk(built: Path) -> None:
+    manifest = json.loads((built / "manifest.json").read_text(encoding="utf-8"))
+    outputs = manifest["outputs"]
+    assert sorted(outputs) == sorted(str(p.relative_to(built)) for p in built.rglob("*.pdf"))
+    for name, entry in outputs.items():
+        data = (built / name).read_bytes()
+        assert entry["sha256"] == hashlib.sha256(data).hexdigest(), name
+        assert entry["bytes"] == len(data), name
+        assert entry["pages"] == len(PdfReader(built / name).pages), name
