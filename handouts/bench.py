@@ -122,7 +122,7 @@ def _render(work: Path) -> dict[str, Any]:
         pages = len(PdfReader(out).pages)
         label = "A5 booklet on A4" if booklet else "A4"
         figures[f"render {label}"] = (
-            f"{seconds:.2f} s, {pages} sheets-sides, {len(data) / 1024:.0f} KiB"
+            f"{seconds:.2f} s, {pages} A4 sides ({2 * pages} A5 slots), {len(data) / 1024:.0f} KiB"
             if booklet
             else f"{seconds:.2f} s, {pages} pages, {len(data) / 1024:.0f} KiB, "
             f"{1000 * seconds / pages:.0f} ms/page"
