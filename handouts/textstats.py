@@ -15,6 +15,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
@@ -29,24 +30,25 @@ HAN = re.compile(r"[\u3400-\u9fff]")
 _SENTENCE = re.compile(r"[^。！？!?\n]+(?:[。！？!?]+[”’」』）)]*)?|[。！？!?]+")
 
 
+def _word_list(path: Path) -> frozenset[str]:
+    """One word a line, ``#`` comments; a missing file is an empty list."""
+    if not path.exists():
+        return frozenset()
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return frozenset(w.strip() for w in lines if w.strip() and not w.startswith("#"))
+
+
 @functools.lru_cache(maxsize=1)
 def stopwords() -> frozenset[str]:
     """The stop-word list, read once (it is data organisers may extend)."""
-    if not STOPWORDS_FILE.exists():
-        return frozenset()
-    lines = STOPWORDS_FILE.read_text(encoding="utf-8").splitlines()
-    return frozenset(w.strip() for w in lines if w.strip() and not w.startswith("#"))
+    return _word_list(STOPWORDS_FILE)
 
 
 @functools.lru_cache(maxsize=1)
 def not_keywords() -> frozenset[str]:
     """Words never shown as keywords (verbs, adverbs, numerals, general nouns): data, so an
     organiser can add the word that annoys them."""
-    path = DATA / "not_keywords.txt"
-    if not path.exists():
-        return frozenset()
-    lines = path.read_text(encoding="utf-8").splitlines()
-    return frozenset(w.strip() for w in lines if w.strip() and not w.startswith("#"))
+    return _word_list(DATA / "not_keywords.txt")
 
 
 @functools.lru_cache(maxsize=1)
