@@ -82,6 +82,15 @@ def squash(text: str) -> str:
     return re.sub(r"[^\w]", "", text)
 
 
+# A scraped page: site header, an essay title, body sentences, site footer.
+PAGE = (
+    HEADER,
+    words.map(lambda w: w + "的几点体会"),
+    st.lists(sentence(), min_size=1, max_size=8),
+    FOOTER,
+)
+
+
 @settings(max_examples=300, deadline=None)
 @given(st.text(alphabet=HAN + "，。,.;:!?\"'()（）“”…  \u3000abc123-/:", max_size=80))
 def test_repair_is_idempotent(text: str) -> None:
@@ -96,12 +105,7 @@ def test_repair_keeps_every_letter_digit_and_han_character(text: str) -> None:
 
 
 @settings(max_examples=150, deadline=None)
-@given(
-    HEADER,
-    words.map(lambda w: w + "的几点体会"),
-    st.lists(sentence(), min_size=1, max_size=8),
-    FOOTER,
-)
+@given(*PAGE)
 def test_cleaning_never_drops_a_long_sentence_of_the_body(
     header: list[str], title: str, body: list[str], footer: list[str]
 ) -> None:
@@ -114,12 +118,7 @@ def test_cleaning_never_drops_a_long_sentence_of_the_body(
 
 
 @settings(max_examples=150, deadline=None)
-@given(
-    HEADER,
-    words.map(lambda w: w + "的几点体会"),
-    st.lists(sentence(), min_size=1, max_size=8),
-    FOOTER,
-)
+@given(*PAGE)
 def test_cleaning_is_idempotent(
     header: list[str], title: str, body: list[str], footer: list[str]
 ) -> None:
