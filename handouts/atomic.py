@@ -12,7 +12,7 @@ import os
 import tempfile
 from pathlib import Path
 
-from .errors import HandoutsError
+from handouts.errors import HandoutsError
 
 
 def write_atomic(path: str | Path, data: bytes | str) -> Path:

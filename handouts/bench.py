@@ -20,7 +20,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from . import paths
+from handouts import paths
 
 PHASES: dict[str, Callable[[Path], dict[str, Any]]] = {}
 
@@ -67,7 +67,7 @@ def replicate_corpus(target: Path, copies: int, *, seed: int = 7) -> int:
 
 @phase("load-1000")
 def _load_1000(work: Path) -> dict[str, Any]:
-    from .corpus import load_documents
+    from handouts.corpus.load import load_documents
 
     figures: dict[str, Any] = {}
     for copies in (250, 1000):
@@ -84,7 +84,7 @@ def _load_1000(work: Path) -> dict[str, Any]:
 
 @phase("outline-all")
 def _outline_all(work: Path) -> dict[str, Any]:
-    from . import pipeline
+    from handouts import pipeline
 
     corpus = pipeline.load(paths.CORPUS)
     ids = [t.id for t in corpus.themes]
@@ -100,8 +100,8 @@ def _outline_all(work: Path) -> dict[str, Any]:
 def _render(work: Path) -> dict[str, Any]:
     from pypdf import PdfReader
 
-    from . import pipeline
-    from .model import Handout
+    from handouts import pipeline
+    from handouts.model import Handout
 
     corpus = pipeline.load(paths.CORPUS)
     outlines = tuple(pipeline.outline(corpus, t.id, max_sections=20) for t in corpus.themes[:4])
@@ -132,7 +132,7 @@ def _render(work: Path) -> dict[str, Any]:
 
 @phase("build")
 def _build(work: Path) -> dict[str, Any]:
-    from .build import build_all
+    from handouts.build.build import build_all
 
     corpus = work / "corpus"
     shutil.copytree(paths.CORPUS, corpus)

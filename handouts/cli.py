@@ -17,10 +17,10 @@ from typing import Any, TypeVar
 
 import click
 
-from . import __version__, paths
-from .atomic import check_writable
-from .errors import HandoutsError
-from .model import to_jsonable
+from handouts import __version__, paths
+from handouts.atomic import check_writable
+from handouts.errors import HandoutsError
+from handouts.model import to_jsonable
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -57,7 +57,7 @@ def _emit_json(data: Any) -> None:
 
 
 def _load(corpus_dir: Path, strict: bool = False) -> Any:
-    from . import pipeline
+    from handouts import pipeline
 
     corpus = pipeline.load(corpus_dir, strict=strict)
     for problem in corpus.problems:
@@ -97,7 +97,7 @@ def corpus(corpus_dir: Path, as_json: bool, strict: bool, explain_file: Path | N
         handouts corpus --explain corpus/003_9d11f11799cd5b51.txt
     """
     if explain_file is not None:
-        from .corpus import explain, explain_data
+        from handouts.corpus.load import explain, explain_data
 
         if as_json:
             _emit_json(explain_data(explain_file))
@@ -129,7 +129,7 @@ def themes(corpus_dir: Path, as_json: bool, suggest: bool) -> None:
         handouts themes
         handouts themes --suggest
     """
-    from . import themes as themes_stage
+    from handouts.content import themes as themes_stage
 
     loaded = _load(corpus_dir)
     if suggest:
@@ -162,7 +162,7 @@ def outline(corpus_dir: Path, theme_id: str, max_sections: int | None, as_json: 
 
         handouts outline --theme four-winds --json
     """
-    from . import pipeline
+    from handouts import pipeline
 
     result = pipeline.outline(_load(corpus_dir), theme_id, max_sections=max_sections)
     if as_json:
@@ -221,8 +221,8 @@ def _render_options(func: F) -> F:
 
 
 def _write_output(handout: Any, output: Path, as_html: bool, variant: str | None) -> None:
-    from .atomic import write_atomic
-    from .render import render_html, render_pdf
+    from handouts.atomic import write_atomic
+    from handouts.writers.pdf.render import render_html, render_pdf
 
     data: bytes | str = render_html(handout) if as_html else render_pdf(handout, variant=variant)
     write_atomic(output, data)
@@ -258,7 +258,7 @@ def build(
 
         handouts build --theme last-mile --paper a5 --booklet -o 最后一公里.pdf
     """
-    from . import pipeline
+    from handouts import pipeline
 
     output = check_writable(output or _default_output("themes", theme_id, as_html))
     loaded = _load(corpus_dir)
@@ -292,7 +292,7 @@ def packet(
         handouts packet packets/branch-four-winds.toml
         handouts packet --list
     """
-    from . import packets
+    from handouts.build import packets
 
     if list_specs:
         for line in packets.describe_specs(paths.PACKETS):
@@ -327,7 +327,7 @@ def build_all(out: Path, jobs: int, force: bool, corpus_dir: Path, packets_dir: 
 
         handouts build-all --out build --jobs 2
     """
-    from .build import build_all as run_build
+    from handouts.build.build import build_all as run_build
 
     report = run_build(
         out,

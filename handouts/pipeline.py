@@ -12,8 +12,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import HandoutsError
-from .model import Document, Handout, Outline, Theme
+from handouts.errors import HandoutsError
+from handouts.model import Document, Handout, Outline, Theme
 
 
 @dataclass(frozen=True)
@@ -37,8 +37,8 @@ class Corpus:
 
 def load(root: str | Path, *, strict: bool = False) -> Corpus:
     """Read every document of a corpus directory and its themes file."""
-    from .corpus import load_documents
-    from .themes import load_themes
+    from handouts.content.themes import load_themes
+    from handouts.corpus.load import load_documents
 
     root = Path(root)
     documents, problems = load_documents(root, strict=strict)
@@ -53,7 +53,7 @@ def outline(
     questions_per_section: int | None = None,
 ) -> Outline:
     """Select a theme's sections and assemble key points and questions around them."""
-    from .outline import build_outline
+    from handouts.content.outline import build_outline
 
     return build_outline(
         corpus.documents,
@@ -81,7 +81,7 @@ def theme_handout(
 
 def pdf(handout: Handout, **options: object) -> bytes:
     """Lay a handout out and return the PDF bytes (nothing is written here)."""
-    from .render import render_pdf
+    from handouts.writers.pdf.render import render_pdf
 
     return render_pdf(handout, **options)
 

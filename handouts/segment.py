@@ -12,7 +12,7 @@ import functools
 import logging
 from typing import Protocol
 
-from .paths import DATA
+from handouts.paths import DATA
 
 USER_DICT = DATA / "userdict.txt"
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import tomllib
 from pathlib import Path
 
+from handouts.content.textstats import han_only
 from handouts.model import Document
-from handouts.textstats import han_only
 
 GOLD = Path(__file__).parent / "data" / "gold"
 

@@ -15,7 +15,7 @@ import re
 
 from handouts import paths, pipeline
 from handouts.model import Handout, Outline, OutlineSection, SourceRef, Theme
-from handouts.render import render_pdf
+from handouts.writers.pdf.render import render_pdf
 
 QUESTIONS = (
     "结合本单位实际，谈谈怎样把群众路线落实到日常工作中？",

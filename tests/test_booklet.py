@@ -8,10 +8,10 @@ import functools
 import pytest
 from render_samples import short_handout, with_changes
 
-from handouts import pdfcheck
-from handouts.booklet import padded_count, saddle_stitch_order
 from handouts.model import Handout
-from handouts.render import page_count, render_pdf
+from handouts.writers.pdf import pdfcheck
+from handouts.writers.pdf.booklet import padded_count, saddle_stitch_order
+from handouts.writers.pdf.render import page_count, render_pdf
 
 
 @pytest.mark.parametrize(("pages", "padded"), [(1, 4), (4, 4), (5, 8), (10, 12), (12, 12)])

@@ -20,11 +20,12 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader, PdfWriter
 
-from handouts import build, paths
-from handouts.build import Planned, build_all
+from handouts import paths
+from handouts.build import build
+from handouts.build.build import Planned, build_all
+from handouts.build.packets import load_spec, spec_paths
 from handouts.errors import ConfigError, HandoutsError
 from handouts.model import Handout, Outline, OutlineSection, Theme
-from handouts.packets import load_spec, spec_paths
 
 RENDERED: list[str] = []
 
@@ -290,13 +291,14 @@ def test_the_renderer_and_what_it_imports_are_drawing_code_the_content_stages_ar
 def test_drawing_modules_follows_imports_inside_functions(monkeypatch, tmp_path) -> None:
     package = tmp_path / "pkg"
     package.mkdir()
-    (package / "render.py").write_text("from . import a\ndef f():\n    from .b import x\n")
+    (package / "render.py").write_text("from pkg import a\ndef f():\n    from pkg.b import x\n")
     (package / "a.py").write_text("")
-    (package / "b.py").write_text("from .c import y\n")
+    (package / "b.py").write_text("from pkg.c import y\n")
     (package / "c.py").write_text("")
     (package / "content.py").write_text("")
     monkeypatch.setattr(paths, "PACKAGE", package)
-    assert [p.name for p in build.drawing_modules()] == ["a.py", "b.py", "c.py", "render.py"]
+    names = [p.name for p in build.drawing_modules("pkg.render")]
+    assert names == ["a.py", "b.py", "c.py", "render.py"]
 
 
 def test_the_cjk_fonts_are_part_of_the_drawing_fingerprint() -> None:
@@ -310,7 +312,7 @@ def test_fingerprinting_imports_no_heavy_library() -> None:
     code = (
         "import sys, time\n"
         "from pathlib import Path\n"
-        "from handouts import build\n"
+        "from handouts.build import build\n"
         "t = time.perf_counter(); build.code_fingerprint(); "
         "build.drawing_fingerprint()\n"
         "print(sorted(m for m in ('jieba', 'weasyprint', 'pydantic') if m in sys.modules))\n"
@@ -351,7 +353,7 @@ def _in_fresh_interpreter(tree: dict[str, Path], *, jobs: int = 1) -> dict:
     script = (
         "import json, sys, time\n"
         "from pathlib import Path\n"
-        "from handouts.build import build_all\n"
+        "from handouts.build.build import build_all\n"
         "t = time.perf_counter()\n"
         f"r = build_all(Path({str(tree['out'])!r}), corpus_dir=Path({str(tree['corpus'])!r}),"
         f" packets_dir=Path({str(tree['packets'])!r}), jobs={jobs})\n"
@@ -437,7 +439,7 @@ def test_the_workflows_pdf_check_passes_a_real_build_and_fails_a_broken_pdf(
 def test_a_real_document_edit_renders_exactly_the_outputs_whose_content_changed(
     built_tree, tmp_path: Path
 ) -> None:
-    from handouts.build import compute_plan, printed_html
+    from handouts.build.build import compute_plan, printed_html
 
     tree = _real_tree(tmp_path / "copy")
     shutil.copytree(built_tree["out"], tree["out"])
@@ -482,7 +484,7 @@ def test_a_build_stopped_while_rendering_leaves_no_partial_pdf_and_the_next_run_
     tree = _real_tree(tmp_path)
     script = (
         "from pathlib import Path\n"
-        "from handouts.build import build_all\n"
+        "from handouts.build.build import build_all\n"
         f"build_all(Path({str(tree['out'])!r}), corpus_dir=Path({str(tree['corpus'])!r}),"
         f" packets_dir=Path({str(tree['packets'])!r}), jobs={jobs},"
         " progress=lambda line: print(line, flush=True))\n"

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from handouts.clean import clean_text, meta_line, parse_date, repair
-from handouts.corpus import load_document
+from handouts.corpus.clean import clean_text, meta_line, parse_date, repair
+from handouts.corpus.load import load_document
 from handouts.errors import InputFileError
 
 
@@ -251,7 +251,7 @@ def test_a_column_label_between_title_and_dateline_is_not_the_title() -> None:
 
 
 def test_a_column_label_inside_the_text_is_dropped_and_never_a_heading() -> None:
-    from handouts.sections import split_sections
+    from handouts.corpus.sections import split_sections
 
     text = (
         "标题\n\n党员干部要深入基层，倾听群众呼声，把群众的冷暖放在心上。\n第2号文档 · 学习园地\n"

@@ -14,8 +14,8 @@ import re
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from handouts.clean import clean_text, repair, vocabulary
-from handouts.sections import split_sections
+from handouts.corpus.clean import clean_text, repair, vocabulary
+from handouts.corpus.sections import split_sections
 
 _VOCAB = vocabulary()
 _SITE_CHARS = set("".join(_VOCAB.site_terms + _VOCAB.end_markers + _VOCAB.widgets + _VOCAB.chatty))

@@ -163,7 +163,7 @@ def test_every_command_documents_itself_with_an_example(runner: CliRunner) -> No
 
 
 def test_the_cli_offers_exactly_the_pdf_variants_the_renderer_knows() -> None:
-    from handouts import render
     from handouts.cli import VARIANTS
+    from handouts.writers.pdf import render
 
     assert set(VARIANTS) == {v for v in render.VARIANTS if v}

@@ -17,11 +17,13 @@ import pdfplumber
 import pytest
 from pypdf import PdfReader
 
-from handouts import packets, paths, pdfcheck, pipeline
-from handouts.booklet import saddle_stitch_order
-from handouts.build import build_all
+from handouts import paths, pipeline
+from handouts.build import packets
+from handouts.build.build import build_all
 from handouts.model import Handout
-from handouts.render import display_title
+from handouts.writers.pdf import pdfcheck
+from handouts.writers.pdf.booklet import saddle_stitch_order
+from handouts.writers.pdf.render import display_title
 
 HAN = re.compile(r"[\u3400-\u9fff]")
 

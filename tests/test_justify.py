@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from render_samples import long_handout, long_pdf
 
-from handouts import justify, pdfcheck
-from handouts.render import text_column
+from handouts.writers.pdf import justify, pdfcheck
+from handouts.writers.pdf.render import text_column
 
 
 def test_weasyprint_internals_are_the_ones_the_extension_was_written_for() -> None:
@@ -21,8 +21,8 @@ def test_patched_functions_are_in_place_after_install() -> None:
     from weasyprint.text import line_break
 
     justify.install()
-    assert inline.count_expandable_spaces.__module__ == "handouts.justify"
-    assert line_break.Layout.set_text.__module__ == "handouts.justify"
+    assert inline.count_expandable_spaces.__module__ == "handouts.writers.pdf.justify"
+    assert line_break.Layout.set_text.__module__ == "handouts.writers.pdf.justify"
 
 
 @pytest.mark.parametrize(("text", "count"), [

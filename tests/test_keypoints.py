@@ -6,9 +6,9 @@ import pytest
 from gold import keypoint_gold
 from rouge_chinese import Rouge
 
-from handouts.keypoints import candidates, key_points, keywords, ordinal_items, trim_ordinal
+from handouts.content.keypoints import candidates, key_points, keywords, ordinal_items, trim_ordinal
+from handouts.content.textstats import han_count, han_only, split_sentences, stats_for, stopwords
 from handouts.model import Section
-from handouts.textstats import han_count, han_only, split_sentences, stats_for, stopwords
 
 
 @pytest.fixture(scope="module")
@@ -118,7 +118,7 @@ def test_sub_headings_and_bylines_are_not_key_points(stats):
 def test_a_huge_section_is_shortlisted_before_ranking(seed_corpus, stats):
     """Thousands of sentences (a pasted book) are cut to a bounded shortlist in reading
     order before the quadratic TextRank, and still yield verbatim key points."""
-    from handouts.keypoints import MAX_CANDIDATES, _shortlist
+    from handouts.content.keypoints import MAX_CANDIDATES, _shortlist
 
     body = "\n".join(s.text for d in seed_corpus.documents for s in d.sections) * 3
     section = Section("x/1", "大文", 1, body)

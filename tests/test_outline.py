@@ -7,10 +7,10 @@ import pickle
 
 import pytest
 
-from handouts import textstats, themes
+from handouts.content import textstats, themes
+from handouts.content.outline import build_outline, outline_for_sections
 from handouts.errors import HandoutsError
 from handouts.model import Theme, to_jsonable
-from handouts.outline import build_outline, outline_for_sections
 
 
 @pytest.fixture(scope="module")

@@ -12,9 +12,7 @@ from pathlib import Path
 import pytest
 
 from handouts import paths
-from handouts.errors import ConfigError
-from handouts.model import Document, Outline, OutlineSection, Section, SourceRef, Theme
-from handouts.packets import (
+from handouts.build.packets import (
     PacketSpec,
     check_references,
     format_entry,
@@ -23,6 +21,8 @@ from handouts.packets import (
     packet_handout,
     spec_paths,
 )
+from handouts.errors import ConfigError
+from handouts.model import Document, Outline, OutlineSection, Section, SourceRef, Theme
 
 GOOD = """\
 title = "反对“四风”主题党日"

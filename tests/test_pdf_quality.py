@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 from render_samples import long_handout, long_pdf, short_handout, short_pdf, with_changes
 
-from handouts import pdfcheck
-from handouts.render import display_title, render_pdf
+from handouts.writers.pdf import pdfcheck
+from handouts.writers.pdf.render import display_title, render_pdf
 
 OUTPUT = Path(__file__).parent / "output"
 
@@ -178,7 +178,7 @@ def test_no_heading_is_left_alone_at_the_foot_of_a_page() -> None:
 
 
 def test_margins_are_mirrored_for_duplex_binding() -> None:
-    from handouts.render import text_column
+    from handouts.writers.pdf.render import text_column
 
     pdf = long_pdf()
     marks = {b.page for b in pdfcheck.bookmarks(pdf)}

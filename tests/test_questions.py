@@ -7,11 +7,17 @@ import re
 import pytest
 
 from handouts import paths
+from handouts.content.outline import build_outline
+from handouts.content.questions import (
+    QuestionWriter,
+    heading_claim,
+    load_patterns,
+    material,
+    subject_terms,
+)
+from handouts.content.textstats import domain_words, han_only, not_keywords
 from handouts.errors import ConfigError
 from handouts.model import Section
-from handouts.outline import build_outline
-from handouts.questions import QuestionWriter, heading_claim, load_patterns, material, subject_terms
-from handouts.textstats import domain_words, han_only, not_keywords
 
 APPLICATION = re.compile(r"^结合")
 REFLECTION = re.compile(r"^对照|^反思")

@@ -8,9 +8,16 @@ import re
 import pytest
 from render_samples import long_handout, long_pdf, short_handout, short_pdf, with_changes
 
-from handouts import paths, pdfcheck, pipeline, render
+from handouts import paths, pipeline
 from handouts.errors import HandoutsError
-from handouts.render import chinese_date, chinese_number, display_title, render_html, render_pdf
+from handouts.writers.pdf import pdfcheck, render
+from handouts.writers.pdf.render import (
+    chinese_date,
+    chinese_number,
+    display_title,
+    render_html,
+    render_pdf,
+)
 
 
 def squeeze(text: str) -> str:
@@ -247,4 +254,4 @@ def test_prepare_readies_a_worker_and_can_be_called_again() -> None:
 
     render.prepare()
     render.prepare()
-    assert inline.count_expandable_spaces.__module__ == "handouts.justify"
+    assert inline.count_expandable_spaces.__module__ == "handouts.writers.pdf.justify"

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from handouts.corpus import explain, explain_data, load_document, load_documents
+from handouts.corpus.load import explain, explain_data, load_document, load_documents
 from handouts.errors import HandoutsError, InputFileError
 from handouts.model import Document
 

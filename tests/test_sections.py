@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from handouts.sections import classify, split_sections
+from handouts.corpus.sections import classify, split_sections
 
 PROSE = "这是正文的一段话，内容比较长，用来确认它不会被当作标题来处理，而是归入上面的小节。"
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from handouts import paths
-from handouts.corpus import load_documents
+from handouts.corpus.load import load_documents
 from handouts.model import Document
 
 
@@ -306,7 +306,7 @@ def test_an_attribution_run_into_the_text_becomes_its_own_paragraph(
 def test_explain_reports_every_heading_style_of_the_compilation_as_json() -> None:
     import json
 
-    from handouts.corpus import explain_data
+    from handouts.corpus.load import explain_data
 
     data = explain_data(paths.CORPUS / "001_01203cdb0f8682c9.txt")
     json.dumps(data, ensure_ascii=False)

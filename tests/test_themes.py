@@ -9,9 +9,8 @@ import pytest
 from gold import theme_gold
 
 from handouts import paths
-from handouts.errors import ConfigError
-from handouts.textstats import han_count, stats_for
-from handouts.themes import (
+from handouts.content.textstats import han_count, stats_for
+from handouts.content.themes import (
     ConfiguredTheme,
     load_themes,
     score_sections,
@@ -19,6 +18,7 @@ from handouts.themes import (
     suggest,
     theme_summaries,
 )
+from handouts.errors import ConfigError
 
 REQUIRED = {
     "mass-line": "群众路线的内涵与意义",

@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 from render_samples import long_pdf, short_handout, with_changes
 
-from handouts import fonts, pdfcheck
 from handouts.errors import HandoutsError, MissingGlyphError
 from handouts.model import Handout
-from handouts.render import render_pdf
+from handouts.writers.pdf import fonts, pdfcheck
+from handouts.writers.pdf.render import render_pdf
 
 # Real phrases of the seed documents, with every kind of mark Chinese line breaking
 # must respect; shifted one character at a time so each mark lands at a line end.
@@ -77,7 +77,7 @@ def test_adjacent_full_width_marks_are_compressed_to_half_width() -> None:
 
 
 def test_compressed_marks_split_by_a_line_break_still_end_on_the_edge() -> None:
-    from handouts.render import text_column
+    from handouts.writers.pdf.render import text_column
 
     pdf = punctuation_pdf()
     marks = pdfcheck.bookmarks(pdf)
@@ -103,7 +103,7 @@ def test_fonts_are_embedded_and_subset_in_the_three_configured_faces() -> None:
 
 
 def test_every_character_of_a_real_handout_has_a_glyph() -> None:
-    from handouts.render import glyph_items
+    from handouts.writers.pdf.render import glyph_items
 
     for where, text, roles in glyph_items(short_handout()):
         for role in roles:
@@ -169,7 +169,7 @@ def theme_pdfs() -> dict[str, bytes]:
 
 
 def test_every_theme_handout_breaks_lines_properly_and_justifies() -> None:
-    from handouts.render import text_column
+    from handouts.writers.pdf.render import text_column
 
     pdfs = theme_pdfs()
     assert len(pdfs) >= 9

@@ -18,10 +18,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import paths
-from .errors import ConfigError
-from .model import Document, Section, Theme, ThemeMatch
-from .textstats import (
+from handouts import paths
+from handouts.content.textstats import (
     CorpusStats,
     all_sections,
     count_phrase,
@@ -30,6 +28,8 @@ from .textstats import (
     han_count,
     stats_for,
 )
+from handouts.errors import ConfigError
+from handouts.model import Document, Section, Theme, ThemeMatch
 
 THEMES_FILE = "themes.toml"
 K1 = 1.5
@@ -290,7 +290,7 @@ def suggest(documents: Sequence[Document], themes: Sequence[Theme], *,
     greedily from the strongest candidate by co-occurrence (Jaccard of the sections
     containing each word); the organiser names and keeps the ones that make sense.
     """
-    from .keypoints import keywords
+    from handouts.content.keypoints import keywords
 
     docs = tuple(documents)
     stats = stats_for(docs)

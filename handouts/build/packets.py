@@ -20,11 +20,11 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from .errors import ConfigError
-from .model import Document, Handout, Outline, SourceRef, Theme
+from handouts.errors import ConfigError
+from handouts.model import Document, Handout, Outline, SourceRef, Theme
 
 if TYPE_CHECKING:
-    from .pipeline import Corpus
+    from handouts.pipeline import Corpus
 
 NonEmpty = Annotated[str, Field(min_length=1)]
 
@@ -238,7 +238,7 @@ SectionOutliner = Callable[..., Outline]
 
 def _theme_outline(documents: Sequence[Document], themes: Sequence[Theme], theme: Theme, *,
                    max_sections: int | None, questions_per_section: int | None) -> Outline:
-    from .outline import build_outline
+    from handouts.content.outline import build_outline
 
     return build_outline(documents, themes, theme, max_sections=max_sections,
                          questions_per_section=questions_per_section)
@@ -247,7 +247,7 @@ def _theme_outline(documents: Sequence[Document], themes: Sequence[Theme], theme
 def _sections_outline(documents: Sequence[Document], themes: Sequence[Theme], theme: Theme,
                       section_ids: Sequence[str], *,
                       questions_per_section: int | None) -> Outline:
-    from . import outline
+    from handouts.content import outline
 
     return outline.outline_for_sections(documents, themes, theme, section_ids,
                                         questions_per_section=questions_per_section)

@@ -19,8 +19,8 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from .model import Document, Section
-from .paths import DATA
+from handouts.model import Document, Section
+from handouts.paths import DATA
 
 STOPWORDS_FILE = DATA / "stopwords.txt"
 
@@ -134,7 +134,7 @@ def all_sections(documents: Iterable[Document]) -> list[tuple[Document, Section]
 @functools.lru_cache(maxsize=8)
 def corpus_stats(documents: tuple[Document, ...]) -> CorpusStats:
     """Tokenise every section once and count document frequencies."""
-    from .segment import get_segmenter
+    from handouts.segment import get_segmenter
 
     cut = get_segmenter().cut
     tokens: dict[str, tuple[str, ...]] = {}
@@ -172,6 +172,6 @@ def count_phrase(tokens: Sequence[str], phrase: Sequence[str]) -> int:
 @functools.lru_cache(maxsize=4096)
 def cut_cached(text: str) -> tuple[str, ...]:
     """Segment a short string (a theme term, a sentence) once per process."""
-    from .segment import get_segmenter
+    from handouts.segment import get_segmenter
 
     return tuple(get_segmenter().cut(text))

@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import InputFileError
+from handouts.errors import InputFileError
 
 EXTENSIONS = {
     ".txt": "text",

@@ -18,12 +18,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import paths
-from .errors import ConfigError
-from .keypoints import ordinal_items, trim_ordinal
-from .model import Section
-from .segment import get_segmenter
-from .textstats import domain_words, han_count, han_only, not_keywords
+from handouts import paths
+from handouts.content.keypoints import ordinal_items, trim_ordinal
+from handouts.content.textstats import domain_words, han_count, han_only, not_keywords
+from handouts.errors import ConfigError
+from handouts.model import Section
+from handouts.segment import get_segmenter
 
 QUESTIONS_FILE = "questions.toml"
 STAGES = ("understanding", "application", "reflection")

@@ -373,13 +373,13 @@ def problems(pdf: bytes, *, families: tuple[str, ...] = ()) -> list[str]:
 
 def configured_families() -> tuple[str, ...]:
     """The configured faces as PDF font names spell them (spaces become hyphens)."""
-    from .fonts import font_roles
+    from handouts.writers.pdf.fonts import font_roles
 
     return tuple(family.replace(" ", "-") for family, _ in font_roles().values())
 
 
 def main(argv: list[str] | None = None) -> int:
-    """``python -m handouts.pdfcheck DIR_OR_PDF...``: check every handout PDF found.
+    """``python -m handouts.writers.pdf.pdfcheck DIR_OR_PDF...``: check every handout PDF found.
 
     Prints one line per problem (``path: problem``) and a summary; exits 1 when any
     PDF has a problem or when no PDF was found at all.
@@ -389,7 +389,7 @@ def main(argv: list[str] | None = None) -> int:
 
     args = sys.argv[1:] if argv is None else argv
     if not args:
-        print("usage: python -m handouts.pdfcheck DIR_OR_PDF...", file=sys.stderr)
+        print("usage: python -m handouts.writers.pdf.pdfcheck DIR_OR_PDF...", file=sys.stderr)
         return 2
     targets: list[Path] = []
     for arg in args:

@@ -17,9 +17,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from .model import Section
-from .segment import get_segmenter
-from .textstats import (
+from handouts.content.textstats import (
     CorpusStats,
     cut_cached,
     domain_words,
@@ -29,6 +27,8 @@ from .textstats import (
     not_keywords,
     split_sentences,
 )
+from handouts.model import Section
+from handouts.segment import get_segmenter
 
 MIN_HAN = 8
 MAX_POINTS = 5

@@ -20,8 +20,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import paths
-from .errors import ConfigError, HandoutsError, MissingGlyphError
+from handouts import paths
+from handouts.errors import ConfigError, HandoutsError, MissingGlyphError
 
 ROLES = ("body", "heading", "quote")
 

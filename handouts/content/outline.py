@@ -12,12 +12,12 @@ import functools
 from collections import Counter
 from collections.abc import Sequence
 
-from .errors import HandoutsError
-from .keypoints import key_points, keywords
-from .model import Document, Outline, OutlineSection, Section, SourceRef, Theme, ThemeMatch
-from .questions import QuestionWriter, load_patterns, questions_for
-from .textstats import domain_words, han_count, stats_for
-from .themes import best_theme, score_sections, section_index, select
+from handouts.content.keypoints import key_points, keywords
+from handouts.content.questions import QuestionWriter, load_patterns, questions_for
+from handouts.content.textstats import domain_words, han_count, stats_for
+from handouts.content.themes import best_theme, score_sections, section_index, select
+from handouts.errors import HandoutsError
+from handouts.model import Document, Outline, OutlineSection, Section, SourceRef, Theme, ThemeMatch
 
 CLOSING_QUESTIONS = 3
 
@@ -142,7 +142,7 @@ def outline_all(documents: Sequence[Document], themes: Sequence[Theme]) -> tuple
 def clear_caches() -> None:
     """Forget the memoised corpus statistics and scores (for benchmarks and tests that
     measure or check a first computation; jieba's dictionary stays loaded)."""
-    from . import textstats, themes
+    from handouts.content import textstats, themes
 
     textstats.corpus_stats.cache_clear()
     textstats.cut_cached.cache_clear()

@@ -31,9 +31,10 @@ from urllib.request import url2pathname
 
 from markupsafe import Markup
 
-from . import fonts, paths
-from .errors import ConfigError, HandoutsError
-from .model import Handout, OutlineSection, SourceRef
+from handouts import paths
+from handouts.errors import ConfigError, HandoutsError
+from handouts.model import Handout, OutlineSection, SourceRef
+from handouts.writers.pdf import fonts
 
 VARIANTS = (None, "pdf/ua-1", "pdf/a-3b")
 PAPERS = ("a4", "a5", "b5")
@@ -65,7 +66,7 @@ def render_pdf(handout: Handout, *, variant: str | None = None) -> bytes:
     html = render_html(handout)
     pdf = _html_to_pdf(html, _page_setup(handout).paper, variant)
     if handout.booklet:
-        from .booklet import impose_booklet
+        from handouts.writers.pdf.booklet import impose_booklet
 
         pdf = impose_booklet(pdf, metadata_from=pdf)
     return pdf
@@ -82,13 +83,13 @@ def prepare() -> None:
     _environment().get_template(TEMPLATE)
     _template_labels()
     if not justify_installed:
-        _LOG.warning("Chinese text will not be justified (see handouts.justify)")
+        _LOG.warning("Chinese text will not be justified (see handouts.writers.pdf.justify)")
 
 
 def _install_justify() -> bool:
     import weasyprint  # noqa: F401
 
-    from . import justify
+    from handouts.writers.pdf import justify
 
     return justify.install()
 
@@ -501,7 +502,7 @@ def _font_config() -> Any:
 def _html_to_pdf(html: str, paper: str, variant: str | None) -> bytes:
     import weasyprint
 
-    from . import justify
+    from handouts.writers.pdf import justify
 
     justify.install()
     fetcher = _fetcher_class()()

@@ -19,8 +19,8 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from .clean import TERMINAL, has_heading_marker, is_label, is_prose, title_like
-from .model import Section
+from handouts.corpus.clean import TERMINAL, has_heading_marker, is_label, is_prose, title_like
+from handouts.model import Section
 
 CN = "一二三四五六七八九十"
 _STRUCTURAL = {"篇": 1, "章": 2, "部分": 3, "节": 4}

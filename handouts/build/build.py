@@ -40,13 +40,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from . import __version__, paths
-from .atomic import write_atomic
-from .errors import HandoutsError
+from handouts import __version__, paths
+from handouts.atomic import write_atomic
+from handouts.errors import HandoutsError
 
 if TYPE_CHECKING:
-    from .model import Handout
-    from .pipeline import Corpus
+    from handouts.model import Handout
+    from handouts.pipeline import Corpus
 
 MANIFEST = "manifest.json"
 CACHE = ".cache"
@@ -150,7 +150,7 @@ def code_fingerprint() -> str:
     return digest.hexdigest()
 
 
-def drawing_modules(entry: str = "render") -> list[Path]:
+def drawing_modules(entry: str = "handouts.writers.pdf.render") -> list[Path]:
     """The package's source files the renderer can execute: ``entry`` and, transitively,
     every package module it imports (at the top or inside a function).
 
@@ -160,22 +160,35 @@ def drawing_modules(entry: str = "render") -> list[Path]:
     """
     import ast
 
+    root_name = paths.PACKAGE.name
+
+    def module_file(dotted: str) -> Path | None:
+        parts = dotted.split(".")
+        if parts[0] != root_name:
+            return None
+        base = paths.PACKAGE.joinpath(*parts[1:])
+        for candidate in (base.with_suffix(".py"), base / "__init__.py"):
+            if candidate.is_file():
+                return candidate
+        return None
+
     seen: dict[str, Path] = {}
     todo = [entry]
     while todo:
         name = todo.pop()
-        path = paths.PACKAGE / f"{name}.py"
-        if name in seen or not path.is_file():
+        path = module_file(name)
+        if name in seen or path is None:
             continue
         seen[name] = path
         tree = ast.parse(path.read_bytes(), filename=str(path))
         for node in ast.walk(tree):
-            if isinstance(node, ast.ImportFrom) and node.level == 1:
-                if node.module:
-                    todo.append(node.module.split(".")[0])
-                else:
-                    todo.extend(alias.name for alias in node.names)
-    return sorted(seen.values())
+            if isinstance(node, ast.Import):
+                todo.extend(alias.name for alias in node.names)
+            elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+                todo.append(node.module)
+                # ``from pkg import module`` names a module as well as a symbol.
+                todo.extend(f"{node.module}.{alias.name}" for alias in node.names)
+    return sorted(set(seen.values()))
 
 
 def drawing_fingerprint() -> str:
@@ -211,7 +224,7 @@ def printed_html(handout: Handout) -> str:
     terms it matched) shift with every corpus edit through corpus-wide statistics;
     hashing them would re-render every output for any edit.  Costs Jinja2, not WeasyPrint.
     """
-    from .render import render_html
+    from handouts.writers.pdf.render import render_html
 
     return f"booklet={handout.booklet}\0{render_html(handout)}"
 
@@ -219,7 +232,7 @@ def printed_html(handout: Handout) -> str:
 def handout_json(handout: Handout) -> str:
     """The whole handout as canonical JSON: a stricter ``describe`` (and one that needs
     no templates), for tests and for renderers that are not HTML-based."""
-    from .model import to_jsonable
+    from handouts.model import to_jsonable
 
     return json.dumps(to_jsonable(handout), sort_keys=True, ensure_ascii=False)
 
@@ -388,7 +401,8 @@ def compute_plan(corpus_dir: Path, packets_dir: Path, cache: Path
     agenda or foreword, the usual last-minute change before a meeting, reuses them and
     never loads jieba.
     """
-    from . import packets, pipeline
+    from handouts import pipeline
+    from handouts.build import packets
 
     corpus = load_corpus(corpus_dir, cache)
     memo = _Memo(cache, corpus_dir)
@@ -437,7 +451,7 @@ class _Memo:
         self.dirty = False
 
     def get(self, key: Any, make: Callable[[], Any]) -> Any:
-        from .model import to_jsonable
+        from handouts.model import to_jsonable
 
         text = json.dumps(to_jsonable(key), sort_keys=True, ensure_ascii=False, default=repr)
         digest = hashlib.sha256(text.encode()).hexdigest()
@@ -466,7 +480,7 @@ def _one_line(exc: BaseException) -> str:
     if isinstance(exc, HandoutsError):
         return str(exc)
     frames = traceback.extract_tb(exc.__traceback__)
-    ours = [f for f in frames if Path(f.filename).parent == paths.PACKAGE] or frames
+    ours = [f for f in frames if Path(f.filename).is_relative_to(paths.PACKAGE)] or frames
     where = f" ({Path(ours[-1].filename).name}:{ours[-1].lineno})" if ours else ""
     message = " ".join(str(exc).split())
     return f"{type(exc).__name__}: {message}{where}"
@@ -479,9 +493,9 @@ def load_corpus(corpus_dir: Path, cache: Path) -> Corpus:
     The same steps as ``pipeline.load``, one file at a time.  Problems are kept as text
     (exceptions with custom constructors do not survive pickling).
     """
-    from . import corpus as corpus_stage
-    from . import pipeline
-    from .themes import load_themes
+    from handouts import pipeline
+    from handouts.content.themes import load_themes
+    from handouts.corpus import load as corpus_stage
 
     files = corpus_stage.document_paths(corpus_dir)
     if not files:
@@ -663,7 +677,7 @@ def _warm_worker(real_renderer: bool) -> None:
     """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     if real_renderer:
-        from .render import prepare
+        from handouts.writers.pdf.render import prepare
 
         # A problem here (a missing font) must not break the pool: the same error
         # comes back, named, from the first render of each output.
@@ -676,7 +690,7 @@ def render_one(handout: Handout, target: Path, render: Renderer | None = None) -
     start = time.perf_counter()
     try:
         if render is None:
-            from .render import render_pdf
+            from handouts.writers.pdf.render import render_pdf
 
             data = render_pdf(handout)
         else:

@@ -27,7 +27,7 @@ import tomllib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from .paths import DATA
+from handouts.paths import DATA
 
 HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _HAN_RE = re.compile(f"[{HAN}]")

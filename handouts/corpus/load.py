@@ -11,9 +11,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from . import clean, reader, sections
-from .errors import HandoutsError, InputFileError
-from .model import Document
+from handouts.corpus import clean, sections
+from handouts.errors import HandoutsError, InputFileError
+from handouts.model import Document
+from handouts.readers import text as reader
 
 SUFFIXES = (".txt", ".md", ".html", ".htm")
 

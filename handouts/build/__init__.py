@@ -1,0 +1,1 @@
+"""Builds: every theme and packet, incrementally, with a manifest."""

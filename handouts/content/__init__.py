@@ -1,0 +1,1 @@
+"""Content: themes, selection, key points, questions and the outline they make."""

@@ -1,0 +1,1 @@
+"""Writers: outlines and handouts turned into printable files."""

@@ -1,0 +1,1 @@
+"""The PDF writer: HTML through WeasyPrint, CJK justification, fonts, booklets."""
