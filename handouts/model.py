@@ -27,6 +27,10 @@ class Section:
     text: str
     parent: str | None = None
     position: int = 0
+    notes: tuple[str, ...] = ()
+    """The section's footnotes (注释), in marker order; markers in ``text`` refer to them."""
+    sources: tuple[str, ...] = ()
+    """Attribution lines (``——……讲话``, 摘自, 来源) that belong to the passage, not its body."""
 
     @property
     def paragraphs(self) -> tuple[str, ...]:
@@ -91,6 +95,14 @@ class OutlineSection:
     key_points: tuple[str, ...]
     questions: tuple[str, ...]
     text: str
+    notes: tuple[str, ...] = ()
+    """Footnotes printed under the passage, numbered (注释)."""
+    sources: tuple[str, ...] = ()
+    """Attribution lines printed under the passage."""
+    note: str | None = None
+    """The organiser's own guidance printed under the passage (组织者提示)."""
+    excerpt: str | None = None
+    """Why only part of the text is printed (节选) and where the whole text is; None if whole."""
 
     @property
     def paragraphs(self) -> tuple[str, ...]:
