@@ -311,6 +311,8 @@ def packet(
 @click.option("--out", type=click.Path(path_type=Path, file_okay=False), default=Path("build"))
 @click.option("--jobs", type=click.IntRange(1, 64), default=2, show_default=True)
 @click.option("--force", is_flag=True, help="Rebuild every output, changed or not.")
+@click.option("--wait", is_flag=True,
+              help="If another build is running in OUT, wait for it instead of failing.")
 @_corpus_option
 @click.option(
     "--packets",
@@ -320,7 +322,8 @@ def packet(
     show_default="packets/",
 )
 @_one_line_errors
-def build_all(out: Path, jobs: int, force: bool, corpus_dir: Path, packets_dir: Path) -> None:
+def build_all(out: Path, jobs: int, force: bool, wait: bool, corpus_dir: Path,
+              packets_dir: Path) -> None:
     """Build every theme export and every meeting packet into OUT, incrementally.
 
     Example:
@@ -335,6 +338,7 @@ def build_all(out: Path, jobs: int, force: bool, corpus_dir: Path, packets_dir: 
         packets_dir=packets_dir,
         jobs=jobs,
         force=force,
+        wait=wait,
         progress=lambda line: click.echo(line, err=True),
     )
     if report.failures:
