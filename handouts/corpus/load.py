@@ -9,6 +9,7 @@ not fatal, unless the caller asks for ``strict``.
 from __future__ import annotations
 
 import dataclasses
+import glob
 from pathlib import Path
 from typing import Any
 
@@ -83,15 +84,31 @@ def _document(path: Path, raw: reader.RawDocument, cleaned: clean.Cleaned) -> Do
         raise InputFileError(path, "no article text left after cleaning")
     title = cleaned.title or path.stem
     markdown = raw.format == "markdown"
+    doc_id = document_id(path)
     return Document(
-        id=path.stem,
+        id=doc_id,
         path=str(path),
         title=title,
         date=cleaned.date,
         source=cleaned.source,
         author=cleaned.author,
-        sections=sections.split_sections(path.stem, title, cleaned.paragraphs, markdown=markdown),
+        sections=sections.split_sections(doc_id, title, cleaned.paragraphs, markdown=markdown),
     )
+
+
+def document_id(path: Path) -> str:
+    """The file name without its suffix, which section ids and packet specs use; when
+    two corpus files share that name (``讲话.html`` and ``讲话.md``), each keeps its
+    suffix (``讲话-html``) so their sections never share an id."""
+    stem = path.stem
+    try:
+        twins = [p for p in path.parent.glob(f"{glob.escape(stem)}.*")
+                 if p.suffix.lower() in SUFFIXES and p.stem == stem and p.is_file()]
+    except OSError:
+        twins = []
+    if len(twins) > 1:
+        return f"{stem}-{path.suffix.lower().lstrip('.')}"
+    return stem
 
 
 def document_paths(root: Path) -> list[Path]:
