@@ -158,7 +158,7 @@ def test_a_full_disk_is_a_clear_error_and_keeps_the_previous_pdfs(tree):
         (tree["corpus"] / "a.txt").write_text("甲一\n甲二\n甲三" * 50, encoding="utf-8")
         lines: list[str] = []
         # The output fails, and so does the manifest after it: one error for the run.
-        with pytest.raises(build.HandoutsError, match="manifest.json: cannot write: No space"):
+        with pytest.raises(build.HandoutsError, match=r"manifest\.json: cannot write: No space"):
             run(tree, lines=lines)
         assert any("FAILED" in line and "themes/a.pdf" in line and "No space left" in line
                    for line in lines)
@@ -297,7 +297,7 @@ def test_unprintable_characters_never_reach_a_section_and_explain_names_them(tmp
 def test_a_file_that_is_only_unprintable_characters_is_a_one_line_error(tmp_path):
     page = tmp_path / "junk.txt"
     page.write_text("\ue000\ue001\ue002" * 30 + "\n", encoding="utf-8")
-    with pytest.raises(InputFileError, match="junk.txt"):
+    with pytest.raises(InputFileError, match=r"junk\.txt"):
         load_document(page)
 
 
@@ -322,7 +322,8 @@ def test_a_one_megabyte_line_without_breaks_loads_within_seconds(tmp_path):
 def test_deeply_nested_html_loads_or_fails_by_name_without_crashing(tmp_path):
     page = tmp_path / "deep.html"
     depth = 5000
-    body = "<div>" * depth + "<p>" + "深入调查研究，掌握第一手材料。" * 20 + "</p>" + "</div>" * depth
+    text = "深入调查研究，掌握第一手材料。" * 20
+    body = "<div>" * depth + f"<p>{text}</p>" + "</div>" * depth
     page.write_text(f"<html><head><title>深</title></head><body>{body}</body></html>", "utf-8")
     assert _timed_load(page) < 30
 
@@ -353,3 +354,50 @@ def test_nothing_of_the_environment_leaks_into_the_limits(monkeypatch):
         if name.startswith("HANDOUTS_"):
             monkeypatch.delenv(name)
     assert limits.current().max_section_chars == 6_000
+
+
+# --- excerpts ----------------------------------------------------------------------------
+
+
+def _long_section_corpus(root: Path, paragraphs: int) -> Path:
+    corpus = root / "corpus"
+    corpus.mkdir()
+    (corpus / "themes.toml").write_bytes((paths.CORPUS / "themes.toml").read_bytes())
+    for seed in SEED:  # term statistics need a corpus, not one document
+        (corpus / seed.name).write_bytes(seed.read_bytes())
+    paragraph = ("领导干部要深入基层、深入群众开展调查研究，掌握第一手材料。"
+                 "调查研究是谋事之基、成事之道，没有调查就没有发言权。") * 4
+    body = "\n\n".join(f"第{n}段。{paragraph}" for n in range(paragraphs))
+    (corpus / "长文.txt").write_text(f"关于调查研究的长篇报告\n\n{body}\n", encoding="utf-8")
+    return corpus
+
+
+def test_a_section_over_the_length_limit_prints_as_an_excerpt_that_says_so(tmp_path):
+    from handouts import pipeline
+    from handouts.content.excerpt import excerpt
+
+    corpus = pipeline.load(_long_section_corpus(tmp_path, 200))
+    doc = next(d for d in corpus.documents if d.id == "长文")
+    section = doc.sections[0]
+    cut, note = excerpt(section, doc, 6_000)
+    assert note is not None and "节选" in note and "《关于调查研究的长篇报告》" in note
+    assert "长文.txt" in note
+    printed = sum(len(p) for p in cut.paragraphs)
+    assert 5_000 < printed <= 6_000
+    assert cut.text.endswith("。") and section.text.startswith(cut.text)
+    unchanged, none = excerpt(section, doc, 10 ** 9)
+    assert unchanged is section and none is None
+
+
+def test_a_handout_from_a_book_length_section_stays_a_sane_length(tmp_path):
+    corpus = _long_section_corpus(tmp_path, 600)
+    out = tmp_path / "grassroots.pdf"
+    proc = subprocess.run(
+        [sys.executable, "-m", "handouts", "build", "--theme", "grassroots",
+         "--corpus", str(corpus), "-o", str(out)],
+        capture_output=True, text=True, timeout=120, check=False)
+    assert proc.returncode == 0, proc.stderr
+    reader = PdfReader(out)
+    assert len(reader.pages) <= 30
+    text = "".join(page.extract_text() for page in reader.pages)
+    assert "节选" in text and "长文.txt" in text
