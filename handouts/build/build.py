@@ -284,9 +284,9 @@ def _checked_manifest(out: Path) -> tuple[dict[str, Any], str | None]:
 _damaged: list[str] = []
 
 
-def _load_pickle(path: Path) -> Any | None:
+def _load_pickle(path: Path, *, remove: bool = True) -> Any | None:
     """A cache file's content; ``None`` when missing, and when damaged (truncated by a
-    full disk, garbled) it is removed and noted so the run rebuilds it."""
+    full disk, garbled) it is noted and (``remove``) deleted so the run rebuilds it."""
     try:
         data = path.read_bytes()
     except FileNotFoundError:
@@ -298,8 +298,9 @@ def _load_pickle(path: Path) -> Any | None:
         return pickle.loads(data)
     except Exception as exc:  # any garbage: UnpicklingError, EOFError, ValueError, ...
         _damaged.append(f"{path}: cache damaged ({type(exc).__name__}); rebuilding it")
-        with contextlib.suppress(OSError):
-            path.unlink()
+        if remove:
+            with contextlib.suppress(OSError):
+                path.unlink()
         return None
 
 
