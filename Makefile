@@ -7,7 +7,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-stamp
 JOBS   ?= $(shell nproc 2>/dev/null || echo 2)
 
-.PHONY: handouts test bench lint setup system clean
+.PHONY: handouts test bench fuzz lint setup system clean
 
 handouts: setup
 	$(PY) -m handouts build-all --out build --jobs $(JOBS)
@@ -17,6 +17,12 @@ test: setup
 
 bench: setup
 	$(PY) -m handouts.bench
+
+# Ten minutes of damaged seed pages through the loader (tests/fuzzing.py); prints any
+# failing case's seed.  FUZZ_SECONDS=60 make fuzz for a shorter run.
+FUZZ_SECONDS ?= 600
+fuzz: setup
+	$(PY) tests/fuzzing.py --seconds $(FUZZ_SECONDS)
 
 lint: setup
 	$(VENV)/bin/ruff check handouts tests

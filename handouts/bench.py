@@ -82,6 +82,29 @@ def _load_1000(work: Path) -> dict[str, Any]:
     return figures
 
 
+@phase("hostile-inputs")
+def _hostile_inputs(work: Path) -> dict[str, Any]:
+    """Inputs that must be handled within seconds (issue: faults and hostile input)."""
+    from handouts.corpus.load import load_documents
+
+    tiny = work / "tiny"
+    tiny.mkdir()
+    for n in range(100_000):
+        (tiny / f"{n:06d}.txt").write_text(f"第{n}篇\n\n坚持人民至上。", encoding="utf-8")
+    seconds, (documents, problems) = _timed(lambda: load_documents(tiny))
+    book = work / "book"
+    book.mkdir()
+    seed = sorted(paths.CORPUS.glob("*.txt"))[1].read_bytes()
+    (book / "全书.txt").write_bytes(seed * (28_000_000 // len(seed) + 1))
+    (book / "ok.txt").write_bytes(seed)
+    refused, (kept, _) = _timed(lambda: load_documents(book))
+    return {
+        "load 100,000 tiny files": f"{seconds:.1f} s ({len(documents)} documents, "
+                                   f"{len(problems)} problems)",
+        "a 28 MB file refused by name (corpus load)": f"{refused:.2f} s ({len(kept)} kept)",
+    }
+
+
 @phase("outline-all")
 def _outline_all(work: Path) -> dict[str, Any]:
     from handouts import pipeline

@@ -311,6 +311,8 @@ def packet(
 @click.option("--out", type=click.Path(path_type=Path, file_okay=False), default=Path("build"))
 @click.option("--jobs", type=click.IntRange(1, 64), default=2, show_default=True)
 @click.option("--force", is_flag=True, help="Rebuild every output, changed or not.")
+@click.option("--wait", is_flag=True,
+              help="If another build is running in OUT, wait for it instead of failing.")
 @_corpus_option
 @click.option(
     "--packets",
@@ -320,7 +322,8 @@ def packet(
     show_default="packets/",
 )
 @_one_line_errors
-def build_all(out: Path, jobs: int, force: bool, corpus_dir: Path, packets_dir: Path) -> None:
+def build_all(out: Path, jobs: int, force: bool, wait: bool, corpus_dir: Path,
+              packets_dir: Path) -> None:
     """Build every theme export and every meeting packet into OUT, incrementally.
 
     Example:
@@ -335,11 +338,39 @@ def build_all(out: Path, jobs: int, force: bool, corpus_dir: Path, packets_dir: 
         packets_dir=packets_dir,
         jobs=jobs,
         force=force,
+        wait=wait,
         progress=lambda line: click.echo(line, err=True),
     )
     if report.failures:
         names = ", ".join(str(f) for f in report.failures)
         raise click.ClickException(f"{len(report.failures)} output(s) failed: {names}")
+
+
+@cli.command()
+@_corpus_option
+@click.option("--out", type=click.Path(path_type=Path, file_okay=False), default=Path("build"),
+              show_default=True, help="The build directory to check.")
+def doctor(corpus_dir: Path, out: Path) -> None:
+    """Check that this machine can build handouts, and say what to fix.
+
+    Checks the system packages, the Python packages, the fonts (and that they have a
+    glyph for every character of the corpus), the corpus, write access to the build
+    directory, its lock, manifest and cache.  Changes nothing; exits 1 on any problem.
+
+    Example:
+
+        handouts doctor
+        handouts doctor --corpus 学习资料 --out /tmp/build
+    """
+    from handouts.doctor import run_checks
+
+    checks = run_checks(corpus_dir, out)
+    for check in checks:
+        click.echo(check.line())
+    problems = sum(not c.ok for c in checks)
+    if problems:
+        raise click.ClickException(f"{problems} problem(s) found; see the lines above")
+    click.echo("everything is ready")
 
 
 def main() -> None:

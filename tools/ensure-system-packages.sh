@@ -2,13 +2,15 @@
 # Install the Debian packages handouts needs, only those missing, quietly.
 # Pango and HarfBuzz's subsetter for WeasyPrint (without libharfbuzz-subset0 it falls back
 # to fontTools and a CJK handout takes ~15x longer), the three CJK faces, poppler and qpdf
-# for reading PDFs back in the tests.
+# for reading PDFs back in the tests, strace to watch a hostile build open nothing outside
+# the project.
 set -euo pipefail
 
 packages=(
   libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libharfbuzz-subset0
   fontconfig fonts-noto-cjk fonts-lxgw-wenkai
   poppler-utils qpdf
+  strace
 )
 
 missing=()

@@ -30,6 +30,7 @@ import fcntl
 import hashlib
 import io
 import json
+import os
 import pickle
 import shutil
 import signal
@@ -40,7 +41,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from handouts import __version__, paths
+from handouts import __version__, limits, paths
 from handouts.atomic import write_atomic
 from handouts.errors import HandoutsError
 
@@ -257,13 +258,50 @@ def _sha256_file(path: Path) -> str | None:
 
 def read_manifest(out: Path) -> dict[str, Any]:
     """The last run's manifest, or an empty one when it is missing or unreadable."""
+    return _checked_manifest(out)[0]
+
+
+def _checked_manifest(out: Path) -> tuple[dict[str, Any], str | None]:
+    """The manifest and, when it exists but cannot be used, why (said to the user once:
+    every output is then checked against its file, and rebuilt if it differs)."""
+    path = out / MANIFEST
     try:
-        data = json.loads((out / MANIFEST).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-    if not isinstance(data, dict) or data.get("format") != FORMAT:
-        return {}
-    return data
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return {}, None
+    except (OSError, ValueError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) else "not valid JSON"
+        return {}, f"{path}: damaged ({reason}); rebuilding what it recorded"
+    if not isinstance(data, dict) or not isinstance(data.get("outputs", {}), dict):
+        return {}, f"{path}: damaged (not a manifest); rebuilding what it recorded"
+    if data.get("format") != FORMAT:
+        return {}, None  # an older format: rebuilt without alarm
+    return data, None
+
+
+#: Caches found damaged during this run, said once by ``build_all`` (never stored:
+#: the rebuilt cache is sound, so the next run has nothing to say).
+_damaged: list[str] = []
+
+
+def _load_pickle(path: Path, *, remove: bool = True) -> Any | None:
+    """A cache file's content; ``None`` when missing, and when damaged (truncated by a
+    full disk, garbled) it is noted and (``remove``) deleted so the run rebuilds it."""
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        _damaged.append(f"{path}: cache unreadable ({exc.strerror}); rebuilding it")
+        return None
+    try:
+        return pickle.loads(data)
+    except Exception as exc:  # any garbage: UnpicklingError, EOFError, ValueError, ...
+        _damaged.append(f"{path}: cache damaged ({type(exc).__name__}); rebuilding it")
+        if remove:
+            with contextlib.suppress(OSError):
+                path.unlink()
+        return None
 
 
 def _outputs_intact(out: Path, manifest: dict[str, Any]) -> bool:
@@ -291,6 +329,7 @@ def build_all(
     render: Renderer | None = None,
     compute: Callable[[Path, Path, Path], tuple[list[Planned], list[str]]] | None = None,
     describe: Describe = printed_html,
+    wait: bool = False,
 ) -> BuildReport:
     """Bring ``out`` up to date with the corpus, the packet specs and the templates.
 
@@ -298,8 +337,8 @@ def build_all(
     receive it), ``compute`` (what to build) and ``describe`` (what of a handout is
     hashed) default to the real pipeline; tests pass their own.  Problems with single
     outputs are reported, not raised: check ``report.failures``.  Only a problem with
-    the whole run (no corpus directory, another build running in ``out``) raises
-    ``HandoutsError``.
+    the whole run (no corpus directory, another build running in ``out`` and ``wait``
+    false) raises ``HandoutsError``.
     """
     start = time.perf_counter()
     say = progress or (lambda _line: None)
@@ -313,12 +352,16 @@ def build_all(
     except OSError as exc:
         raise HandoutsError(out, f"cannot create build directory: {exc.strerror}") from None
 
-    with _exclusive(out):
+    with _exclusive(out, wait=wait, say=say):
         code = code_fingerprint()
         drawing = drawing_fingerprint()
         content = content_fingerprint(code, corpus_dir, packets_dir)
-        fingerprint = hashlib.sha256(f"{drawing}\0{content}".encode()).hexdigest()
-        manifest = read_manifest(out)
+        fingerprint = hashlib.sha256(
+            f"{drawing}\0{content}\0{limits.current()}".encode()).hexdigest()
+        manifest, damage = _checked_manifest(out)
+        _damaged.clear()
+        if damage:
+            _damaged.append(damage)
 
         if (not force and manifest.get("fingerprint") == fingerprint
                 and _outputs_intact(out, manifest)):
@@ -338,6 +381,9 @@ def build_all(
         # the handouts (and before it loads jieba: the forked workers stay small).
         with _pool(jobs, render) as pool:
             planned, warnings = _planned(out, content, corpus_dir, packets_dir, compute)
+            for damage in _damaged:
+                say(f"warning: {damage}")
+            _damaged.clear()
             if not packets_dir.is_dir():
                 warnings = [*warnings, f"{packets_dir}: no packets directory, no packets built"]
             for warning in warnings:
@@ -352,21 +398,56 @@ def build_all(
         return report
 
 
+LOCK = ".lock"
+
+
 @contextlib.contextmanager
-def _exclusive(out: Path) -> Iterator[None]:
-    """One build per directory at a time: two would sweep each other's temporary files."""
+def _exclusive(out: Path, *, wait: bool = False, say: Progress | None = None) -> Iterator[None]:
+    """One build per directory at a time: two would sweep each other's temporary files.
+
+    The lock is the kernel's (``flock``), so it dies with its holder: after a crash or
+    ``kill -9`` the next build simply takes it.  The holder writes who it is into the
+    file, so a second build can say whom it is waiting for.
+    """
+    lock = out / LOCK
     try:
-        handle = open(out / ".lock", "a")  # noqa: SIM115 - held for the whole build
+        handle = open(lock, "a+")  # noqa: SIM115 - held for the whole build
     except OSError as exc:
         raise HandoutsError(out, f"cannot write: {exc.strerror or exc}") from None
     try:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError:
-            raise HandoutsError(out, "another build is running in this directory") from None
+            holder = lock_holder(out) or "another build"
+            if not wait:
+                raise HandoutsError(out, f"{holder} is running in this directory; "
+                                         "wait for it or use --wait") from None
+            if say:
+                say(f"waiting for {holder} to finish…")
+            fcntl.flock(handle, fcntl.LOCK_EX)
+        with contextlib.suppress(OSError):
+            handle.seek(0)
+            handle.truncate()
+            handle.write(f"build pid {os.getpid()} started {time.strftime('%H:%M:%S')}\n")
+            handle.flush()
         yield
     finally:
         handle.close()
+
+
+def lock_holder(out: Path) -> str | None:
+    """Who holds the build lock of ``out`` (``None`` if nobody does)."""
+    lock = out / LOCK
+    try:
+        with open(lock) as probe:
+            try:
+                fcntl.flock(probe, fcntl.LOCK_SH | fcntl.LOCK_NB)
+            except OSError:
+                return probe.read().strip() or "another build"
+            fcntl.flock(probe, fcntl.LOCK_UN)
+            return None
+    except OSError:
+        return None
 
 
 def _planned(out: Path, content: str, corpus_dir: Path, packets_dir: Path,
@@ -376,9 +457,9 @@ def _planned(out: Path, content: str, corpus_dir: Path, packets_dir: Path,
     cache = out / CACHE
     cached = cache / f"handouts-{content[:32]}.pickle"
     if compute is None:
-        with contextlib.suppress(OSError, pickle.UnpicklingError, EOFError, AttributeError,
-                                 TypeError, ValueError):
-            return pickle.loads(cached.read_bytes())
+        known = _load_pickle(cached)
+        if isinstance(known, tuple) and len(known) == 2:
+            return known
     result = (compute or compute_plan)(corpus_dir, packets_dir, cache)
     if compute is None:
         cache.mkdir(exist_ok=True)
@@ -443,11 +524,8 @@ class _Memo:
         digest = hashlib.sha256(f"{code_fingerprint()}\0{corpus_dir.resolve()}".encode())
         _update_tree(digest, "corpus", corpus_dir)
         self.path = cache / f"outlines-{digest.hexdigest()[:32]}.pickle"
-        try:
-            self.known: dict[str, Any] = pickle.loads(self.path.read_bytes())
-        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, TypeError,
-                ValueError):
-            self.known = {}
+        known = _load_pickle(self.path)
+        self.known: dict[str, Any] = known if isinstance(known, dict) else {}
         self.dirty = False
 
     def get(self, key: Any, make: Callable[[], Any]) -> Any:
@@ -501,11 +579,10 @@ def load_corpus(corpus_dir: Path, cache: Path) -> Corpus:
     if not files:
         raise HandoutsError(corpus_dir, "no .txt, .md or .html documents")
     store = cache / "documents.pickle"
-    try:
-        known: dict[str, Any] = pickle.loads(store.read_bytes())
-    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, TypeError, ValueError):
-        known = {}
-    code = code_fingerprint()
+    stored = _load_pickle(store)
+    known: dict[str, Any] = stored if isinstance(stored, dict) else {}
+    # The limits in force decide whether a large file loads at all.
+    code = f"{code_fingerprint()}\0{limits.current()}"
     current: dict[str, Any] = {}
     dirty = False
     documents = []
@@ -685,21 +762,59 @@ def _warm_worker(real_renderer: bool) -> None:
             prepare()
 
 
-def render_one(handout: Handout, target: Path, render: Renderer | None = None) -> Outcome:
-    """Render one output and write it atomically; a one-line error instead of raising."""
-    start = time.perf_counter()
-    try:
-        if render is None:
-            from handouts.writers.pdf.render import render_pdf
+def render_one(handout: Handout, target: Path, render: Renderer | None = None,
+               seconds: float | None = None) -> Outcome:
+    """Render one output and write it atomically; a one-line error instead of raising.
 
-            data = render_pdf(handout)
-        else:
-            data = render(handout)
-        pages = count_pages(data)
+    ``seconds`` bounds the rendering (default: ``render_seconds`` of the limits): an
+    output that runs longer is stopped and reported, and nothing is written for it.
+    """
+    start = time.perf_counter()
+    budget = limits.current().render_seconds if seconds is None else seconds
+    try:
+        with _time_limit(budget):
+            if render is None:
+                from handouts.writers.pdf.render import render_pdf
+
+                data = render_pdf(handout)
+            else:
+                data = render(handout)
+            pages = count_pages(data)
         write_atomic(target, data)
     except Exception as exc:
         return _one_line(exc)
     return pages, len(data), hashlib.sha256(data).hexdigest(), time.perf_counter() - start
+
+
+class RenderTimeout(HandoutsError):
+    """An output that took longer than the render time limit."""
+
+
+@contextlib.contextmanager
+def _time_limit(seconds: float) -> Iterator[None]:
+    """Raise ``RenderTimeout`` in this thread once ``seconds`` have passed.
+
+    A timer signal interrupts the layout wherever it is (WeasyPrint is Python between
+    its calls into Pango), in a pool worker as in a one-job build; only the main
+    thread receives signals, so elsewhere the limit is not enforced.
+    """
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def stop(_signum: int, _frame: Any) -> None:
+        raise RenderTimeout(None, f"stopped after {seconds:g} s, over the render time limit "
+                                  "(raise HANDOUTS_RENDER_SECONDS if it is expected)")
+
+    previous = signal.signal(signal.SIGALRM, stop)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 def count_pages(data: bytes) -> int:

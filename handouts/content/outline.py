@@ -12,6 +12,8 @@ import functools
 from collections import Counter
 from collections.abc import Sequence
 
+from handouts import limits
+from handouts.content.excerpt import excerpt
 from handouts.content.keypoints import key_points, keywords
 from handouts.content.questions import QuestionWriter, load_patterns, questions_for
 from handouts.content.textstats import domain_words, han_count, stats_for
@@ -41,6 +43,7 @@ def _fallback(words: Sequence[str], matched: Sequence[str]) -> tuple[str, ...]:
 def _outline_section(documents: tuple[Document, ...], doc: Document, section: Section,
                      match: ThemeMatch, writer: QuestionWriter,
                      questions_per_section: int | None) -> OutlineSection:
+    section, cut = excerpt(section, doc, limits.current().max_section_chars)
     words, points = _summary(documents, section)
     count = questions_per_section
     if count is None:
@@ -59,6 +62,7 @@ def _outline_section(documents: tuple[Document, ...], doc: Document, section: Se
         questions=writer.section(section, terms, count, fallback=_fallback(words, match.matched),
                                  keywords=words),
         text=section.text,
+        excerpt=cut,
     )
 
 

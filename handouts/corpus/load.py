@@ -8,10 +8,14 @@ not fatal, unless the caller asks for ``strict``.
 
 from __future__ import annotations
 
+import dataclasses
+import glob
 from pathlib import Path
 from typing import Any
 
+from handouts import limits
 from handouts.corpus import clean, sections
+from handouts.corpus.sanitize import sanitize
 from handouts.errors import HandoutsError, InputFileError
 from handouts.model import Document
 from handouts.readers import text as reader
@@ -20,16 +24,52 @@ SUFFIXES = (".txt", ".md", ".html", ".htm")
 
 
 def _cleaned(path: Path) -> tuple[reader.RawDocument, clean.Cleaned]:
+    limit = limits.current().max_document_bytes
+    _check_size(path, _file_size(path), limit, "")
     raw = reader.read_document(path)
+    _check_size(path, len(raw.text.encode("utf-8")), limit, " of text")
+    safe = sanitize(raw.text)
     cleaned = clean.clean_text(
-        raw.text,
+        safe.text,
         markdown=raw.format == "markdown",
         title=raw.title,
         date=raw.date,
         source=raw.source,
         author=raw.author,
     )
+    if safe.removed:
+        cleaned = dataclasses.replace(cleaned, notes=(safe.report(), *cleaned.notes))
     return raw, cleaned
+
+
+def _file_size(path: Path) -> int:
+    """The size of a text file on disk (0 for formats whose text is extracted first:
+    a .docx or .pdf carries images and fonts, so its bytes say little)."""
+    if path.suffix.lower() not in SUFFIXES:
+        return 0
+    try:
+        return path.stat().st_size
+    except OSError as err:
+        raise InputFileError(path, f"cannot read: {err.strerror or err}") from None
+
+
+def _check_size(path: Path, size: int, limit: int, what: str) -> None:
+    """Refuse a document too large to be a study text before reading or cleaning it:
+    a whole book or a database export would otherwise stall every build."""
+    if size > limit:
+        raise InputFileError(
+            path,
+            f"{human_size(size)}{what} is over the limit of {human_size(limit)} for one "
+            f"document; split it into articles or raise HANDOUTS_MAX_DOCUMENT_BYTES",
+        )
+
+
+def human_size(size: int) -> str:
+    if size >= 1_000_000:
+        return f"{size / 1e6:.1f} MB"
+    if size >= 1_000:
+        return f"{size / 1e3:.0f} KB"
+    return f"{size} bytes"
 
 
 def load_document(path: Path) -> Document:
@@ -44,15 +84,31 @@ def _document(path: Path, raw: reader.RawDocument, cleaned: clean.Cleaned) -> Do
         raise InputFileError(path, "no article text left after cleaning")
     title = cleaned.title or path.stem
     markdown = raw.format == "markdown"
+    doc_id = document_id(path)
     return Document(
-        id=path.stem,
+        id=doc_id,
         path=str(path),
         title=title,
         date=cleaned.date,
         source=cleaned.source,
         author=cleaned.author,
-        sections=sections.split_sections(path.stem, title, cleaned.paragraphs, markdown=markdown),
+        sections=sections.split_sections(doc_id, title, cleaned.paragraphs, markdown=markdown),
     )
+
+
+def document_id(path: Path) -> str:
+    """The file name without its suffix, which section ids and packet specs use; when
+    two corpus files share that name (``讲话.html`` and ``讲话.md``), each keeps its
+    suffix (``讲话-html``) so their sections never share an id."""
+    stem = path.stem
+    try:
+        twins = [p for p in path.parent.glob(f"{glob.escape(stem)}.*")
+                 if p.suffix.lower() in SUFFIXES and p.stem == stem and p.is_file()]
+    except OSError:
+        twins = []
+    if len(twins) > 1:
+        return f"{stem}-{path.suffix.lower().lstrip('.')}"
+    return stem
 
 
 def document_paths(root: Path) -> list[Path]:

@@ -219,6 +219,7 @@ def _view(handout: Handout) -> dict[str, Any]:
                 "key_points": sec.key_points,
                 "paragraphs": sec.paragraphs,
                 "questions": sec.questions,
+                "excerpt": sec.excerpt,
             })
         parts.append({
             "heading": f"第{chinese_number(p)}部分　{outline.theme.name}" if multi else None,
