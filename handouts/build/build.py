@@ -209,12 +209,20 @@ def drawing_fingerprint() -> str:
     return digest.hexdigest()
 
 
-def content_fingerprint(code: str, corpus_dir: Path, packets_dir: Path) -> str:
-    """What the handouts contain: the corpus, the packet specs and the code."""
+def content_fingerprint(code: str, corpus_dir: Path, packets_dir: Path,
+                        edits_dir: Path | None = None) -> str:
+    """What the handouts contain: the corpus, the packet specs, the organiser's edit
+    files (and the proposals kept beside them, which print sections gone from the
+    corpus) and the code."""
     # The corpus's location too: documents carry their path into the handouts.
     digest = hashlib.sha256(f"{code}\0{corpus_dir.resolve()}".encode())
     _update_tree(digest, "corpus", corpus_dir)
     _update_tree(digest, "packets", packets_dir, (".toml",))
+    if edits_dir is not None:
+        from handouts.content.edits import BASE_DIR
+
+        _update_tree(digest, "edits", edits_dir, (".toml",))
+        _update_tree(digest, "edits-base", edits_dir / BASE_DIR, (".json",))
     return digest.hexdigest()
 
 
@@ -286,13 +294,15 @@ def build_all(
     corpus_dir: Path,
     packets_dir: Path,
     jobs: int,
+    edits_dir: Path | None = None,
     force: bool = False,
     progress: Progress | None = None,
     render: Renderer | None = None,
     compute: Callable[[Path, Path, Path], tuple[list[Planned], list[str]]] | None = None,
     describe: Describe = printed_html,
 ) -> BuildReport:
-    """Bring ``out`` up to date with the corpus, the packet specs and the templates.
+    """Bring ``out`` up to date with the corpus, the packet specs, the organiser's edit
+    files in ``edits_dir`` (``None``: none) and the templates.
 
     ``render`` (Handout -> PDF bytes, a module-level function so worker processes can
     receive it), ``compute`` (what to build) and ``describe`` (what of a handout is
@@ -316,7 +326,7 @@ def build_all(
     with _exclusive(out):
         code = code_fingerprint()
         drawing = drawing_fingerprint()
-        content = content_fingerprint(code, corpus_dir, packets_dir)
+        content = content_fingerprint(code, corpus_dir, packets_dir, edits_dir)
         fingerprint = hashlib.sha256(f"{drawing}\0{content}".encode()).hexdigest()
         manifest = read_manifest(out)
 
@@ -337,7 +347,8 @@ def build_all(
         # Started first, so the workers import WeasyPrint while this process computes
         # the handouts (and before it loads jieba: the forked workers stay small).
         with _pool(jobs, render) as pool:
-            planned, warnings = _planned(out, content, corpus_dir, packets_dir, compute)
+            planned, warnings = _planned(out, content, corpus_dir, packets_dir, edits_dir,
+                                         compute)
             if not packets_dir.is_dir():
                 warnings = [*warnings, f"{packets_dir}: no packets directory, no packets built"]
             for warning in warnings:
@@ -370,6 +381,7 @@ def _exclusive(out: Path) -> Iterator[None]:
 
 
 def _planned(out: Path, content: str, corpus_dir: Path, packets_dir: Path,
+             edits_dir: Path | None,
              compute: Callable[[Path, Path, Path], tuple[list[Planned], list[str]]] | None,
              ) -> tuple[list[Planned], list[str]]:
     """The outputs and their handouts, from the content cache when the inputs are known."""
@@ -379,7 +391,10 @@ def _planned(out: Path, content: str, corpus_dir: Path, packets_dir: Path,
         with contextlib.suppress(OSError, pickle.UnpicklingError, EOFError, AttributeError,
                                  TypeError, ValueError):
             return pickle.loads(cached.read_bytes())
-    result = (compute or compute_plan)(corpus_dir, packets_dir, cache)
+    if compute is None:
+        result = compute_plan(corpus_dir, packets_dir, cache, edits_dir=edits_dir)
+    else:
+        result = compute(corpus_dir, packets_dir, cache)
     if compute is None:
         cache.mkdir(exist_ok=True)
         _sweep(cache, "handouts-*.pickle", keep=cached.name)
@@ -393,9 +408,10 @@ def _sweep(directory: Path, pattern: str, *, keep: str) -> None:
             stale.unlink(missing_ok=True)
 
 
-def compute_plan(corpus_dir: Path, packets_dir: Path, cache: Path
-                 ) -> tuple[list[Planned], list[str]]:
-    """Every theme export and every packet of the real pipeline, with per-output errors.
+def compute_plan(corpus_dir: Path, packets_dir: Path, cache: Path,
+                 edits_dir: Path | None = None) -> tuple[list[Planned], list[str]]:
+    """Every theme export and every packet of the real pipeline, with per-output errors,
+    each through the organiser's edit file in ``edits_dir`` when it has one.
 
     Outlines are remembered per corpus state (``_Memo``): editing a packet's title,
     agenda or foreword, the usual last-minute change before a meeting, reuses them and
@@ -408,10 +424,17 @@ def compute_plan(corpus_dir: Path, packets_dir: Path, cache: Path
     memo = _Memo(cache, corpus_dir)
     warnings = [str(p) for p in corpus.problems]
     planned: list[Planned] = []
+
+    def edited(handout: Handout, kind: Any, name: str) -> Handout:
+        # Warnings (a stale edit) are kept with the run's, so the fast path repeats them.
+        result, notes = pipeline.edited(corpus, handout, kind, name, edits_dir)
+        warnings.extend(notes)
+        return result
+
     for theme in corpus.themes:
         key = f"themes/{theme.id}.pdf"
-        planned.append(_attempt(key, "theme", theme.id, lambda t=theme.id: memo.get(
-            ("theme-handout", t), lambda: pipeline.theme_handout(corpus, t))))
+        planned.append(_attempt(key, "theme", theme.id, lambda t=theme.id: edited(memo.get(
+            ("theme-handout", t), lambda: pipeline.theme_handout(corpus, t)), "theme", t)))
 
     def theme_outline(documents: Any, themes: Any, theme: Any, **options: Any) -> Any:
         return memo.get(("theme", theme, options), lambda: packets._theme_outline(
@@ -427,11 +450,16 @@ def compute_plan(corpus_dir: Path, packets_dir: Path, cache: Path
 
         def packet(path: Path = path) -> Handout:
             spec = packets.load_spec(path, themes=corpus.themes, section_ids=section_ids)
-            return packets.packet_handout(corpus, spec, theme_outline=theme_outline,
-                                          sections_outline=sections_outline)
+            handout = packets.packet_handout(corpus, spec, theme_outline=theme_outline,
+                                             sections_outline=sections_outline)
+            return edited(handout, "packet", path.stem)
 
         planned.append(_attempt(f"packets/{path.stem}.pdf", "packet", path.stem, packet))
     memo.save()
+    from handouts.content.edits import orphans
+
+    warnings.extend(orphans(edits_dir, (t.id for t in corpus.themes),
+                            (p.stem for p in packets.spec_paths(packets_dir))))
     return planned, warnings
 
 
