@@ -506,3 +506,13 @@ def test_help_shows_every_example_as_written() -> None:
         shown = [line.strip() for line in output.splitlines()]
         for line in lines:
             assert line in shown, (prefix, line)
+
+
+def test_the_readmes_example_edit_file_is_valid(tmp_path: Path) -> None:
+    readme = (paths.HOME / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Correcting a handout before printing", 1)[1]
+    example = re.search(r"```toml\n(.*?)```", section, re.S)
+    assert example is not None
+    path = write(tmp_path, example.group(1))
+    (part,) = edits.load_edits(path, "theme").parts
+    assert part.sections[0].note and part.sections[0].excerpt_start

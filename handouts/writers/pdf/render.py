@@ -136,7 +136,7 @@ def glyph_items(handout: Handout) -> Iterator[tuple[str, str, tuple[str, ...]]]:
             if sec.excerpt:
                 yield where + " excerpt line", sec.excerpt, head
             if sec.note:
-                yield where + " organiser's note", sec.note, head + quote
+                yield where + " organiser's note", sec.note, quote
             for question in sec.questions:
                 yield where + " question", question, body
         for question in outline.questions:
