@@ -428,8 +428,9 @@ def edit(theme_id: str | None, packet_name: str | None, refresh: bool, corpus_di
 @_corpus_option
 @_packets_option
 @_edits_option
+@click.option("--json", "as_json", is_flag=True, help="Print machine-readable JSON.")
 @_one_line_errors
-def status(corpus_dir: Path, packets_dir: Path, edits_dir: Path) -> None:
+def status(corpus_dir: Path, packets_dir: Path, edits_dir: Path, as_json: bool) -> None:
     """List the edit files, and every edit whose source text has changed since it was
     written, with a short diff of that text.
 
@@ -437,6 +438,7 @@ def status(corpus_dir: Path, packets_dir: Path, edits_dir: Path) -> None:
 
     \b
         handouts status
+        handouts status --json
     """
     from handouts.build.packets import spec_paths
     from handouts.content import edits
@@ -444,6 +446,14 @@ def status(corpus_dir: Path, packets_dir: Path, edits_dir: Path) -> None:
     loaded = _load(corpus_dir)
     found = edits.status(edits_dir, loaded.documents, (t.id for t in loaded.themes),
                          (p.stem for p in spec_paths(packets_dir)))
+    if as_json:
+        _emit_json({"edits": [{
+            "kind": item.kind, "path": str(item.path), "sections": item.sections,
+            "error": item.error, "unused": item.unused,
+            "stale": [{"part": s.part, "id": s.section_id, "title": s.title, "state": s.state,
+                       "diff": [line.strip() for line in s.diff()]} for s in item.stale],
+        } for item in found]})
+        return
     if not found:
         click.echo(f"no edit files in {edits_dir} (write one with `handouts edit`)")
     for item in found:

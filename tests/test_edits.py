@@ -10,6 +10,7 @@ handouts` runs) renders real PDFs, and pdfplumber reads them back.
 from __future__ import annotations
 
 import io
+import json
 import re
 import shutil
 import tomllib
@@ -66,7 +67,7 @@ def test_a_good_theme_edit_file_loads(tmp_path: Path) -> None:
     (part,) = loaded.parts
     assert part.part == "four-winds" and part.questions == ("总的问题？",)
     first, second = part.sections
-    assert first.note == "第一段第一行，第二行。\n第二段。"
+    assert first.note == "第一段第一行，\n第二行。\n\n第二段。"  # as written: it is the organiser's
     assert first.excerpt_start == "从这句起。" and first.excerpt_end is None
     # Keys left out take the pipeline's proposal; an empty note is no note.
     assert second.title is None and second.questions is None and second.note is None
@@ -343,12 +344,15 @@ def test_build_and_packet_commands_use_the_edit_file_too(tree: dict[str, Path],
     path = tree["edits"] / "packets" / "grassroots-day.toml"
     text = path.read_text(encoding="utf-8")
     assert 'part = "grassroots"' in text
-    path.write_text(text.replace('note = ""', 'note = "会前通读。"', 1), encoding="utf-8")
+    note = 'note = """\n会前通读，\n圈出疑问。\n\n带笔记本。\n"""'
+    path.write_text(text.replace('note = ""', note, 1), encoding="utf-8")
     packet_out = tmp_path / "p.html"
     code, _out, err = cli_run(tree, "packet", str(tree["packets"] / "grassroots-day.toml"),
                               "--html", "-o", str(packet_out))
     assert code == 0, err
-    assert "会前通读。" in packet_out.read_text(encoding="utf-8")
+    # A blank line starts a paragraph; a single line break is only the file's wrapping.
+    assert "<p>会前通读，圈出疑问。</p>" in packet_out.read_text(encoding="utf-8")
+    assert "<p>带笔记本。</p>" in packet_out.read_text(encoding="utf-8")
 
 
 def test_edit_refuses_to_overwrite_an_existing_file(tree: dict[str, Path]) -> None:
@@ -516,3 +520,50 @@ def test_the_readmes_example_edit_file_is_valid(tmp_path: Path) -> None:
     path = write(tmp_path, example.group(1))
     (part,) = edits.load_edits(path, "theme").parts
     assert part.sections[0].note and part.sections[0].excerpt_start
+
+
+def test_a_save_over_a_changed_file_is_refused_and_writes_nothing(tmp_path: Path) -> None:
+    path = write(tmp_path, GOOD)
+    loaded = edits.load_edits(path, "theme")
+    opened = edits.file_version(path)
+    handout = Handout(title="题", outlines=(Outline(Theme("four-winds", "题", ""), (), ()),))
+    first = loaded.parts[0].model_copy(update={"questions": ("改过的总问题？",)})
+    edits.save_edits(path, "theme", "four-winds", [first], handout, expected_version=opened)
+    assert edits.load_edits(path, "theme").parts == (first,)
+    saved = path.read_bytes()
+    second = loaded.parts[0].model_copy(update={"questions": ("另一处的改法？",)})
+    with pytest.raises(ConfigError, match="changed since it was opened"):
+        edits.save_edits(path, "theme", "four-winds", [second], handout,
+                         expected_version=opened)
+    assert path.read_bytes() == saved
+
+
+def test_status_without_edit_files_says_how_to_make_one(tree: dict[str, Path]) -> None:
+    code, out, _err = cli_run(tree, "status", "--packets", str(tree["packets"]))
+    assert code == 0 and "write one with `handouts edit`" in out
+
+
+def test_status_json_lists_the_stale_sections(tree: dict[str, Path]) -> None:
+    changed = organiser_edits(tree)
+    doc_id = changed["first"].split("/")[0]
+    (tree["corpus"] / f"{doc_id}.txt").unlink()
+    _code, out, _err = cli_run(tree, "status", "--json", "--packets", str(tree["packets"]))
+    data = json.loads(out)
+    (entry,) = data["edits"]
+    assert entry["path"] == changed["path"] and entry["error"] is None
+    assert [s["id"] for s in entry["stale"]] == [changed["first"]]
+    assert entry["stale"][0]["state"] == "gone"
+
+
+def test_an_excerpt_end_before_its_start_says_so(tree: dict[str, Path], tmp_path: Path) -> None:
+    changed = organiser_edits(tree)
+    path = Path(changed["path"])
+    text = path.read_text(encoding="utf-8")
+    start = re.search(r'excerpt_start = "(.*)"', text).group(1)
+    end = re.search(r'excerpt_end = "(.*)"', text).group(1)
+    path.write_text(text.replace(f'excerpt_start = "{start}"', f'excerpt_start = "{end}"')
+                    .replace(f'excerpt_end = "{end}"', f'excerpt_end = "{start}"'),
+                    encoding="utf-8")
+    code, _out, err = cli_run(tree, "build", "--theme", "grassroots", "--html", "-o",
+                              str(tmp_path / "x.html"))
+    assert code == 1 and "excerpt_end" in err and "comes before excerpt_start" in err

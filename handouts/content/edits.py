@@ -83,6 +83,8 @@ class SectionEdit(_Strict):
 
     A key left out takes the pipeline's proposal (how a section added by hand gets key
     points and questions); a key written is the organiser's word, even an empty list.
+    ``note`` is kept as written (line breaks and all) so that writing the file back
+    changes nothing; its paragraphs are found when it is printed.
     """
 
     id: NonEmpty
@@ -94,12 +96,7 @@ class SectionEdit(_Strict):
     excerpt_start: str | None = None
     excerpt_end: str | None = None
 
-    @field_validator("note")
-    @classmethod
-    def _note_paragraphs(cls, value: str | None) -> str | None:
-        return _paragraphs(value)
-
-    @field_validator("source_hash", "excerpt_start", "excerpt_end")
+    @field_validator("note", "source_hash", "excerpt_start", "excerpt_end")
     @classmethod
     def _blank_is_none(cls, value: str | None) -> str | None:
         return value or None
@@ -466,7 +463,7 @@ def _apply_part(outline: Outline, part: PartEdit, path: Path, prefix: str,
             title=edit.title if edit.title is not None else base.title,
             key_points=edit.key_points if edit.key_points is not None else base.key_points,
             questions=edit.questions if edit.questions is not None else base.questions,
-            note=edit.note,
+            note=_paragraphs(edit.note),
             text=text,
             excerpt=excerpt,
         ))
@@ -492,8 +489,12 @@ def _excerpt(edit: SectionEdit, section: OutlineSection, old: BaseSection | None
             return older, line, (f"{path}: key {key}.{missing} (section {edit.id}): the "
                                  "sentence is no longer in the passage; printing the excerpt "
                                  "from the text the edit was made on")
-    raise ConfigError(path, f"key {key}.{missing} (section {edit.id}): sentence not found "
-                            f"in the passage: {_clip(getattr(edit, missing))!r}")
+    sentence = getattr(edit, missing)
+    problem = "sentence not found in the passage"
+    if missing == "excerpt_end" and cut_excerpt(section.text, None, sentence) != (None, missing):
+        problem = "sentence comes before excerpt_start in the passage"
+    raise ConfigError(path, f"key {key}.{missing} (section {edit.id}): {problem}: "
+                            f"{_clip(sentence)!r}")
 
 
 def cut_excerpt(text: str, start: str | None, end: str | None) -> str | tuple[None, str]:
@@ -700,6 +701,37 @@ def write_edits(edits_dir: Path, kind: Kind, name: str, handout: Handout,
     return path, report
 
 
+def file_version(path: Path) -> str | None:
+    """The version of an edit file as a save sees it (the hash of its bytes), or ``None``
+    when there is no file: a client that read version X saves "over X" or not at all."""
+    try:
+        return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+    except FileNotFoundError:
+        return None
+
+
+def save_edits(path: Path, kind: Kind, name: str, parts: Sequence[PartEdit],
+               handout: Handout, *, expected_version: str | None = None) -> Path:
+    """Write ``parts`` as the edit file at ``path`` (a save from an editor other than a
+    text editor, such as the workbench), keeping the proposal beside it as it is.
+
+    With ``expected_version`` (from ``file_version``), a file changed since is never
+    overwritten: a ``ConfigError`` says so and nothing is written.
+    """
+    from handouts.atomic import write_atomic
+
+    path = Path(path)
+    if expected_version is not None and file_version(path) != expected_version:
+        raise ConfigError(path, "changed since it was opened; reload it and make the change "
+                                "again")
+    parts = tuple(PartEdit.model_validate(p.model_dump()) for p in parts)
+    _check_unique(path, kind, parts)
+    doc_titles = {sid: s.doc_title for p in load_base(path).values()
+                  for sid, s in p.sections.items()}
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return write_atomic(path, edit_file_text(kind, name, handout, parts, doc_titles))
+
+
 # ------------------------------------------------------------------ the file's text
 
 
@@ -709,10 +741,10 @@ def toml_string(value: str) -> str:
 
 
 def _multiline(value: str) -> str:
-    """A note as a multi-line literal string, a blank line between paragraphs."""
-    if "'''" in value or any(ord(c) < 32 and c != "\n" for c in value):
+    """A note as written: a multi-line literal string when it has several lines."""
+    if "\n" not in value or "'''" in value or any(ord(c) < 32 and c != "\n" for c in value):
         return toml_string(value)
-    return "'''\n" + "\n\n".join(value.split("\n")) + "\n'''"
+    return "'''\n" + value + "\n'''"
 
 
 def _array(key: str, values: Iterable[str], comment: str, indent: str = "") -> list[str]:
