@@ -747,12 +747,11 @@ def _multiline(value: str) -> str:
     return "'''\n" + value + "\n'''"
 
 
-def _array(key: str, values: Iterable[str], comment: str, indent: str = "") -> list[str]:
+def _array(key: str, values: Iterable[str], comment: str) -> list[str]:
     values = list(values)
     if not values:
-        return [f"{indent}{key} = []  # {comment}"]
-    return [f"{indent}{key} = [  # {comment}",
-            *(f"{indent}  {toml_string(v)}," for v in values), f"{indent}]"]
+        return [f"{key} = []  # {comment}"]
+    return [f"{key} = [  # {comment}", *(f"  {toml_string(v)}," for v in values), "]"]
 
 
 _HEADER = """\
@@ -791,7 +790,6 @@ def edit_file_text(kind: Kind, name: str, handout: Handout, parts: Sequence[Part
     titles = {part_name(o, kind, name): o.theme.name for o in handout.outlines}
     for number, part in enumerate(parts, 1):
         lines.append("")
-        indent = ""
         table = "sections"
         if kind == "packet":
             lines += [f"# ════ 第{_chinese(number)}部分：{titles.get(part.part, part.part)} ════",
@@ -800,7 +798,7 @@ def edit_file_text(kind: Kind, name: str, handout: Handout, parts: Sequence[Part
             table = "parts.sections"
         if part.questions is not None:
             after = "全部材料" if kind == "theme" else "这一部分的全部材料"
-            lines += _array("questions", part.questions, f"综合讨论题：印在{after}之后", indent)
+            lines += _array("questions", part.questions, f"综合讨论题：印在{after}之后")
         for n, section in enumerate(part.sections, 1):
             lines.append("")
             lines += _section_lines(section, n, table, doc_titles.get(section.id))
