@@ -271,8 +271,8 @@ def sentences(text: str) -> list[str]:
 
 def organiser_edits(tree: dict[str, Path]) -> dict[str, str]:
     """`handouts edit --theme grassroots`, then the organiser's changes to the text: one
-    question rewritten, the last section dropped, the first two swapped, a note on one
-    and an excerpt of the other (with its key points replaced)."""
+    question rewritten, the last section dropped, the first two swapped, a note and a new
+    title on one and an excerpt of the other (with its key points replaced)."""
     code, _out, err = cli_run(tree, "edit", "--theme", "grassroots")
     assert code == 0, err
     path = tree["edits"] / "themes" / "grassroots.toml"
@@ -283,6 +283,7 @@ def organiser_edits(tree: dict[str, Path]) -> dict[str, str]:
     old_question = field(first, "questions")[0]
     first = first.replace(f'"{old_question}"', '"支部怎样把调研成果转化为为群众办实事的清单？"')
     first = first.replace('note = ""', 'note = "请各党小组长提前一周把调研问题报支委会。"')
+    first = re.sub(r'(?m)^title = ".*"$', 'title = "组织者改写的这一篇的标题"', first)
     corpus = {s.id: s for d in pipeline.load(tree["corpus"]).documents for s in d.sections}
     said = sentences(corpus[second_id].text)
     assert len(said) >= 4
@@ -306,6 +307,7 @@ def test_acceptance_1_an_organisers_edits_are_printed_and_a_second_run_builds_no
     assert "支部怎样把调研成果转化为为群众办实事的清单？" in text
     assert flat(changed["old_question"]) not in text
     assert "组织者提示" in text and "请各党小组长提前一周把调研问题报支委会。" in text
+    assert "组织者改写的这一篇的标题" in text
     # Reordered (the swapped second section now comes first) and one dropped.
     assert text.index(flat(changed["second_title"])[-12:]) < text.index(
         flat(changed["first_title"])[-12:])
@@ -332,11 +334,21 @@ def test_acceptance_1_an_organisers_edits_are_printed_and_a_second_run_builds_no
 
 def test_build_and_packet_commands_use_the_edit_file_too(tree: dict[str, Path],
                                                          tmp_path: Path) -> None:
-    organiser_edits(tree)
+    changed = organiser_edits(tree)
+    # A section added by its id alone gets the pipeline's key points and questions.
+    added = next(s for d in pipeline.load(tree["corpus"]).documents for s in d.sections
+                 if s.id not in (changed["first"], changed["second"], changed["dropped"])
+                 and len(s.text) > 150)
+    with Path(changed["path"]).open("a", encoding="utf-8") as handle:
+        handle.write(f'\n[[sections]]\nid = "{added.id}"\n')
     out = tmp_path / "g.html"
     code, _out, err = cli_run(tree, "build", "--theme", "grassroots", "--html", "-o", str(out))
     assert code == 0, err
-    assert "请各党小组长提前一周把调研问题报支委会。" in out.read_text(encoding="utf-8")
+    html = out.read_text(encoding="utf-8")
+    assert "请各党小组长提前一周把调研问题报支委会。" in html
+    article = html.split(f'data-section="{added.id}"', 1)[1].split("</article>", 1)[0]
+    assert added.paragraphs[0][:20] in article
+    assert article.count('class="write-space"') >= 1  # its proposed questions
     # A packet's edit file names its parts: here the grassroots part gets a note.
     code, _out, err = cli_run(tree, "edit", "--packet", "grassroots-day", "--packets",
                               str(tree["packets"]))
@@ -396,6 +408,10 @@ def test_acceptance_2_a_changed_source_warns_still_prints_and_refresh_keeps_ever
     assert "支部怎样把调研成果转化为为群众办实事的清单？" in text
     assert "请各党小组长提前一周把调研问题报支委会。" in text
     assert "这是语料更新后改写的一句" in text  # the passage is the corpus's current text
+
+    lines.clear()
+    assert make_handouts(tree, lines).nothing_changed
+    assert warning in lines  # a stale edit is named on every run, the quick one too
 
     code, out, _err = cli_run(tree, "status", "--packets", str(tree["packets"]))
     assert code == 0
@@ -567,3 +583,19 @@ def test_an_excerpt_end_before_its_start_says_so(tree: dict[str, Path], tmp_path
     code, _out, err = cli_run(tree, "build", "--theme", "grassroots", "--html", "-o",
                               str(tmp_path / "x.html"))
     assert code == 1 and "excerpt_end" in err and "comes before excerpt_start" in err
+
+
+def test_make_handouts_reads_the_projects_edits_folder() -> None:
+    for name in ("build-all", "build", "packet", "edit", "status"):
+        option = next(p for p in cli.commands[name].params if p.name == "edits_dir")
+        assert option.default == paths.HOME / "edits", name
+    makefile = (paths.HOME / "Makefile").read_text(encoding="utf-8")
+    assert "-m handouts build-all --out build" in makefile and "--edits" not in makefile
+
+
+def test_an_edit_file_no_theme_or_packet_uses_is_named_not_ignored(tmp_path: Path) -> None:
+    write(tmp_path, GOOD, name="four-wind")
+    write(tmp_path, GOOD, name="four-winds")
+    (warning,) = edits.orphans(tmp_path, ["four-winds"], [])
+    assert warning == (f"{tmp_path / 'themes' / 'four-wind.toml'}: no theme named "
+                       "'four-wind'; this edit file is not used")
