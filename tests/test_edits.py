@@ -13,6 +13,8 @@ import io
 import json
 import re
 import shutil
+import subprocess
+import sys
 import tomllib
 from pathlib import Path
 from typing import Any
@@ -599,3 +601,26 @@ def test_an_edit_file_no_theme_or_packet_uses_is_named_not_ignored(tmp_path: Pat
     (warning,) = edits.orphans(tmp_path, ["four-winds"], [])
     assert warning == (f"{tmp_path / 'themes' / 'four-wind.toml'}: no theme named "
                        "'four-wind'; this edit file is not used")
+
+
+def test_edit_files_and_kept_proposals_change_the_fingerprint_without_heavy_imports(
+        tmp_path: Path) -> None:
+    write(tmp_path / "edits", GOOD)
+    script = (
+        "import sys\n"
+        "from pathlib import Path\n"
+        "from handouts.build import build\n"
+        f"e = Path({str(tmp_path / 'edits')!r})\n"
+        "a = build.content_fingerprint('c', Path('corpus'), Path('packets'), e)\n"
+        "(e / 'themes' / 'four-winds.toml').write_text('x', encoding='utf-8')\n"
+        "b = build.content_fingerprint('c', Path('corpus'), Path('packets'), e)\n"
+        "(e / '.base' / 'themes').mkdir(parents=True)\n"
+        "(e / '.base' / 'themes' / 'four-winds.json').write_text('{}', encoding='utf-8')\n"
+        "c = build.content_fingerprint('c', Path('corpus'), Path('packets'), e)\n"
+        "assert len({a, b, c}) == 3\n"
+        "print(sorted(m for m in ('jieba', 'weasyprint', 'pydantic') if m in sys.modules))\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          check=False, cwd=paths.HOME)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == "[]"

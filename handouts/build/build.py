@@ -219,10 +219,8 @@ def content_fingerprint(code: str, corpus_dir: Path, packets_dir: Path,
     _update_tree(digest, "corpus", corpus_dir)
     _update_tree(digest, "packets", packets_dir, (".toml",))
     if edits_dir is not None:
-        from handouts.content.edits import BASE_DIR
-
         _update_tree(digest, "edits", edits_dir, (".toml",))
-        _update_tree(digest, "edits-base", edits_dir / BASE_DIR, (".json",))
+        _update_tree(digest, "edits-base", edits_dir / paths.EDITS_BASE, (".json",))
     return digest.hexdigest()
 
 

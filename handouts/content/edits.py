@@ -38,12 +38,13 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from handouts import paths
 from handouts.errors import ConfigError
 from handouts.model import Document, Handout, Outline, OutlineSection, SourceRef, Theme
 
 Kind = Literal["theme", "packet"]
 FOLDERS: dict[str, str] = {"theme": "themes", "packet": "packets"}
-BASE_DIR = ".base"
+BASE_DIR = paths.EDITS_BASE
 BASE_FORMAT = 1
 HAND_PICKED = "sections"
 """The part name of a packet's hand-picked sections (its other parts are theme ids)."""
