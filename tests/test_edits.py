@@ -624,3 +624,16 @@ def test_edit_files_and_kept_proposals_change_the_fingerprint_without_heavy_impo
                           check=False, cwd=paths.HOME)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip() == "[]"
+
+
+def test_an_excerpt_whose_sentence_changed_prints_from_the_text_it_was_made_on(
+        tree: dict[str, Path], tmp_path: Path) -> None:
+    changed = organiser_edits(tree)
+    raw = "".join(p.read_text(encoding="utf-8") for p in tree["corpus"].glob("*.txt"))
+    words = next(w for w in re.findall(r"[\u4e00-\u9fff]{6,}", changed["inside"]) if w in raw)
+    _change_source(tree, words, "语料更新后完全改写")
+    out = tmp_path / "g.html"
+    code, _out, err = cli_run(tree, "build", "--theme", "grassroots", "--html", "-o", str(out))
+    assert code == 0, err
+    assert f"section {changed['second']}): the sentence is no longer in the passage" in err
+    assert words in out.read_text(encoding="utf-8")
