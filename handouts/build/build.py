@@ -384,19 +384,16 @@ def _planned(out: Path, content: str, corpus_dir: Path, packets_dir: Path,
              ) -> tuple[list[Planned], list[str]]:
     """The outputs and their handouts, from the content cache when the inputs are known."""
     cache = out / CACHE
+    if compute is not None:
+        return compute(corpus_dir, packets_dir, cache)
     cached = cache / f"handouts-{content[:32]}.pickle"
-    if compute is None:
-        with contextlib.suppress(OSError, pickle.UnpicklingError, EOFError, AttributeError,
-                                 TypeError, ValueError):
-            return pickle.loads(cached.read_bytes())
-    if compute is None:
-        result = compute_plan(corpus_dir, packets_dir, cache, edits_dir=edits_dir)
-    else:
-        result = compute(corpus_dir, packets_dir, cache)
-    if compute is None:
-        cache.mkdir(exist_ok=True)
-        _sweep(cache, "handouts-*.pickle", keep=cached.name)
-        write_atomic(cached, pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL))
+    with contextlib.suppress(OSError, pickle.UnpicklingError, EOFError, AttributeError,
+                             TypeError, ValueError):
+        return pickle.loads(cached.read_bytes())
+    result = compute_plan(corpus_dir, packets_dir, cache, edits_dir=edits_dir)
+    cache.mkdir(exist_ok=True)
+    _sweep(cache, "handouts-*.pickle", keep=cached.name)
+    write_atomic(cached, pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL))
     return result
 
 
