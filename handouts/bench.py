@@ -194,6 +194,37 @@ def _build(work: Path) -> dict[str, Any]:
     }
 
 
+@phase("edits")
+def _edits(work: Path) -> dict[str, Any]:
+    """What an edit file adds to a build: writing one per theme, applying them all,
+    ``handouts status``, and ``--refresh`` (outlines warm: only the edits are timed)."""
+    from handouts import pipeline
+    from handouts.content import edits
+
+    corpus = pipeline.load(paths.CORPUS)
+    ids = [t.id for t in corpus.themes]
+    handouts = {i: pipeline.theme_handout(corpus, i) for i in ids}
+    target = work / "edits"
+
+    def write(refresh: bool) -> None:
+        for i in ids:
+            edits.write_edits(target, "theme", i, handouts[i], corpus.documents,
+                              pipeline.sections_outliner(corpus), refresh=refresh)
+
+    written, _ = _timed(lambda: write(False))
+    applied, _ = _timed(lambda: [pipeline.edited(corpus, handouts[i], "theme", i, target)
+                                 for i in ids])
+    status, _ = _timed(lambda: edits.status(target, corpus.documents, ids, ()))
+    refreshed, _ = _timed(lambda: write(True))
+    size = sum(p.stat().st_size for p in target.rglob("*.toml"))
+    return {
+        f"edit files, write all {len(ids)}": f"{written:.3f} s ({size / 1024:.0f} KiB of TOML)",
+        f"edit files, apply all {len(ids)}": f"{applied:.3f} s",
+        "handouts status": f"{status:.3f} s",
+        f"edit --refresh, all {len(ids)}": f"{refreshed:.3f} s",
+    }
+
+
 def run_phase(name: str) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="handouts-bench-") as tmp:
         figures = PHASES[name](Path(tmp))

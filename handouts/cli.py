@@ -52,6 +52,33 @@ def _corpus_option(func: F) -> F:
     )(func)
 
 
+def _edits_option(func: F) -> F:
+    return click.option(
+        "--edits",
+        "edits_dir",
+        type=click.Path(path_type=Path, file_okay=False),
+        default=paths.EDITS,
+        show_default="edits/",
+        help="Directory of the organiser's edit files (see `handouts edit`).",
+    )(func)
+
+
+def _packets_option(func: F) -> F:
+    return click.option(
+        "--packets",
+        "packets_dir",
+        type=click.Path(path_type=Path, file_okay=False),
+        default=paths.PACKETS,
+        show_default="packets/",
+        help="Directory of meeting packet specs.",
+    )(func)
+
+
+def _warn(lines: list[str]) -> None:
+    for line in lines:
+        click.echo(f"warning: {line}", err=True)
+
+
 def _emit_json(data: Any) -> None:
     click.echo(json.dumps(to_jsonable(data), ensure_ascii=False, indent=2))
 
@@ -72,6 +99,7 @@ def cli() -> None:
 
     Example:
 
+    \b
         handouts outline --theme four-winds
         handouts build --theme four-winds -o 四风.pdf
     """
@@ -93,6 +121,7 @@ def corpus(corpus_dir: Path, as_json: bool, strict: bool, explain_file: Path | N
 
     Example:
 
+    \b
         handouts corpus --json | jq '.documents[].title'
         handouts corpus --explain corpus/003_9d11f11799cd5b51.txt
     """
@@ -126,6 +155,7 @@ def themes(corpus_dir: Path, as_json: bool, suggest: bool) -> None:
 
     Example:
 
+    \b
         handouts themes
         handouts themes --suggest
     """
@@ -160,6 +190,7 @@ def outline(corpus_dir: Path, theme_id: str, max_sections: int | None, as_json: 
 
     Example:
 
+    \b
         handouts outline --theme four-winds --json
     """
     from handouts import pipeline
@@ -241,21 +272,25 @@ def _default_output(kind: str, name: str, as_html: bool) -> Path:
     "-o", "--output", type=click.Path(path_type=Path, dir_okay=False), help="Output file."
 )
 @_corpus_option
+@_edits_option
 @_render_options
 @_one_line_errors
 def build(
     theme_id: str,
     output: Path | None,
     corpus_dir: Path,
+    edits_dir: Path,
     paper: str | None,
     booklet: bool,
     pdf_variant: str | None,
     as_html: bool,
 ) -> None:
-    """Write the PDF handout for one theme (default: build/themes/<id>.pdf).
+    """Write the PDF handout for one theme (default: build/themes/<id>.pdf), through
+    its edit file edits/themes/<id>.toml when there is one.
 
     Example:
 
+    \b
         handouts build --theme last-mile --paper a5 --booklet -o 最后一公里.pdf
     """
     from handouts import pipeline
@@ -263,6 +298,8 @@ def build(
     output = check_writable(output or _default_output("themes", theme_id, as_html))
     loaded = _load(corpus_dir)
     handout = pipeline.theme_handout(loaded, theme_id, paper=paper or "a4", booklet=booklet)
+    handout, warnings = pipeline.edited(loaded, handout, "theme", theme_id, edits_dir)
+    _warn(warnings)
     _write_output(handout, output, as_html, pdf_variant)
 
 
@@ -273,6 +310,7 @@ def build(
 )
 @click.option("--list", "list_specs", is_flag=True, help="List the packet specs in packets/.")
 @_corpus_option
+@_edits_option
 @_render_options
 @_one_line_errors
 def packet(
@@ -280,18 +318,22 @@ def packet(
     output: Path | None,
     list_specs: bool,
     corpus_dir: Path,
+    edits_dir: Path,
     paper: str | None,
     booklet: bool,
     pdf_variant: str | None,
     as_html: bool,
 ) -> None:
-    """Write a meeting packet from a TOML spec (default: build/packets/<name>.pdf).
+    """Write a meeting packet from a TOML spec (default: build/packets/<name>.pdf),
+    through its edit file edits/packets/<name>.toml when there is one.
 
     Example:
 
+    \b
         handouts packet packets/branch-four-winds.toml
         handouts packet --list
     """
+    from handouts import pipeline
     from handouts.build import packets
 
     if list_specs:
@@ -304,6 +346,8 @@ def packet(
     loaded = _load(corpus_dir)
     parsed = packets.load_spec(spec, themes=loaded.themes)
     handout = packets.packet_handout(loaded, parsed, paper=paper, booklet=booklet or None)
+    handout, warnings = pipeline.edited(loaded, handout, "packet", spec.stem, edits_dir)
+    _warn(warnings)
     _write_output(handout, output, as_html, pdf_variant)
 
 
@@ -314,20 +358,17 @@ def packet(
 @click.option("--wait", is_flag=True,
               help="If another build is running in OUT, wait for it instead of failing.")
 @_corpus_option
-@click.option(
-    "--packets",
-    "packets_dir",
-    type=click.Path(path_type=Path, file_okay=False),
-    default=paths.PACKETS,
-    show_default="packets/",
-)
+@_packets_option
+@_edits_option
 @_one_line_errors
 def build_all(out: Path, jobs: int, force: bool, wait: bool, corpus_dir: Path,
-              packets_dir: Path) -> None:
-    """Build every theme export and every meeting packet into OUT, incrementally.
+              packets_dir: Path, edits_dir: Path) -> None:
+    """Build every theme export and every meeting packet into OUT, incrementally, each
+    through its edit file in edits/ when it has one.
 
     Example:
 
+    \b
         handouts build-all --out build --jobs 2
     """
     from handouts.build.build import build_all as run_build
@@ -336,6 +377,7 @@ def build_all(out: Path, jobs: int, force: bool, wait: bool, corpus_dir: Path,
         out,
         corpus_dir=corpus_dir,
         packets_dir=packets_dir,
+        edits_dir=edits_dir,
         jobs=jobs,
         force=force,
         wait=wait,
@@ -344,6 +386,91 @@ def build_all(out: Path, jobs: int, force: bool, wait: bool, corpus_dir: Path,
     if report.failures:
         names = ", ".join(str(f) for f in report.failures)
         raise click.ClickException(f"{len(report.failures)} output(s) failed: {names}")
+
+
+@cli.command()
+@click.option("--theme", "theme_id", help="Theme id from themes.toml.")
+@click.option("--packet", "packet_name", help="Packet spec name (packets/<name>.toml).")
+@click.option("--refresh", is_flag=True,
+              help="Merge the current outline into an existing edit file, keeping every change.")
+@_corpus_option
+@_packets_option
+@_edits_option
+@_one_line_errors
+def edit(theme_id: str | None, packet_name: str | None, refresh: bool, corpus_dir: Path,
+         packets_dir: Path, edits_dir: Path) -> None:
+    """Write a handout's outline to an edit file an organiser corrects before printing
+    (edits/themes/<id>.toml or edits/packets/<name>.toml); every build then uses it.
+
+    Example:
+
+    \b
+        handouts edit --theme four-winds
+        handouts edit --packet branch-four-winds
+        handouts edit --theme four-winds --refresh
+    """
+    from handouts import pipeline
+
+    if (theme_id is None) == (packet_name is None):
+        raise click.UsageError("give one of --theme ID or --packet NAME")
+    kind, name = ("theme", theme_id) if theme_id else ("packet", packet_name)
+    path, report = pipeline.write_edits(_load(corpus_dir), kind, name or "",
+                                        edits_dir=edits_dir, packets_dir=packets_dir,
+                                        refresh=refresh)
+    click.echo(f"wrote {path}", err=True)
+    if refresh:
+        click.echo(f"kept {report.kept} of your changes, updated {report.updated} proposals, "
+                   f"added {len(report.added)} newly selected sections", err=True)
+        for sid in report.not_added:
+            click.echo(f"  not added (no record of what you dropped): {sid}", err=True)
+        for sid in report.stale:
+            click.echo(f"  no longer in the corpus, kept as written: {sid}", err=True)
+
+
+@cli.command()
+@_corpus_option
+@_packets_option
+@_edits_option
+@click.option("--json", "as_json", is_flag=True, help="Print machine-readable JSON.")
+@_one_line_errors
+def status(corpus_dir: Path, packets_dir: Path, edits_dir: Path, as_json: bool) -> None:
+    """List the edit files, and every edit whose source text has changed since it was
+    written, with a short diff of that text.
+
+    Example:
+
+    \b
+        handouts status
+        handouts status --json
+    """
+    from handouts.build.packets import spec_paths
+    from handouts.content import edits
+
+    loaded = _load(corpus_dir)
+    found = edits.status(edits_dir, loaded.documents, (t.id for t in loaded.themes),
+                         (p.stem for p in spec_paths(packets_dir)))
+    if as_json:
+        _emit_json({"edits": [{
+            "kind": item.kind, "path": str(item.path), "sections": item.sections,
+            "error": item.error, "unused": item.unused,
+            "stale": [{"part": s.part, "id": s.section_id, "title": s.title, "state": s.state,
+                       "diff": [line.strip() for line in s.diff()]} for s in item.stale],
+        } for item in found]})
+        return
+    if not found:
+        click.echo(f"no edit files in {edits_dir} (write one with `handouts edit`)")
+    for item in found:
+        if item.error:
+            click.echo(f"{item.path}\tERROR {item.error}")
+            continue
+        state = f"{len(item.stale)} stale" if item.stale else "up to date"
+        click.echo(f"{item.path}\t{item.sections} sections, {state}"
+                   + (f" ({item.unused})" if item.unused else ""))
+        for stale in item.stale:
+            what = "changed" if stale.state == "changed" else "gone from the corpus"
+            click.echo(f"  {what}: {stale.section_id}  {stale.title}")
+            for line in stale.diff():
+                click.echo(f"  {line}")
 
 
 @cli.command()
@@ -359,6 +486,7 @@ def doctor(corpus_dir: Path, out: Path) -> None:
 
     Example:
 
+    \b
         handouts doctor
         handouts doctor --corpus 学习资料 --out /tmp/build
     """

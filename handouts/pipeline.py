@@ -8,12 +8,16 @@ the same code.  Heavy imports (jieba, WeasyPrint) stay inside the stages that ne
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Literal
 
 from handouts.errors import HandoutsError
 from handouts.model import Document, Handout, Outline, Theme
+
+if TYPE_CHECKING:
+    from handouts.content.edits import MergeReport
 
 
 @dataclass(frozen=True)
@@ -77,6 +81,49 @@ def theme_handout(
         booklet=booklet,
         sources=result.sources,
     )
+
+
+def edited(corpus: Corpus, handout: Handout, kind: Literal["theme", "packet"], name: str,
+           edits_dir: Path | None) -> tuple[Handout, list[str]]:
+    """The handout as the organiser's edit file (``edits/<kind>s/<name>.toml``) has it,
+    with the warnings to print (stale sections); unchanged when there is no such file."""
+    from handouts.content import edits
+
+    return edits.edited_handout(handout, edits_dir, kind, name, corpus.documents,
+                                sections_outliner(corpus))
+
+
+def proposed_handout(corpus: Corpus, kind: Literal["theme", "packet"], name: str,
+                     packets_dir: Path) -> Handout:
+    """What the pipeline proposes for a theme or a packet, before any organiser's edit."""
+    if kind == "theme":
+        return theme_handout(corpus, name)
+    from handouts.build import packets
+
+    spec = packets.load_spec(packets_dir / f"{name}.toml", themes=corpus.themes)
+    return packets.packet_handout(corpus, spec)
+
+
+def write_edits(corpus: Corpus, kind: Literal["theme", "packet"], name: str, *,
+                edits_dir: Path, packets_dir: Path,
+                refresh: bool = False) -> tuple[Path, MergeReport]:
+    """Write the edit file of a theme or packet (``handouts edit``); with ``refresh``,
+    merge the current proposal into the existing file.  Returns ``(path, MergeReport)``."""
+    from handouts.content import edits
+
+    handout = proposed_handout(corpus, kind, name, packets_dir)
+    return edits.write_edits(edits_dir, kind, name, handout, corpus.documents,
+                             sections_outliner(corpus), refresh=refresh)
+
+
+def sections_outliner(corpus: Corpus) -> Callable[[Theme, Sequence[str]], Outline]:
+    """Proposes key points and questions for sections an organiser adds by id."""
+    from handouts.content.outline import outline_for_sections
+
+    def outline_of(theme: Theme, section_ids: Sequence[str]) -> Outline:
+        return outline_for_sections(corpus.documents, corpus.themes, theme, section_ids)
+
+    return outline_of
 
 
 def pdf(handout: Handout, **options: object) -> bytes:

@@ -210,12 +210,18 @@ def drawing_fingerprint() -> str:
     return digest.hexdigest()
 
 
-def content_fingerprint(code: str, corpus_dir: Path, packets_dir: Path) -> str:
-    """What the handouts contain: the corpus, the packet specs and the code."""
+def content_fingerprint(code: str, corpus_dir: Path, packets_dir: Path,
+                        edits_dir: Path | None = None) -> str:
+    """What the handouts contain: the corpus, the packet specs, the organiser's edit
+    files (and the proposals kept beside them, which print sections gone from the
+    corpus) and the code."""
     # The corpus's location too: documents carry their path into the handouts.
     digest = hashlib.sha256(f"{code}\0{corpus_dir.resolve()}".encode())
     _update_tree(digest, "corpus", corpus_dir)
     _update_tree(digest, "packets", packets_dir, (".toml",))
+    if edits_dir is not None:
+        _update_tree(digest, "edits", edits_dir, (".toml",))
+        _update_tree(digest, "edits-base", edits_dir / paths.EDITS_BASE, (".json",))
     return digest.hexdigest()
 
 
@@ -324,6 +330,7 @@ def build_all(
     corpus_dir: Path,
     packets_dir: Path,
     jobs: int,
+    edits_dir: Path | None = None,
     force: bool = False,
     progress: Progress | None = None,
     render: Renderer | None = None,
@@ -331,7 +338,8 @@ def build_all(
     describe: Describe = printed_html,
     wait: bool = False,
 ) -> BuildReport:
-    """Bring ``out`` up to date with the corpus, the packet specs and the templates.
+    """Bring ``out`` up to date with the corpus, the packet specs, the organiser's edit
+    files in ``edits_dir`` (``None``: none) and the templates.
 
     ``render`` (Handout -> PDF bytes, a module-level function so worker processes can
     receive it), ``compute`` (what to build) and ``describe`` (what of a handout is
@@ -355,7 +363,7 @@ def build_all(
     with _exclusive(out, wait=wait, say=say):
         code = code_fingerprint()
         drawing = drawing_fingerprint()
-        content = content_fingerprint(code, corpus_dir, packets_dir)
+        content = content_fingerprint(code, corpus_dir, packets_dir, edits_dir)
         fingerprint = hashlib.sha256(
             f"{drawing}\0{content}\0{limits.current()}".encode()).hexdigest()
         manifest, damage = _checked_manifest(out)
@@ -380,7 +388,8 @@ def build_all(
         # Started first, so the workers import WeasyPrint while this process computes
         # the handouts (and before it loads jieba: the forked workers stay small).
         with _pool(jobs, render) as pool:
-            planned, warnings = _planned(out, content, corpus_dir, packets_dir, compute)
+            planned, warnings = _planned(out, content, corpus_dir, packets_dir, edits_dir,
+                                         compute)
             for damage in _damaged:
                 say(f"warning: {damage}")
             _damaged.clear()
@@ -451,20 +460,21 @@ def lock_holder(out: Path) -> str | None:
 
 
 def _planned(out: Path, content: str, corpus_dir: Path, packets_dir: Path,
+             edits_dir: Path | None,
              compute: Callable[[Path, Path, Path], tuple[list[Planned], list[str]]] | None,
              ) -> tuple[list[Planned], list[str]]:
     """The outputs and their handouts, from the content cache when the inputs are known."""
     cache = out / CACHE
+    if compute is not None:
+        return compute(corpus_dir, packets_dir, cache)
     cached = cache / f"handouts-{content[:32]}.pickle"
-    if compute is None:
-        known = _load_pickle(cached)
-        if isinstance(known, tuple) and len(known) == 2:
-            return known
-    result = (compute or compute_plan)(corpus_dir, packets_dir, cache)
-    if compute is None:
-        cache.mkdir(exist_ok=True)
-        _sweep(cache, "handouts-*.pickle", keep=cached.name)
-        write_atomic(cached, pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL))
+    known = _load_pickle(cached)
+    if isinstance(known, tuple) and len(known) == 2:
+        return known
+    result = compute_plan(corpus_dir, packets_dir, cache, edits_dir=edits_dir)
+    cache.mkdir(exist_ok=True)
+    _sweep(cache, "handouts-*.pickle", keep=cached.name)
+    write_atomic(cached, pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL))
     return result
 
 
@@ -474,9 +484,10 @@ def _sweep(directory: Path, pattern: str, *, keep: str) -> None:
             stale.unlink(missing_ok=True)
 
 
-def compute_plan(corpus_dir: Path, packets_dir: Path, cache: Path
-                 ) -> tuple[list[Planned], list[str]]:
-    """Every theme export and every packet of the real pipeline, with per-output errors.
+def compute_plan(corpus_dir: Path, packets_dir: Path, cache: Path,
+                 edits_dir: Path | None = None) -> tuple[list[Planned], list[str]]:
+    """Every theme export and every packet of the real pipeline, with per-output errors,
+    each through the organiser's edit file in ``edits_dir`` when it has one.
 
     Outlines are remembered per corpus state (``_Memo``): editing a packet's title,
     agenda or foreword, the usual last-minute change before a meeting, reuses them and
@@ -489,10 +500,17 @@ def compute_plan(corpus_dir: Path, packets_dir: Path, cache: Path
     memo = _Memo(cache, corpus_dir)
     warnings = [str(p) for p in corpus.problems]
     planned: list[Planned] = []
+
+    def edited(handout: Handout, kind: Any, name: str) -> Handout:
+        # Warnings (a stale edit) are kept with the run's, so the fast path repeats them.
+        result, notes = pipeline.edited(corpus, handout, kind, name, edits_dir)
+        warnings.extend(notes)
+        return result
+
     for theme in corpus.themes:
         key = f"themes/{theme.id}.pdf"
-        planned.append(_attempt(key, "theme", theme.id, lambda t=theme.id: memo.get(
-            ("theme-handout", t), lambda: pipeline.theme_handout(corpus, t))))
+        planned.append(_attempt(key, "theme", theme.id, lambda t=theme.id: edited(memo.get(
+            ("theme-handout", t), lambda: pipeline.theme_handout(corpus, t)), "theme", t)))
 
     def theme_outline(documents: Any, themes: Any, theme: Any, **options: Any) -> Any:
         return memo.get(("theme", theme, options), lambda: packets._theme_outline(
@@ -508,11 +526,16 @@ def compute_plan(corpus_dir: Path, packets_dir: Path, cache: Path
 
         def packet(path: Path = path) -> Handout:
             spec = packets.load_spec(path, themes=corpus.themes, section_ids=section_ids)
-            return packets.packet_handout(corpus, spec, theme_outline=theme_outline,
-                                          sections_outline=sections_outline)
+            handout = packets.packet_handout(corpus, spec, theme_outline=theme_outline,
+                                             sections_outline=sections_outline)
+            return edited(handout, "packet", path.stem)
 
         planned.append(_attempt(f"packets/{path.stem}.pdf", "packet", path.stem, packet))
     memo.save()
+    from handouts.content.edits import orphans
+
+    warnings.extend(orphans(edits_dir, (t.id for t in corpus.themes),
+                            (p.stem for p in packets.spec_paths(packets_dir))))
     return planned, warnings
 
 

@@ -133,6 +133,10 @@ def glyph_items(handout: Handout) -> Iterator[tuple[str, str, tuple[str, ...]]]:
             yield where + " text", sec.text, body
             for point in sec.key_points:
                 yield where + " key point", point, quote
+            if sec.excerpt:
+                yield where + " excerpt line", sec.excerpt, head
+            if sec.note:
+                yield where + " organiser's note", sec.note, quote
             for question in sec.questions:
                 yield where + " question", question, body
         for question in outline.questions:
@@ -218,8 +222,9 @@ def _view(handout: Handout) -> dict[str, Any]:
                 "source_line": source_line(sec, by_doc.get(sec.doc_id)),
                 "key_points": sec.key_points,
                 "paragraphs": sec.paragraphs,
-                "questions": sec.questions,
                 "excerpt": sec.excerpt,
+                "note": [p for p in (sec.note or "").split("\n") if p.strip()],
+                "questions": sec.questions,
             })
         parts.append({
             "heading": f"第{chinese_number(p)}部分　{outline.theme.name}" if multi else None,
