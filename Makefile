@@ -6,11 +6,13 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-stamp
 JOBS   ?= $(shell nproc 2>/dev/null || echo 2)
+# `make handouts FORMATS=pdf,docx` also writes Word files to build/docx/.
+FORMATS ?= pdf
 
 .PHONY: handouts test bench fuzz lint setup system clean
 
 handouts: setup
-	$(PY) -m handouts build-all --out build --jobs $(JOBS)
+	$(PY) -m handouts build-all --out build --jobs $(JOBS) --formats $(FORMATS)
 
 test: setup
 	$(PY) -m pytest -q

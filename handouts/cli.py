@@ -26,6 +26,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 PAPERS = ("a4", "a5", "b5")
 VARIANTS = ("pdf/ua-1", "pdf/a-3b")
+FORMATS = ("pdf", "docx")
 
 
 def _one_line_errors(func: F) -> F:
@@ -240,6 +241,13 @@ def outline_json(result: Any) -> dict[str, Any]:
 
 def _render_options(func: F) -> F:
     func = click.option(
+        "--format",
+        "fmt",
+        type=click.Choice(FORMATS),
+        default=None,
+        help="pdf, or docx for Word/WPS [default: from -o's suffix, else pdf].",
+    )(func)
+    func = click.option(
         "--html", "as_html", is_flag=True, help="Write the HTML preview instead of the PDF."
     )(func)
     func = click.option(
@@ -251,17 +259,40 @@ def _render_options(func: F) -> F:
     )(func)
 
 
-def _write_output(handout: Any, output: Path, as_html: bool, variant: str | None) -> None:
-    from handouts.atomic import write_atomic
-    from handouts.writers.pdf.render import render_html, render_pdf
+def _output_format(fmt: str | None, output: Path | None, as_html: bool,
+                   variant: str | None) -> str:
+    """``pdf``, ``html`` or ``docx``: ``--format``, else ``--html``, else the suffix of
+    ``-o`` (``-o 四风.docx`` means Word), else PDF."""
+    if fmt is None:
+        suffix = output.suffix.lower() if output else ""
+        fmt = "html" if as_html else "docx" if suffix == ".docx" else "pdf"
+    elif as_html:
+        raise click.UsageError("--html writes the HTML preview: drop --format")
+    if fmt == "docx" and variant:
+        raise click.UsageError("--pdf-variant is for PDF output, not docx")
+    return fmt
 
-    data: bytes | str = render_html(handout) if as_html else render_pdf(handout, variant=variant)
+
+def _write_output(handout: Any, output: Path, fmt: str, variant: str | None) -> None:
+    from handouts.atomic import write_atomic
+
+    data: bytes | str
+    if fmt == "docx":
+        from handouts.writers.docx import render_docx
+
+        data = render_docx(handout)
+    else:
+        from handouts.writers.pdf.render import render_html, render_pdf
+
+        data = render_html(handout) if fmt == "html" else render_pdf(handout, variant=variant)
     write_atomic(output, data)
     click.echo(f"wrote {output}", err=True)
 
 
-def _default_output(kind: str, name: str, as_html: bool) -> Path:
-    out = Path("build") / kind / f"{name}.{'html' if as_html else 'pdf'}"
+def _default_output(kind: str, name: str, fmt: str) -> Path:
+    # Word files sit where build-all puts them, apart from the PDFs (build/docx/...).
+    folder = Path("build") / ("docx" if fmt == "docx" else "") / kind
+    out = folder / f"{name}.{fmt}"
     out.parent.mkdir(parents=True, exist_ok=True)
     return out
 
@@ -284,23 +315,27 @@ def build(
     booklet: bool,
     pdf_variant: str | None,
     as_html: bool,
+    fmt: str | None,
 ) -> None:
-    """Write the PDF handout for one theme (default: build/themes/<id>.pdf), through
-    its edit file edits/themes/<id>.toml when there is one.
+    """Write the handout for one theme as a PDF (default: build/themes/<id>.pdf) or a
+    Word file (--format docx; default: build/docx/themes/<id>.docx), through its edit
+    file edits/themes/<id>.toml when there is one.
 
     Example:
 
     \b
         handouts build --theme last-mile --paper a5 --booklet -o 最后一公里.pdf
+        handouts build --theme four-winds --format docx -o 四风.docx
     """
     from handouts import pipeline
 
-    output = check_writable(output or _default_output("themes", theme_id, as_html))
+    fmt = _output_format(fmt, output, as_html, pdf_variant)
+    output = check_writable(output or _default_output("themes", theme_id, fmt))
     loaded = _load(corpus_dir)
     handout = pipeline.theme_handout(loaded, theme_id, paper=paper or "a4", booklet=booklet)
     handout, warnings = pipeline.edited(loaded, handout, "theme", theme_id, edits_dir)
     _warn(warnings)
-    _write_output(handout, output, as_html, pdf_variant)
+    _write_output(handout, output, fmt, pdf_variant)
 
 
 @cli.command()
@@ -323,14 +358,17 @@ def packet(
     booklet: bool,
     pdf_variant: str | None,
     as_html: bool,
+    fmt: str | None,
 ) -> None:
-    """Write a meeting packet from a TOML spec (default: build/packets/<name>.pdf),
-    through its edit file edits/packets/<name>.toml when there is one.
+    """Write a meeting packet from a TOML spec (default: build/packets/<name>.pdf, or
+    build/docx/packets/<name>.docx with --format docx), through its edit file
+    edits/packets/<name>.toml when there is one.
 
     Example:
 
     \b
         handouts packet packets/branch-four-winds.toml
+        handouts packet packets/branch-four-winds.toml --format docx
         handouts packet --list
     """
     from handouts import pipeline
@@ -342,13 +380,14 @@ def packet(
         return
     if spec is None:
         raise click.UsageError("give a packet spec (a .toml file in packets/) or --list")
-    output = check_writable(output or _default_output("packets", spec.stem, as_html))
+    fmt = _output_format(fmt, output, as_html, pdf_variant)
+    output = check_writable(output or _default_output("packets", spec.stem, fmt))
     loaded = _load(corpus_dir)
     parsed = packets.load_spec(spec, themes=loaded.themes)
     handout = packets.packet_handout(loaded, parsed, paper=paper, booklet=booklet or None)
     handout, warnings = pipeline.edited(loaded, handout, "packet", spec.stem, edits_dir)
     _warn(warnings)
-    _write_output(handout, output, as_html, pdf_variant)
+    _write_output(handout, output, fmt, pdf_variant)
 
 
 @cli.command("build-all")
@@ -360,9 +399,15 @@ def packet(
 @_corpus_option
 @_packets_option
 @_edits_option
+@click.option(
+    "--formats",
+    default="pdf",
+    show_default=True,
+    help="Comma-separated: pdf, docx (Word files go to OUT/docx/).",
+)
 @_one_line_errors
 def build_all(out: Path, jobs: int, force: bool, wait: bool, corpus_dir: Path,
-              packets_dir: Path, edits_dir: Path) -> None:
+              packets_dir: Path, edits_dir: Path, formats: str) -> None:
     """Build every theme export and every meeting packet into OUT, incrementally, each
     through its edit file in edits/ when it has one.
 
@@ -370,6 +415,7 @@ def build_all(out: Path, jobs: int, force: bool, wait: bool, corpus_dir: Path,
 
     \b
         handouts build-all --out build --jobs 2
+        handouts build-all --formats pdf,docx
     """
     from handouts.build.build import build_all as run_build
 
@@ -382,6 +428,7 @@ def build_all(out: Path, jobs: int, force: bool, wait: bool, corpus_dir: Path,
         force=force,
         wait=wait,
         progress=lambda line: click.echo(line, err=True),
+        formats=formats.split(","),
     )
     if report.failures:
         names = ", ".join(str(f) for f in report.failures)

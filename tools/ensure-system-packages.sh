@@ -3,7 +3,8 @@
 # Pango and HarfBuzz's subsetter for WeasyPrint (without libharfbuzz-subset0 it falls back
 # to fontTools and a CJK handout takes ~15x longer), the three CJK faces, poppler and qpdf
 # for reading PDFs back in the tests, strace to watch a hostile build open nothing outside
-# the project.
+# the project, and LibreOffice Writer without its GUI, which the tests use to open every
+# Word file we write and print it to PDF.
 set -euo pipefail
 
 packages=(
@@ -11,6 +12,7 @@ packages=(
   fontconfig fonts-noto-cjk fonts-lxgw-wenkai
   poppler-utils qpdf
   strace
+  libreoffice-writer-nogui
 )
 
 missing=()

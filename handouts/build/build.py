@@ -19,6 +19,12 @@
    import WeasyPrint while the handouts are computed; each renders many outputs and
    writes each one atomically itself.
 
+Every output exists in each format asked for (``formats``): ``pdf`` (the default) at
+``themes/<id>.pdf`` and ``packets/<name>.pdf``, ``docx`` at ``docx/themes/<id>.docx`` and
+``docx/packets/<name>.docx``.  Each format has its own drawing fingerprint, so a change
+to the Word writer re-renders no PDF; outputs of a format not asked for this run are
+left as they are, neither rebuilt nor removed.
+
 Nothing here trusts file times: CI checkouts reset them.
 """
 
@@ -52,11 +58,16 @@ if TYPE_CHECKING:
 MANIFEST = "manifest.json"
 CACHE = ".cache"
 FORMAT = 1
+FORMATS = ("pdf", "docx")
+DOCX_DIR = "docx"
 FONT_DIRS = (Path("/usr/share/fonts"), Path("/usr/local/share/fonts"),
              Path.home() / ".local/share/fonts", Path.home() / ".fonts")
 FONT_SUFFIXES = (".ttf", ".otf", ".ttc", ".otc", ".woff", ".woff2", ".pfb")
 
 Renderer = Callable[["Handout"], bytes]
+#: Per format: its renderer (None: the real one), what of a handout is hashed, and how
+#: that format is drawn (its drawing fingerprint).
+Renderers = dict[str, tuple["Renderer | None", "Describe", str]]
 Progress = Callable[[str], None]
 
 
@@ -102,11 +113,29 @@ class BuildReport:
 class Planned:
     """An output this run should have: where it goes and what it contains (or why not)."""
 
-    key: str
+    key: str  # where its PDF goes, relative to the build directory: "themes/x.pdf"
     kind: str  # "theme" or "packet"
     name: str
     handout: Handout | None
     error: str | None = None
+    format: str = "pdf"
+
+
+def output_key(key: str, fmt: str) -> str:
+    """Where the ``fmt`` version of the output planned at ``key`` (its PDF) goes."""
+    if fmt == "pdf":
+        return key
+    return f"{DOCX_DIR}/{Path(key).with_suffix('.' + fmt).as_posix()}"
+
+
+def check_formats(formats: Iterable[str]) -> tuple[str, ...]:
+    """The formats asked for, in a fixed order, each known (a one-line error if not)."""
+    asked = {f.strip().lower() for f in formats if f.strip()}
+    unknown = sorted(asked - set(FORMATS))
+    if unknown or not asked:
+        raise HandoutsError("--formats", f"unknown format {', '.join(unknown) or '(none)'} "
+                            f"(known: {', '.join(FORMATS)})")
+    return tuple(f for f in FORMATS if f in asked)
 
 
 # --- fingerprints ------------------------------------------------------------------
@@ -210,6 +239,24 @@ def drawing_fingerprint() -> str:
     return digest.hexdigest()
 
 
+def docx_drawing_fingerprint() -> str:
+    """How Word files are drawn: the writer's code (and what it imports), the paper
+    and font configuration, python-docx's version and the package version.  Font files
+    are not part of it: a Word file names its fonts, it does not embed them."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        library = version("python-docx")
+    except PackageNotFoundError:
+        library = "missing"
+    digest = hashlib.sha256(f"handouts {__version__}\0python-docx {library}".encode())
+    for path in drawing_modules("handouts.writers.docx"):
+        digest.update(f"\0{path.name}\0".encode())
+        digest.update(path.read_bytes())
+    _update_tree(digest, "styles", paths.STYLES, (".toml",))
+    return digest.hexdigest()
+
+
 def content_fingerprint(code: str, corpus_dir: Path, packets_dir: Path,
                         edits_dir: Path | None = None) -> str:
     """What the handouts contain: the corpus, the packet specs, the organiser's edit
@@ -242,6 +289,18 @@ def handout_json(handout: Handout) -> str:
     from handouts.model import to_jsonable
 
     return json.dumps(to_jsonable(handout), sort_keys=True, ensure_ascii=False)
+
+
+def printed_content(handout: Handout) -> str:
+    """What a Word file prints: the whole handout less the figures it never shows (a
+    section's score and matched terms), for the same reason as ``printed_html``."""
+    from handouts.model import to_jsonable
+
+    outlines = tuple(dataclasses.replace(o, sections=tuple(
+        dataclasses.replace(s, score=0.0, matched=()) for s in o.sections))
+        for o in handout.outlines)
+    data = to_jsonable(dataclasses.replace(handout, outlines=outlines))
+    return json.dumps(data, sort_keys=True, ensure_ascii=False)
 
 
 Describe = Callable[["Handout"], str]
@@ -337,6 +396,9 @@ def build_all(
     compute: Callable[[Path, Path, Path], tuple[list[Planned], list[str]]] | None = None,
     describe: Describe = printed_html,
     wait: bool = False,
+    formats: Iterable[str] = ("pdf",),
+    render_docx: Renderer | None = None,
+    describe_docx: Describe = printed_content,
 ) -> BuildReport:
     """Bring ``out`` up to date with the corpus, the packet specs, the organiser's edit
     files in ``edits_dir`` (``None``: none) and the templates.
@@ -346,13 +408,16 @@ def build_all(
     hashed) default to the real pipeline; tests pass their own.  Problems with single
     outputs are reported, not raised: check ``report.failures``.  Only a problem with
     the whole run (no corpus directory, another build running in ``out`` and ``wait``
-    false) raises ``HandoutsError``.
+    false) raises ``HandoutsError``.  ``formats`` are the formats to bring up to date
+    (``pdf``, ``docx``); ``render_docx`` and ``describe_docx`` are the Word writer's
+    counterparts of ``render`` and ``describe``.
     """
     start = time.perf_counter()
     say = progress or (lambda _line: None)
     out = Path(out)
     corpus_dir = Path(corpus_dir)
     packets_dir = Path(packets_dir)
+    formats = check_formats(formats)
     if not corpus_dir.is_dir():
         raise HandoutsError(corpus_dir, "corpus directory does not exist")
     try:
@@ -362,10 +427,13 @@ def build_all(
 
     with _exclusive(out, wait=wait, say=say):
         code = code_fingerprint()
-        drawing = drawing_fingerprint()
+        drawings = {"pdf": drawing_fingerprint()}
+        if "docx" in formats:
+            drawings["docx"] = docx_drawing_fingerprint()
         content = content_fingerprint(code, corpus_dir, packets_dir, edits_dir)
-        fingerprint = hashlib.sha256(
-            f"{drawing}\0{content}\0{limits.current()}".encode()).hexdigest()
+        fingerprint = hashlib.sha256("\0".join(
+            [content, str(limits.current()), *(f"{f}={drawings[f]}" for f in formats)]
+        ).encode()).hexdigest()
         manifest, damage = _checked_manifest(out)
         _damaged.clear()
         if damage:
@@ -387,7 +455,7 @@ def build_all(
             shutil.rmtree(out / CACHE, ignore_errors=True)
         # Started first, so the workers import WeasyPrint while this process computes
         # the handouts (and before it loads jieba: the forked workers stay small).
-        with _pool(jobs, render) as pool:
+        with _pool(jobs, warm_pdf=render is None and "pdf" in formats) as pool:
             planned, warnings = _planned(out, content, corpus_dir, packets_dir, edits_dir,
                                          compute)
             for damage in _damaged:
@@ -397,10 +465,12 @@ def build_all(
                 warnings = [*warnings, f"{packets_dir}: no packets directory, no packets built"]
             for warning in warnings:
                 say(f"warning: {warning}")
-            report = _bring_up_to_date(out, planned, manifest, drawing, fingerprint,
-                                       force=force, pool=pool, render=render,
-                                       describe=describe, warnings=warnings, say=say,
-                                       start=start)
+            renderers: Renderers = {"pdf": (render, describe, drawings["pdf"])}
+            if "docx" in formats:
+                renderers["docx"] = (render_docx, describe_docx, drawings["docx"])
+            report = _bring_up_to_date(out, _in_formats(planned, formats), manifest,
+                                       renderers, fingerprint, force=force, pool=pool,
+                                       warnings=warnings, say=say, start=start)
         report = dataclasses.replace(report, warnings=tuple(warnings),
                                      seconds=time.perf_counter() - start)
         say(report.summary())
@@ -476,6 +546,12 @@ def _planned(out: Path, content: str, corpus_dir: Path, packets_dir: Path,
     _sweep(cache, "handouts-*.pickle", keep=cached.name)
     write_atomic(cached, pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL))
     return result
+
+
+def _in_formats(planned: list[Planned], formats: tuple[str, ...]) -> list[Planned]:
+    """Each planned output once per format, the PDF under its own key."""
+    return [dataclasses.replace(item, key=output_key(item.key, fmt), format=fmt)
+            for fmt in formats for item in planned]
 
 
 def _sweep(directory: Path, pattern: str, *, keep: str) -> None:
@@ -632,11 +708,13 @@ def load_corpus(corpus_dir: Path, cache: Path) -> Corpus:
 
 
 def _bring_up_to_date(out: Path, planned: list[Planned], manifest: dict[str, Any],
-                      drawing: str, fingerprint: str, *, force: bool, pool: Any,
-                      render: Renderer | None, describe: Describe, warnings: list[str],
-                      say: Progress, start: float) -> BuildReport:
+                      renderers: Renderers, fingerprint: str, *, force: bool, pool: Any,
+                      warnings: list[str], say: Progress, start: float) -> BuildReport:
     old = manifest.get("outputs", {})
-    entries: dict[str, dict[str, Any]] = {}
+    # Outputs of a format this run does not build stay as they are, and in the manifest.
+    entries: dict[str, dict[str, Any]] = {
+        key: entry for key, entry in old.items()
+        if entry.get("format", "pdf") not in renderers}
     results: list[OutputResult] = []
     work: list[tuple[Planned, str]] = []
 
@@ -647,6 +725,7 @@ def _bring_up_to_date(out: Path, planned: list[Planned], manifest: dict[str, Any
             if item.key in old:  # the last good build stays until the spec is fixed
                 entries[item.key] = old[item.key]
             continue
+        _render, describe, drawing = renderers[item.format]
         try:
             inputs = input_hash(item.handout, drawing, describe)
         except Exception as exc:  # e.g. a template error: this output only
@@ -662,7 +741,7 @@ def _bring_up_to_date(out: Path, planned: list[Planned], manifest: dict[str, Any
             continue
         work.append((item, inputs))
 
-    for item in _removed(out, {p.key for p in planned}):
+    for item in _removed(out, {p.key for p in planned}, tuple(renderers)):
         results.append(OutputResult(item, "removed"))
         say(f"removed {item}")
 
@@ -671,7 +750,8 @@ def _bring_up_to_date(out: Path, planned: list[Planned], manifest: dict[str, Any
     # Biggest first, so the pool does not wait on one long packet at the end.
     work.sort(key=lambda w: -sum(len(o.sections) for o in w[0].handout.outlines))  # type: ignore[union-attr]
     try:
-        for n, (item, inputs, outcome) in enumerate(_render_all(out, work, pool, render), 1):
+        for n, (item, inputs, outcome) in enumerate(_render_all(out, work, pool, renderers),
+                                                    1):
             if isinstance(outcome, str):
                 results.append(OutputResult(item.key, "failed", error=outcome))
                 say(f"[{n:>{len(str(total))}}/{total}] FAILED  {item.key}: {outcome}")
@@ -680,8 +760,12 @@ def _bring_up_to_date(out: Path, planned: list[Planned], manifest: dict[str, Any
             pages, size, sha, seconds = outcome
             entries[item.key] = {"kind": item.kind, "name": item.name, "inputs": inputs,
                                  "pages": pages, "bytes": size, "sha256": sha}
+            if item.format != "pdf":  # a Word file's pages are counted by Word
+                entries[item.key].pop("pages")
+                entries[item.key]["format"] = item.format
             results.append(OutputResult(item.key, "built", pages, size, seconds))
-            say(f"[{n:>{len(str(total))}}/{total}] built   {item.key:<{width}}  {pages:>3} pages"
+            count = f"{pages:>3} pages" if item.format == "pdf" else f"{item.format:>9}"
+            say(f"[{n:>{len(str(total))}}/{total}] built   {item.key:<{width}}  {count}"
                 f"  {size / 1024:>5.0f} KiB  {seconds:5.2f} s")
     finally:
         # Written even when interrupted: what was finished is recorded, and a run that
@@ -701,10 +785,13 @@ def _bring_up_to_date(out: Path, planned: list[Planned], manifest: dict[str, Any
     return BuildReport(out, tuple(results), time.perf_counter() - start)
 
 
-def _removed(out: Path, expected: set[str]) -> list[str]:
-    """Delete outputs no theme or spec asks for any more, and leftovers of killed writes."""
+def _removed(out: Path, expected: set[str], formats: tuple[str, ...] = ("pdf",)) -> list[str]:
+    """Delete outputs (of ``formats``) no theme or spec asks for any more, and leftovers
+    of killed writes."""
     removed = []
-    for folder in ("themes", "packets"):
+    folders = [(f"{base}{folder}", fmt) for fmt, base in (("pdf", ""), ("docx", f"{DOCX_DIR}/"))
+               if fmt in formats for folder in ("themes", "packets")]
+    for folder, fmt in folders:
         directory = out / folder
         if not directory.is_dir():
             continue
@@ -712,7 +799,7 @@ def _removed(out: Path, expected: set[str]) -> list[str]:
             key = f"{folder}/{path.name}"
             if path.name.startswith(".") and path.name.endswith(".tmp"):
                 path.unlink(missing_ok=True)
-            elif path.suffix == ".pdf" and key not in expected:
+            elif path.suffix == f".{fmt}" and key not in expected:
                 path.unlink(missing_ok=True)
                 removed.append(key)
     return removed
@@ -722,7 +809,7 @@ Outcome = tuple[int, int, str, float] | str
 
 
 @contextlib.contextmanager
-def _pool(jobs: int, render: Renderer | None) -> Iterator[Any]:
+def _pool(jobs: int, *, warm_pdf: bool) -> Iterator[Any]:
     """A process pool of ``jobs`` workers, already starting; ``None`` for one job."""
     if jobs <= 1:
         yield None
@@ -734,7 +821,7 @@ def _pool(jobs: int, render: Renderer | None) -> Iterator[Any]:
     # has no main guard for spawn to respect).  With fork every worker is launched at
     # the first submit, so a no-op starts them all now, each warming up in parallel.
     pool = ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("fork"),
-                               initializer=_warm_worker, initargs=(render is None,))
+                               initializer=_warm_worker, initargs=(warm_pdf,))
     pool.submit(int)
     try:
         yield pool
@@ -745,18 +832,20 @@ def _pool(jobs: int, render: Renderer | None) -> Iterator[Any]:
 
 
 def _render_all(out: Path, work: list[tuple[Planned, str]], pool: Any,
-                render: Renderer | None) -> Iterable[tuple[Planned, str, Outcome]]:
+                renderers: Renderers) -> Iterable[tuple[Planned, str, Outcome]]:
     """Render ``work``, yielding each output as it finishes (in this process without a pool)."""
-    for folder in {item.key.split("/")[0] for item, _ in work}:
-        (out / folder).mkdir(parents=True, exist_ok=True)
+    for folder in {(out / item.key).parent for item, _ in work}:
+        folder.mkdir(parents=True, exist_ok=True)
     if pool is None:
         for item, inputs in work:
-            yield item, inputs, render_one(item.handout, out / item.key, render)  # type: ignore[arg-type]
+            yield item, inputs, render_one(item.handout, out / item.key,  # type: ignore[arg-type]
+                                           renderers[item.format][0], item.format)
         return
 
     from concurrent.futures import as_completed
 
-    futures = {pool.submit(render_one, item.handout, out / item.key, render): (item, inputs)
+    futures = {pool.submit(render_one, item.handout, out / item.key, renderers[item.format][0],
+                           item.format): (item, inputs)
                for item, inputs in work}
     for future in as_completed(futures):
         item, inputs = futures[future]
@@ -786,8 +875,9 @@ def _warm_worker(real_renderer: bool) -> None:
 
 
 def render_one(handout: Handout, target: Path, render: Renderer | None = None,
-               seconds: float | None = None) -> Outcome:
-    """Render one output and write it atomically; a one-line error instead of raising.
+               fmt: str = "pdf", seconds: float | None = None) -> Outcome:
+    """Render one output (``fmt``: pdf or docx) and write it atomically; a one-line
+    error instead of raising.
 
     ``seconds`` bounds the rendering (default: ``render_seconds`` of the limits): an
     output that runs longer is stopped and reported, and nothing is written for it.
@@ -796,13 +886,17 @@ def render_one(handout: Handout, target: Path, render: Renderer | None = None,
     budget = limits.current().render_seconds if seconds is None else seconds
     try:
         with _time_limit(budget):
+            if render is None and fmt == "docx":
+                from handouts.writers.docx import render_docx
+
+                render = render_docx
             if render is None:
                 from handouts.writers.pdf.render import render_pdf
 
                 data = render_pdf(handout)
             else:
                 data = render(handout)
-            pages = count_pages(data)
+            pages = count_pages(data) if fmt == "pdf" else 0
         write_atomic(target, data)
     except Exception as exc:
         return _one_line(exc)
