@@ -91,11 +91,11 @@ def tree(tmp_path: Path) -> dict[str, Path]:
 
 
 def run(tree: dict[str, Path], *, jobs: int = 1, force: bool = False, render=tiny_pdf,
-        lines: list[str] | None = None) -> build.BuildReport:
+        lines: list[str] | None = None, **options) -> build.BuildReport:
     RENDERED.clear()
     return build_all(tree["out"], corpus_dir=tree["corpus"], packets_dir=tree["packets"],
                      jobs=jobs, force=force, progress=(lines.append if lines is not None else None),
-                     render=render, compute=fake_compute, describe=build.handout_json)
+                     render=render, compute=fake_compute, describe=build.handout_json, **options)
 
 
 def statuses(report: build.BuildReport) -> dict[str, str]:
@@ -233,6 +233,64 @@ def test_a_pool_of_workers_builds_the_same_outputs(tree) -> None:
     one = {p.name: PdfReader(p).metadata.title for p in tree["out"].rglob("*.pdf")}
     assert one == {"a.pdf": "a", "b.pdf": "b", "c.pdf": "c", "meeting.pdf": "支部会议"}
     assert run(tree, jobs=2).nothing_changed
+
+
+def test_word_files_are_built_in_docx_beside_the_pdfs_and_in_the_manifest(tree) -> None:
+    import docx
+
+    lines: list[str] = []
+    report = run(tree, formats=("pdf", "docx"), jobs=2, lines=lines)
+    assert report.failures == ()
+    assert statuses(report) == {
+        **{f"themes/{n}.pdf": "built" for n in "abc"}, "packets/meeting.pdf": "built",
+        **{f"docx/themes/{n}.docx": "built" for n in "abc"},
+        "docx/packets/meeting.docx": "built"}
+    manifest = json.loads((tree["out"] / "manifest.json").read_text(encoding="utf-8"))
+    entry = manifest["outputs"]["docx/themes/c.docx"]
+    assert entry["format"] == "docx" and "pages" not in entry
+    assert entry["bytes"] == (tree["out"] / "docx/themes/c.docx").stat().st_size
+    document = docx.Document(str(tree["out"] / "docx/themes/c.docx"))
+    assert [p.text for p in document.paragraphs if p.style.name == "Heading 1"][:3] == [
+        "一、丙一", "二、丙二", "三、丙三"]
+    assert any("docx/packets/meeting.docx" in line and "docx" in line for line in lines)
+    assert run(tree, formats=("pdf", "docx")).nothing_changed
+
+
+def test_a_pdf_only_run_keeps_the_word_files_and_a_later_run_with_both_renders_nothing(
+    tree,
+) -> None:
+    run(tree, formats=("pdf", "docx"))
+    pdf_only = run(tree)
+    assert all(k.endswith(".pdf") for k in statuses(pdf_only))
+    assert set(statuses(pdf_only).values()) == {"unchanged"}
+    assert len(list((tree["out"] / "docx").rglob("*.docx"))) == 4
+    manifest = json.loads((tree["out"] / "manifest.json").read_text(encoding="utf-8"))
+    assert "docx/themes/a.docx" in manifest["outputs"]
+    both = run(tree, formats=("pdf", "docx"))
+    assert set(statuses(both).values()) == {"unchanged"} and len(statuses(both)) == 8
+
+
+def test_a_word_writer_change_renders_the_word_files_and_no_pdf(tree, monkeypatch) -> None:
+    run(tree, formats=("pdf", "docx"))
+    monkeypatch.setattr(build, "docx_drawing_fingerprint", lambda: "a new docx writer")
+    report = run(tree, formats=("pdf", "docx"))
+    assert {k for k, v in statuses(report).items() if v == "built"} == {
+        "docx/themes/a.docx", "docx/themes/b.docx", "docx/themes/c.docx",
+        "docx/packets/meeting.docx"}
+    assert RENDERED == []  # no PDF renderer call
+
+
+def test_word_files_of_removed_themes_are_removed(tree) -> None:
+    run(tree, formats=("pdf", "docx"))
+    (tree["corpus"] / "c.txt").unlink()
+    report = run(tree, formats=("pdf", "docx"))
+    assert statuses(report)["docx/themes/c.docx"] == "removed"
+    assert not (tree["out"] / "docx/themes/c.docx").exists()
+
+
+def test_an_unknown_format_is_one_error_for_the_whole_run(tree) -> None:
+    with pytest.raises(HandoutsError, match=r"--formats: unknown format odt"):
+        run(tree, formats=("pdf", "odt"))
 
 
 def test_leftovers_of_a_killed_write_are_swept(tree) -> None:

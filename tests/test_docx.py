@@ -506,3 +506,11 @@ def test_a_pdf_variant_for_a_word_file_is_refused() -> None:
     result = CliRunner().invoke(cli, ["build", "--theme", "four-winds", "--format", "docx",
                                       "--pdf-variant", "pdf/a-3b"])
     assert result.exit_code == 2 and "--pdf-variant" in result.output
+
+
+def test_build_all_names_an_unknown_format_in_one_line(tmp_path: Path) -> None:
+    result = CliRunner().invoke(cli, ["build-all", "--out", str(tmp_path / "b"),
+                                      "--formats", "pdf,odt"])
+    assert result.exit_code == 1
+    assert result.output.strip().splitlines() == [
+        "Error: --formats: unknown format odt (known: pdf, docx)"]
