@@ -153,6 +153,33 @@ def _render(work: Path) -> dict[str, Any]:
     return figures
 
 
+@phase("docx")
+def _docx(work: Path) -> dict[str, Any]:
+    """Word files: every theme written once cold (python-docx import, font maps for the
+    glyph check) and again warm; the 20-section compilation the render phase prints."""
+    from handouts import pipeline
+    from handouts.model import Handout
+    from handouts.writers.docx import render_docx
+
+    corpus = pipeline.load(paths.CORPUS)
+    handouts = [pipeline.theme_handout(corpus, t.id) for t in corpus.themes]
+    cold, first = _timed(lambda: render_docx(handouts[0]))
+    warm, files = _timed(lambda: [render_docx(h) for h in handouts])
+    outlines = tuple(pipeline.outline(corpus, t.id, max_sections=20) for t in corpus.themes[:4])
+    big = Handout(title="群众路线学习资料汇编", outlines=outlines,
+                  sources=tuple({s.id: s for o in outlines for s in o.sources}.values()))
+    seconds, data = _timed(lambda: render_docx(big))
+    (work / "bench.docx").write_bytes(data)
+    sections = sum(len(o.sections) for o in outlines)
+    return {
+        "docx, first theme, cold": f"{cold:.2f} s, {len(first) / 1024:.0f} KiB",
+        f"docx, all {len(handouts)} themes, warm": (
+            f"{warm:.2f} s ({1000 * warm / len(handouts):.0f} ms each, "
+            f"{sum(map(len, files)) / 1024:.0f} KiB)"),
+        f"docx, {sections}-section compilation": f"{seconds:.2f} s, {len(data) / 1024:.0f} KiB",
+    }
+
+
 @phase("build")
 def _build(work: Path) -> dict[str, Any]:
     from handouts.build.build import build_all

@@ -18,8 +18,10 @@ Choices that are not obvious:
   scripts, with ``w:eastAsia`` as the one that matters, and drops the template's theme
   font attributes, which would override them.  The font table gives each family the
   name of the face Windows has (``w:altName``: 宋体, 黑体, 楷体), its GB2312 character set
-  and its family class, so Word on a machine without Noto substitutes the matching
-  Chinese face instead of a Latin one; LibreOffice and WPS match by name the same way.
+  and its family class (roman, swiss, script), so Word on a machine without Noto
+  substitutes the matching Chinese face, not a Latin one.  The alternative, naming 宋体
+  in the styles, would make every Linux and LibreOffice reader substitute instead, and
+  the Word file would no longer look like the PDF where Noto is installed.
 * The file is reproducible: the creation date is the handout's own, and the zip entries
   carry a fixed time, so identical inputs give identical bytes (and an unchanged build
   output keeps its checksum).
@@ -432,7 +434,7 @@ def _install_styles(document: WordDocument, page: Page, faces: dict[str, str]) -
     rpr.clear()
     for child in (_fonts_el(faces["body"]), _el("w:kern", val=2),
                   _el("w:sz", val=page.half_points()), _el("w:szCs", val=page.half_points()),
-                  _el("w:lang", val="zh-CN", eastAsia="zh-CN", bidi="ar-SA")):
+                  _el("w:lang", val="en-US", eastAsia="zh-CN", bidi="ar-SA")):
         rpr.append(child)
     for color in styles.iter(_qn("w:color")):  # the template's blue headings: grey only
         for attr in ("themeColor", "themeShade", "themeTint"):
