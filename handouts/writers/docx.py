@@ -272,7 +272,14 @@ def _style_element(spec: StyleSpec) -> Any:
     attrs = {"type": "paragraph", "styleId": spec.style_id}
     if spec.style_id == "Normal":
         attrs["default"] = "1"
+    if spec.name not in BUILT_IN:
+        attrs["customStyle"] = "1"
     return _el("w:style", tuple(children), **attrs)
+
+
+#: Word's own names for the built-in styles we redefine (Word matches them by name).
+BUILT_IN = frozenset({"Normal", "heading 1", "heading 2", "heading 3", "Title", "TOC Heading",
+                      "toc 1", "toc 2", "header", "footer"})
 
 
 def _style_specs(page: Page, faces: dict[str, str]) -> list[StyleSpec]:
