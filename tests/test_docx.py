@@ -30,6 +30,7 @@ from handouts.writers.pdf.render import chinese_number, display_title
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 NS = {"w": W}
 PACKET = "branch-four-winds"
+_READ: dict[Path, docx.document.Document] = {}
 
 
 def w(tag: str) -> str:
@@ -44,7 +45,10 @@ class Built:
 
     @property
     def document(self) -> docx.document.Document:
-        return docx.Document(str(self.path))
+        """The file read back (once: the tests only read it)."""
+        if self.path not in _READ:
+            _READ[self.path] = docx.Document(str(self.path))
+        return _READ[self.path]
 
     def part(self, name: str) -> etree._Element:
         with zipfile.ZipFile(self.path) as package:
@@ -449,10 +453,16 @@ def test_every_field_is_begun_separated_and_ended(built) -> None:
 # ---------------------------------------------------------------- a real LibreOffice
 
 
-def test_libreoffice_prints_every_heading_and_question(built, converted) -> None:
+def test_libreoffice_prints_every_heading_and_question_on_the_right_paper(built,
+                                                                        converted) -> None:
+    from pypdf import PdfReader
+
     for name, pdf in converted.items():
         text = squeeze(pdf_text(pdf))
         handout = built[name].handout
+        box = PdfReader(pdf).pages[0].mediabox
+        assert (round(float(box.width) / 72 * 25.4), round(float(box.height) / 72 * 25.4)) == (
+            210, 297), name  # every theme and this packet are A4
         for heading in reading_headings(handout):
             assert squeeze(heading) in text, (name, heading)
         for question in all_questions(handout):
