@@ -570,8 +570,10 @@ def _field(paragraph: Paragraph | _Para, instruction: str, result: str = "") -> 
 # ---------------------------------------------------------------- the document
 
 
-@dataclass
+@dataclass(frozen=True)
 class _Heading:
+    """A heading written so far: what the contents lists and where it links to."""
+
     level: int
     text: str
     bookmark: str
