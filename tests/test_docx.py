@@ -265,7 +265,7 @@ def test_notes_and_sources_pages_follow_the_readings(built) -> None:
     assert by_style(document, "页标题") == ["学习笔记"] * (item.handout.notes_pages - 1)
     entries = by_style(document, "来源条目")
     assert len(entries) == len({s.id for o in item.handout.outlines for s in o.sources})
-    assert all(e.startswith("［") and "《" in e for e in entries)
+    assert all(re.match(r"\[\d+\]\t《", e) for e in entries)
 
 
 def test_core_properties_title_subject_keywords_and_language(built) -> None:
@@ -319,7 +319,7 @@ def test_passage_notes_sources_organiser_note_and_excerpt_print_when_present(bui
     path = tmp_path / "notes.docx"
     path.write_bytes(writer.render_docx(changed))
     document = docx.Document(str(path))
-    assert by_style(document, "注释") == ["［1］\t见《毛泽东选集》第三卷。"]
+    assert by_style(document, "注释") == ["[1]\t见《毛泽东选集》第三卷。"]
     assert by_style(document, "引文出处") == list(first.sources)
     assert by_style(document, "组织者提示") == ["组织者提示：" + first.note]
     assert by_style(document, "节选说明") == [first.excerpt]

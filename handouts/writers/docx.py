@@ -763,7 +763,7 @@ class _Writer:
         if sec.notes:
             self.heading("注释", level + 1)
             for i, note in enumerate(sec.notes, 1):
-                self.para(f"［{i}］\t{note}", "Footnote")
+                self.para(f"[{i}]\t{note}", "Footnote")
         if sec.note:
             box = self.para("", "OrganiserNote")
             label = box.add_run("组织者提示：")
@@ -798,7 +798,7 @@ class _Writer:
             self.heading("材料来源", 1, page_break=True).alignment = _centre()
             self.para("本材料选编自以下文献，文字略有整理，引用时请核对原文。", "Lead")
             for i, src in enumerate(self.sources, 1):
-                text = f"［{i}］\t《{_strip_book_marks(src.title)}》"
+                text = f"[{i}]\t《{_strip_book_marks(src.title)}》"
                 if src.source:
                     text += f"，{src.source}"
                 if src.date:
