@@ -432,6 +432,16 @@ def test_ids_are_unique_and_references_resolve(built) -> None:
             assert not any("thumbnail" in m for m in members)
 
 
+def test_linked_styles_link_back(built) -> None:
+    styles = built["four-winds"].part("word/styles.xml")
+    links = {s.get(w("styleId")): s.find("w:link", NS).get(w("val"))
+             for s in styles.iter(w("style")) if s.find("w:link", NS) is not None}
+    assert links["Heading1"] == "Heading1Char"
+    assert {a: b for a, b in links.items() if links.get(b) != a} == {}
+    heading_char = styles.find("w:style[@w:styleId='Heading1Char']/w:rPr/w:rFonts", NS)
+    assert heading_char.get(w("eastAsia")) == writer.families()["heading"]
+
+
 def test_every_field_is_begun_separated_and_ended(built) -> None:
     for item in built.values():
         with zipfile.ZipFile(item.path) as package:

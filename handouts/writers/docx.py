@@ -427,6 +427,7 @@ def _install_styles(document: WordDocument, page: Page, faces: dict[str, str]) -
         new = _style_element(spec)
         old = by_id.get(spec.style_id)
         if old is not None:
+            _keep_link(old, new, by_id)
             old.addprevious(new)
             styles.remove(old)
         else:
@@ -446,6 +447,27 @@ def _install_styles(document: WordDocument, page: Page, faces: dict[str, str]) -
     for color in styles.iter(_qn("w:color")):  # the template's blue headings: grey only
         for attr in ("themeColor", "themeShade", "themeTint"):
             color.attrib.pop(_qn(f"w:{attr}"), None)
+
+
+def _keep_link(old: Any, new: Any, by_id: dict[str, Any]) -> None:
+    """Keep the template's pairing of a paragraph style with its character style
+    (``heading 1`` with ``Heading 1 Char``): Word expects the link both ways.  The
+    character style takes the new run properties, so text formatted with it matches."""
+    import copy
+
+    link = old.find(_qn("w:link"))
+    if link is None:
+        return
+    before = [new.find(_qn(f"w:{tag}")) for tag in ("next", "basedOn", "aliases", "name")]
+    next(el for el in before if el is not None).addnext(copy.deepcopy(link))
+    partner = by_id.get(link.get(_qn("w:val")))
+    if partner is None:
+        return
+    old_rpr, new_rpr = partner.find(_qn("w:rPr")), new.find(_qn("w:rPr"))
+    if old_rpr is not None:
+        partner.remove(old_rpr)
+    if new_rpr is not None:
+        partner.append(copy.deepcopy(new_rpr))
 
 
 def _install_font_table(document: WordDocument, faces: dict[str, str]) -> None:
