@@ -507,7 +507,9 @@ def _install_settings(document: WordDocument) -> None:
     # Duplex printing: the inner margin is on the binding side of every page.
     settings.find(_qn("w:zoom")).addnext(_el("w:mirrorMargins"))
     # The TOC's page numbers are known only once the pages are laid out: Word updates
-    # the fields when the file is opened (asking the user first).
+    # the fields when the file is opened (asking the user first).  The TOC field itself
+    # is not also flagged dirty: with both, Word for Mac has been seen to number every
+    # entry 1.  LibreOffice and WPS show the entries and update on request.
     settings.find(_qn("w:compat")).addprevious(_el("w:updateFields", val="true"))
     for el in settings.findall(_qn("w:rsids")):
         settings.remove(el)
@@ -836,7 +838,7 @@ class _Writer:
             p = _el("w:p", (_el("w:pPr", (_el("w:pStyle", val=f"TOC{min(entry.level, 2)}"),
                                           )),))
             if i == 0:
-                p.append(_el("w:r", (_el("w:fldChar", fldCharType="begin", dirty="true"),)))
+                p.append(_el("w:r", (_el("w:fldChar", fldCharType="begin"),)))
                 instr = _el("w:instrText")
                 instr.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
                 instr.text = f' TOC \\o "1-{depth}" \\h \\z \\u '
