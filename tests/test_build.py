@@ -261,13 +261,20 @@ def test_a_pdf_only_run_keeps_the_word_files_and_a_later_run_with_both_renders_n
 ) -> None:
     run(tree, formats=("pdf", "docx"))
     pdf_only = run(tree)
+    assert pdf_only.nothing_changed
     assert all(k.endswith(".pdf") for k in statuses(pdf_only))
     assert set(statuses(pdf_only).values()) == {"unchanged"}
     assert len(list((tree["out"] / "docx").rglob("*.docx"))) == 4
     manifest = json.loads((tree["out"] / "manifest.json").read_text(encoding="utf-8"))
     assert "docx/themes/a.docx" in manifest["outputs"]
     both = run(tree, formats=("pdf", "docx"))
+    assert both.nothing_changed
     assert set(statuses(both).values()) == {"unchanged"} and len(statuses(both)) == 8
+    # A change while only PDFs are built: the Word files catch up on the next run for them.
+    (tree["corpus"] / "a.txt").write_text("甲一\n甲三", encoding="utf-8")
+    assert statuses(run(tree))["themes/a.pdf"] == "built"
+    caught_up = run(tree, formats=("pdf", "docx"))
+    assert {k for k, v in statuses(caught_up).items() if v == "built"} == {"docx/themes/a.docx"}
 
 
 def test_a_word_writer_change_renders_the_word_files_and_no_pdf(tree, monkeypatch) -> None:

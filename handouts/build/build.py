@@ -431,18 +431,22 @@ def build_all(
         if "docx" in formats:
             drawings["docx"] = docx_drawing_fingerprint()
         content = content_fingerprint(code, corpus_dir, packets_dir, edits_dir)
-        fingerprint = hashlib.sha256("\0".join(
-            [content, str(limits.current()), *(f"{f}={drawings[f]}" for f in formats)]
-        ).encode()).hexdigest()
+        # One per format, so a PDF-only run after one that also wrote Word files (or the
+        # other way round) still takes the fast path when nothing changed.
+        fingerprints = {f: hashlib.sha256(
+            f"{content}\0{limits.current()}\0{f}={drawings[f]}".encode()).hexdigest()
+            for f in formats}
         manifest, damage = _checked_manifest(out)
+        known = manifest.get("fingerprints") or {}
         _damaged.clear()
         if damage:
             _damaged.append(damage)
 
-        if (not force and manifest.get("fingerprint") == fingerprint
+        if (not force and all(known.get(f) == fingerprints[f] for f in formats)
                 and _outputs_intact(out, manifest)):
             results = tuple(OutputResult(key, "unchanged", e.get("pages", 0), e.get("bytes", 0))
-                            for key, e in sorted(manifest.get("outputs", {}).items()))
+                            for key, e in sorted(manifest.get("outputs", {}).items())
+                            if e.get("format", "pdf") in formats)
             warnings = tuple(manifest.get("warnings", ()))
             for warning in warnings:  # a skipped document is still skipped: keep saying so
                 say(f"warning: {warning}")
@@ -469,7 +473,7 @@ def build_all(
             if "docx" in formats:
                 renderers["docx"] = (render_docx, describe_docx, drawings["docx"])
             report = _bring_up_to_date(out, _in_formats(planned, formats), manifest,
-                                       renderers, fingerprint, force=force, pool=pool,
+                                       renderers, fingerprints, force=force, pool=pool,
                                        warnings=warnings, say=say, start=start)
         report = dataclasses.replace(report, warnings=tuple(warnings),
                                      seconds=time.perf_counter() - start)
@@ -708,7 +712,8 @@ def load_corpus(corpus_dir: Path, cache: Path) -> Corpus:
 
 
 def _bring_up_to_date(out: Path, planned: list[Planned], manifest: dict[str, Any],
-                      renderers: Renderers, fingerprint: str, *, force: bool, pool: Any,
+                      renderers: Renderers, fingerprints: dict[str, str], *, force: bool,
+                      pool: Any,
                       warnings: list[str], say: Progress, start: float) -> BuildReport:
     old = manifest.get("outputs", {})
     # Outputs of a format this run does not build stay as they are, and in the manifest.
@@ -772,10 +777,13 @@ def _bring_up_to_date(out: Path, planned: list[Planned], manifest: dict[str, Any
         # did not finish (or failed somewhere) never claims the fast path.
         complete = len(results) == len(planned) + sum(r.status == "removed" for r in results)
         ok = complete and not any(r.status == "failed" for r in results)
+        # Formats not built this run keep theirs: their outputs were left as they were.
+        kept = {f: v for f, v in (manifest.get("fingerprints") or {}).items()
+                if f not in renderers}
         write_atomic(out / MANIFEST, json.dumps({
             "format": FORMAT,
             "version": __version__,
-            "fingerprint": fingerprint if ok else None,
+            "fingerprints": {**kept, **(fingerprints if ok else {})},
             "outputs": dict(sorted(entries.items())),
             "failures": {r.key: r.error for r in results if r.status == "failed"},
             "warnings": list(warnings),
