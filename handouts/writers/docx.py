@@ -13,8 +13,8 @@ Choices that are not obvious:
   ones drive the navigation pane, the TOC field's ``\\o`` switch and LibreOffice's
   outline.  The body style is the built-in ``Normal`` (Word's 正文) with a first-line
   indent of two characters (``w:firstLineChars="200"``), as Chinese documents are set.
-* Fonts are named, never embedded (Word cannot embed the CFF outlines of the Noto CJK
-  collections).  Every style names the configured families in ``w:rFonts`` for all
+* Fonts are named, never embedded (Word embeds TrueType outlines; the Noto CJK faces
+  are CFF, and tens of megabytes each).  Every style names the configured families in ``w:rFonts`` for all
   scripts, with ``w:eastAsia`` as the one that matters, and drops the template's theme
   font attributes, which would override them.  The font table gives each family the
   name of the face Windows has (``w:altName``: 宋体, 黑体, 楷体), its GB2312 character set
