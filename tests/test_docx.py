@@ -311,7 +311,7 @@ def test_passage_notes_sources_organiser_note_and_excerpt_print_when_present(bui
     first = dataclasses.replace(
         outline.sections[0], notes=("见《毛泽东选集》第三卷。",),
         sources=("——摘自在党的群众路线教育实践活动工作会议上的讲话",),
-        note="本节请结合支部上半年检查出的问题学习。",
+        note="本节请结合支部上半年检查出的问题学习。\n讨论时先谈“四风”的具体表现。",
         excerpt="节选，全文见材料来源［1］。")
     changed = dataclasses.replace(
         handout, outlines=(dataclasses.replace(outline, sections=(first,
@@ -321,7 +321,8 @@ def test_passage_notes_sources_organiser_note_and_excerpt_print_when_present(bui
     document = docx.Document(str(path))
     assert by_style(document, "注释") == ["[1]\t见《毛泽东选集》第三卷。"]
     assert by_style(document, "引文出处") == list(first.sources)
-    assert by_style(document, "组织者提示") == ["组织者提示：" + first.note]
+    assert by_style(document, "组织者提示标题") == ["组织者提示"]
+    assert by_style(document, "组织者提示") == first.note.split("\n")
     assert by_style(document, "节选说明") == [first.excerpt]
     before = built["four-winds"].document
     for style in ("注释", "引文出处", "组织者提示", "节选说明"):

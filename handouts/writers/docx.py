@@ -14,14 +14,15 @@ Choices that are not obvious:
   outline.  The body style is the built-in ``Normal`` (Word's 正文) with a first-line
   indent of two characters (``w:firstLineChars="200"``), as Chinese documents are set.
 * Fonts are named, never embedded (Word embeds TrueType outlines; the Noto CJK faces
-  are CFF, and tens of megabytes each).  Every style names the configured families in ``w:rFonts`` for all
-  scripts, with ``w:eastAsia`` as the one that matters, and drops the template's theme
-  font attributes, which would override them.  The font table gives each family the
-  name of the face Windows has (``w:altName``: 宋体, 黑体, 楷体), its GB2312 character set
-  and its family class (roman, swiss, script), so Word on a machine without Noto
-  substitutes the matching Chinese face, not a Latin one.  The alternative, naming 宋体
-  in the styles, would make every Linux and LibreOffice reader substitute instead, and
-  the Word file would no longer look like the PDF where Noto is installed.
+  are CFF, and tens of megabytes each).  Every style names the configured families in
+  ``w:rFonts`` for all scripts, with ``w:eastAsia`` as the one that matters, and drops
+  the template's theme font attributes, which would override them.  The font table
+  gives each family the name of the face Windows has (``w:altName``: 宋体, 黑体, 楷体),
+  its GB2312 character set and its family class (roman, swiss, script), so Word on a
+  machine without Noto substitutes the matching Chinese face, not a Latin one.  The
+  alternative, naming 宋体 in the styles, would make every Linux and LibreOffice reader
+  substitute instead, and the Word file would no longer look like the PDF where Noto is
+  installed.
 * The file is reproducible: the creation date is the handout's own, and the zip entries
   carry a fixed time, so identical inputs give identical bytes (and an unchanged build
   output keeps its checksum).
@@ -157,7 +158,7 @@ def render_docx(handout: Handout) -> bytes:
 
 def check_glyphs(handout: Handout) -> None:
     """Raise ``MissingGlyphError`` for the first character no configured face can draw,
-    including the passage furniture only the Word file prints so far."""
+    including the notes and attribution lines only the Word file prints so far."""
     fonts.check_glyphs(glyph_items(handout))
     fonts.check_glyphs(_extra_glyph_items(handout))
 
@@ -170,10 +171,6 @@ def _extra_glyph_items(handout: Handout) -> Iterator[tuple[str, str, tuple[str, 
                 yield where + " note", note, ("body",)
             for line in sec.sources:
                 yield where + " source line", line, ("body",)
-            if sec.note:
-                yield where + " organiser's note", sec.note, ("quote",)
-            if sec.excerpt:
-                yield where + " excerpt", sec.excerpt, ("heading",)
 
 
 def families() -> dict[str, str]:
@@ -384,10 +381,19 @@ def _style_specs(page: Page, faces: dict[str, str]) -> list[StyleSpec]:
                        lineRule="exact"),
                    _indent(left=hang)),
                   _run_props(body, color=RULE)),
+        # The organiser's box: a label and paragraphs with the same borders, which Word
+        # and LibreOffice draw as one box around them all.
+        StyleSpec("OrganiserNoteLabel", "组织者提示标题",
+                  (_el("w:keepNext"), _el("w:keepLines"),
+                   rule("top", "left", "bottom", "right", space=6, color=GREY),
+                   _el("w:spacing", before=page.em(1), after=0), _indent(left=page.em(0.5))),
+                  _run_props(head, bold=True, spacing=40)),
         StyleSpec("OrganiserNote", "组织者提示",
-                  (_el("w:keepLines"), rule("top", "left", "bottom", "right", space=6),
-                   _el("w:spacing", before=page.em(0.8), after=page.em(0.4)),
-                   _indent(left=page.em(0.5)), _el("w:jc", val="both")),
+                  (_el("w:keepLines"),
+                   rule("top", "left", "bottom", "right", space=6, color=GREY),
+                   _el("w:spacing", before=0, after=page.em(0.6)),
+                   _indent(left=page.em(0.5), first_chars=200, first=page.em(2)),
+                   _el("w:contextualSpacing"), _el("w:jc", val="both")),
                   _run_props(quote)),
         StyleSpec("Footnote", "注释",
                   (_el("w:spacing", before=0, after=0, line=300, lineRule="auto"),
@@ -398,8 +404,8 @@ def _style_specs(page: Page, faces: dict[str, str]) -> list[StyleSpec]:
                    _el("w:jc", val="right")),
                   _run_props(body, size=page.half_points(0.9))),
         StyleSpec("Excerpt", "节选说明",
-                  (_el("w:keepNext"), _el("w:spacing", before=0, after=page.em(0.8)),
-                   _indent()),
+                  (_el("w:spacing", before=page.em(0.4), after=0), _indent(),
+                   _el("w:jc", val="right")),
                   _run_props(head, size=page.half_points(0.8), color=GREY)),
         StyleSpec("Lead", "导语",
                   (_el("w:spacing", before=0, after=page.em(1)),),
@@ -775,8 +781,6 @@ class _Writer:
         self.heading(f"{chinese_number(n)}、{display_title(sec.title)}", level,
                      page_break=page_break)
         self.para(source_line(sec, by_doc.get(sec.doc_id)), "SourceLine")
-        if sec.excerpt:
-            self.para(sec.excerpt, "Excerpt")
         if sec.key_points:
             self.heading("学习要点", level + 1)
             self.numbered(sec.key_points, "KeyPoint", "key-points")
@@ -784,17 +788,17 @@ class _Writer:
             self.para(text)
         for line in sec.sources:
             self.para(line, "Attribution")
+        if sec.excerpt:
+            self.para(sec.excerpt, "Excerpt")
         if sec.notes:
             self.heading("注释", level + 1)
             for i, note in enumerate(sec.notes, 1):
                 self.para(f"[{i}]\t{note}", "Footnote")
         if sec.note:
-            box = self.para("", "OrganiserNote")
-            label = box.add_run("组织者提示：")
-            label.bold = True
-            label.font.name = self.faces["heading"]
-            _east_asia(label, self.faces["heading"])
-            self.text(box, sec.note, kai=True)
+            self.para("组织者提示", "OrganiserNoteLabel")
+            for text in sec.note.split("\n"):
+                if text.strip():
+                    self.para(text, "OrganiserNote")
         if sec.questions:
             self.heading("讨论题", level + 1)
             self.questions(sec.questions, lines=3)
