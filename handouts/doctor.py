@@ -29,7 +29,9 @@ SYSTEM_PACKAGES = {
 }
 
 PYTHON_MODULES = ("weasyprint", "jinja2", "jieba", "click", "pypdf", "pydantic",
-                  "trafilatura", "charset_normalizer")
+                  "trafilatura", "charset_normalizer", "docx")
+#: Modules whose distribution has another name (for the version shown).
+DISTRIBUTIONS = {"docx": "python-docx"}
 
 
 @dataclass(frozen=True)
@@ -75,7 +77,8 @@ def check_python() -> Iterator[Check]:
                         "run `make setup` (installs the Python packages into .venv)")
             continue
         try:
-            version = importlib.metadata.version(module.replace("_", "-"))
+            version = importlib.metadata.version(
+                DISTRIBUTIONS.get(module, module.replace("_", "-")))
         except importlib.metadata.PackageNotFoundError:
             version = "?"
         yield Check(f"python {module}", True, version)
