@@ -8,7 +8,9 @@ import pytest
 
 from handouts.corpus.load import load_document
 from handouts.errors import InputFileError
-from handouts.readers.text import decode, markdown_to_text, read_document, split_front_matter
+from handouts.readers import read_document
+from handouts.readers.decode import decode
+from handouts.readers.md import markdown_to_text, split_front_matter
 
 TEXT = "群众路线是我们党的生命线和根本工作路线。\n一切为了群众，一切依靠群众。\n"
 

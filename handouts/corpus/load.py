@@ -14,11 +14,11 @@ from pathlib import Path
 from typing import Any
 
 from handouts import limits
+from handouts import readers as reader
 from handouts.corpus import clean, sections
 from handouts.corpus.sanitize import sanitize
 from handouts.errors import HandoutsError, InputFileError
 from handouts.model import Document
-from handouts.readers import text as reader
 
 SUFFIXES = (".txt", ".md", ".html", ".htm")
 

@@ -1,1 +1,10 @@
-"""Readers: one module per input format, each turning a file into raw text and hints."""
+"""Readers: one module per input format, each turning a file into a ``RawDocument``.
+
+``read_document(path)`` picks the reader by the file's extension (``base.READERS``);
+importing this package registers every reader.
+"""
+
+from handouts.readers import html, md, txt
+from handouts.readers.base import READERS, RawDocument, read_document
+
+__all__ = ["READERS", "RawDocument", "html", "md", "read_document", "txt"]

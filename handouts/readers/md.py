@@ -1,0 +1,162 @@
+"""Markdown (blog posts, notes apps): front matter as metadata, the body as plain
+paragraphs with ``#`` heading lines kept for the sectioner."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from handouts.readers.base import RawDocument, register
+from handouts.readers.decode import read_text
+
+
+@register(".md", ".markdown")
+def read_markdown(path: Path) -> RawDocument:
+    text, encoding = read_text(path)
+    meta, body = split_front_matter(text)
+    return RawDocument(
+        str(path),
+        markdown_to_text(body),
+        "markdown",
+        encoding,
+        title=meta.get("title"),
+        date=meta.get("date"),
+        source=meta.get("source"),
+        author=meta.get("author"),
+    )
+
+
+_FRONT = re.compile(r"\A---[ \t]*\n(.*?)\n(?:---|\.\.\.)[ \t]*\n", re.S)
+
+
+def split_front_matter(text: str) -> tuple[dict[str, str], str]:
+    """YAML-style front matter of a blog post: only flat ``key: value`` lines matter."""
+    match = _FRONT.match(text.lstrip("\ufeff"))
+    if not match:
+        return {}, text
+    meta: dict[str, str] = {}
+    for line in match.group(1).splitlines():
+        key, sep, value = line.partition(":")
+        if sep and value.strip():
+            meta[key.strip().lower()] = value.strip().strip("\"'")
+    aliases = {"作者": "author", "标题": "title", "日期": "date", "来源": "source"}
+    for cn, en in aliases.items():
+        if cn in meta and en not in meta:
+            meta[en] = meta[cn]
+    return meta, text[match.end() :]
+
+
+_MD_IMAGE = re.compile(r"!\[[^\]]*\]\([^)]*\)")
+# Unambiguous on purpose (no nested repetition): a hostile ``[x](aaaa…`` must not
+# backtrack exponentially.
+_MD_LINK = re.compile(r"\[([^\]]+)\]\([^()\s]*(?:\([^()]*\)[^()\s]*)*(?:\s+\"[^\"]*\")?\)")
+_MD_REF_LINK = re.compile(r"\[([^\]]+)\]\[[^\]]*\]")
+_MD_FOOTREF = re.compile(r"\[\^([^\]]+)\](?!:)")
+_MD_FOOTDEF = re.compile(r"^\[\^([^\]]+)\]:\s*(.*)$")
+_MD_LINKDEF = re.compile(r"^\s{0,3}\[[^\]]+\]:\s*\S+.*$")
+_MD_STRONG = re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1")
+_MD_EM = re.compile(
+    r"(?<![A-Za-z0-9*])\*(?=\S)([^*\n]+?)(?<=\S)\*(?!\*)"
+    r"|(?<![A-Za-z0-9_])_(?=\S)([^_\n]+?)(?<=\S)_(?![A-Za-z0-9_])"
+)
+_MD_CODE = re.compile(r"`([^`]+)`")
+_MD_HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
+_MD_BULLET = re.compile(r"^\s*[-*+]\s+")
+_MD_RULE = re.compile(r"^\s*([-*_])(\s*\1){2,}\s*$")
+_HTML_TAG = re.compile(r"</?[A-Za-z][^>]*>")
+
+
+def markdown_inline(text: str) -> str:
+    """Emphasis, links, images, footnote markers and inline code to plain text."""
+    text = _MD_IMAGE.sub("", text)
+    text = _MD_LINK.sub(r"\1", text)
+    text = _MD_REF_LINK.sub(r"\1", text)
+    text = _MD_FOOTREF.sub("", text)
+    text = _MD_CODE.sub(r"\1", text)
+    text = _MD_STRONG.sub(r"\2", text)
+    text = _MD_EM.sub(lambda m: m.group(1) or m.group(2), text)
+    return _HTML_TAG.sub("", text)
+
+
+def _strip_comments(text: str) -> str:
+    """``<!-- … -->`` out, in one pass (a regex would rescan on every unclosed one)."""
+    out: list[str] = []
+    pos = 0
+    while True:
+        start = text.find("<!--", pos)
+        if start < 0:
+            break
+        end = text.find("-->", start + 4)
+        if end < 0:
+            break
+        out.append(text[pos:start])
+        pos = end + 3
+    out.append(text[pos:])
+    return "".join(out)
+
+
+def markdown_to_text(text: str) -> str:
+    """Markdown -> one line per paragraph, blank lines between, headings kept as
+    ``#`` lines for the sectioner.  Soft line breaks inside a paragraph are joined
+    (Markdown semantics), so the text cleaner never has to guess there."""
+    text = _strip_comments(text)
+    out: list[str] = []
+    para: list[str] = []
+    fenced = False
+
+    def flush() -> None:
+        if para:
+            out.append(_join_soft(para))
+            out.append("")
+            para.clear()
+
+    for raw in text.split("\n"):
+        line = raw.rstrip()
+        if line.lstrip().startswith(("```", "~~~")):
+            flush()
+            fenced = not fenced
+            continue
+        if fenced:
+            if line.strip():
+                out.append(line.strip())
+                out.append("")
+            continue
+        if not line.strip():
+            flush()
+            continue
+        if _MD_RULE.match(line) or (_MD_LINKDEF.match(line) and not _MD_FOOTDEF.match(line)):
+            flush()
+            continue
+        heading = _MD_HEADING.match(line)
+        if heading:
+            flush()
+            out.append(f"{heading.group(1)} {markdown_inline(heading.group(2))}")
+            out.append("")
+            continue
+        footdef = _MD_FOOTDEF.match(line)
+        if footdef:
+            flush()
+            out.append(f"注{footdef.group(1)}：{markdown_inline(footdef.group(2))}")
+            out.append("")
+            continue
+        stripped = line.lstrip()
+        while stripped.startswith(">"):
+            stripped = stripped[1:].lstrip()
+        if _MD_BULLET.match(stripped) or re.match(r"^\d+[.)]\s+", stripped):
+            flush()  # each list item is its own paragraph
+            stripped = _MD_BULLET.sub("", stripped)
+        para.append(markdown_inline(stripped))
+    flush()
+    return "\n".join(out).strip("\n") + "\n"
+
+
+def _join_soft(lines: list[str]) -> str:
+    """Join soft-wrapped lines: no space between Han characters, one between words."""
+    joined = lines[0].strip()
+    for line in lines[1:]:
+        line = line.strip()
+        if joined and line and (joined[-1].isascii() and line[0].isascii()):
+            joined += " " + line
+        else:
+            joined += line
+    return joined
