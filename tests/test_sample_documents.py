@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from handouts.corpus.load import explain, explain_data, load_document, load_documents
+from handouts.corpus.notes import strip_markers
 from handouts.errors import HandoutsError, InputFileError
 from handouts.model import Document
 
@@ -240,7 +241,15 @@ def documents() -> dict[str, Document]:
 
 
 def full_text(doc: Document) -> str:
-    return "\n".join(f"{s.title}\n{s.text}" for s in doc.sections)
+    """The words of a document: titles, texts without their note markers, and the notes
+    (which now travel apart from the text) as ``注n：…`` lines."""
+    return "\n".join(
+        "\n".join(
+            [s.title, strip_markers(s.text, len(s.notes))]
+            + [f"注{n}：{note}" for n, note in enumerate(s.notes, 1)]
+        )
+        for s in doc.sections
+    )
 
 
 def test_there_are_at_least_eight_sample_pages_in_several_encodings() -> None:

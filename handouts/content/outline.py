@@ -8,6 +8,7 @@ nothing mutable outlives a call and a worker pool can build outlines side by sid
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 from collections import Counter
 from collections.abc import Sequence
@@ -18,6 +19,7 @@ from handouts.content.keypoints import key_points, keywords
 from handouts.content.questions import QuestionWriter, load_patterns, questions_for
 from handouts.content.textstats import domain_words, han_count, stats_for
 from handouts.content.themes import best_theme, score_sections, section_index, select
+from handouts.corpus.notes import MARKER, strip_markers
 from handouts.errors import HandoutsError
 from handouts.model import Document, Outline, OutlineSection, Section, SourceRef, Theme, ThemeMatch
 
@@ -40,10 +42,24 @@ def _fallback(words: Sequence[str], matched: Sequence[str]) -> tuple[str, ...]:
     return tuple(dict.fromkeys([*specific, *matched]))
 
 
-def _outline_section(documents: tuple[Document, ...], doc: Document, section: Section,
+def _without_notes(section: Section) -> Section:
+    """The section as key points and questions see it: its own words, no note markers
+    (the notes themselves are never in ``text``)."""
+    if not section.notes:
+        return section
+    return dataclasses.replace(section, text=strip_markers(section.text, len(section.notes)),
+                               notes=())
+
+
+def _outline_section(documents: tuple[Document, ...], doc: Document, printed: Section,
                      match: ThemeMatch, writer: QuestionWriter,
                      questions_per_section: int | None) -> OutlineSection:
-    section, cut = excerpt(section, doc, limits.current().max_section_chars)
+    printed, cut = excerpt(printed, doc, limits.current().max_section_chars)
+    if cut and printed.notes:  # an excerpt prints the notes its own markers cite
+        cited = [int(m.group(1)) for m in MARKER.finditer(printed.text)]
+        kept = max((n for n in cited if n <= len(printed.notes)), default=0)
+        printed = dataclasses.replace(printed, notes=printed.notes[:kept])
+    section = _without_notes(printed)
     words, points = _summary(documents, section)
     count = questions_per_section
     if count is None:
@@ -61,7 +77,8 @@ def _outline_section(documents: tuple[Document, ...], doc: Document, section: Se
         key_points=points,
         questions=writer.section(section, terms, count, fallback=_fallback(words, match.matched),
                                  keywords=words),
-        text=section.text,
+        text=printed.text,
+        notes=printed.notes,
         excerpt=cut,
     )
 

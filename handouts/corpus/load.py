@@ -15,7 +15,7 @@ from typing import Any
 
 from handouts import limits
 from handouts import readers as reader
-from handouts.corpus import clean, sections
+from handouts.corpus import clean, notes, sections
 from handouts.corpus.sanitize import sanitize
 from handouts.errors import HandoutsError, InputFileError
 from handouts.model import Document
@@ -23,14 +23,15 @@ from handouts.model import Document
 SUFFIXES = (".txt", ".md", ".html", ".htm")
 
 
-def _cleaned(path: Path) -> tuple[reader.RawDocument, clean.Cleaned]:
+def _cleaned(path: Path) -> tuple[reader.RawDocument, clean.Cleaned, notes.Noted]:
     limit = limits.current().max_document_bytes
     _check_size(path, _file_size(path), limit, "")
     raw = reader.read_document(path)
     _check_size(path, len(raw.text.encode("utf-8")), limit, " of text")
     safe = sanitize(raw.text)
+    noted = notes.split_notes(safe.text, raw.notes)
     cleaned = clean.clean_text(
-        safe.text,
+        noted.text,
         markdown=raw.format == "markdown",
         title=raw.title,
         date=raw.date,
@@ -39,7 +40,7 @@ def _cleaned(path: Path) -> tuple[reader.RawDocument, clean.Cleaned]:
     )
     if safe.removed:
         cleaned = dataclasses.replace(cleaned, notes=(safe.report(), *cleaned.notes))
-    return raw, cleaned
+    return raw, cleaned, noted
 
 
 def _file_size(path: Path) -> int:
@@ -75,16 +76,18 @@ def human_size(size: int) -> str:
 def load_document(path: Path) -> Document:
     """One file as a ``Document``; ``InputFileError`` if it is not a readable text."""
     path = Path(path)
-    raw, cleaned = _cleaned(path)
-    return _document(path, raw, cleaned)
+    return _document(path, *_cleaned(path))
 
 
-def _document(path: Path, raw: reader.RawDocument, cleaned: clean.Cleaned) -> Document:
+def _document(
+    path: Path, raw: reader.RawDocument, cleaned: clean.Cleaned, noted: notes.Noted
+) -> Document:
     if not cleaned.paragraphs:
         raise InputFileError(path, "no article text left after cleaning")
-    title = cleaned.title or path.stem
+    title = notes.strip_tokens(cleaned.title or "") or path.stem
     markdown = raw.format == "markdown"
     doc_id = document_id(path)
+    parts = sections.split_sections(doc_id, title, cleaned.paragraphs, markdown=markdown)
     return Document(
         id=doc_id,
         path=str(path),
@@ -92,7 +95,7 @@ def _document(path: Path, raw: reader.RawDocument, cleaned: clean.Cleaned) -> Do
         date=cleaned.date,
         source=cleaned.source,
         author=cleaned.author,
-        sections=sections.split_sections(doc_id, title, cleaned.paragraphs, markdown=markdown),
+        sections=notes.attach(parts, noted.notes),
     )
 
 
@@ -149,8 +152,8 @@ def load_documents(
 def explain_data(path: Path) -> dict[str, Any]:
     """What the cleaner and sectioner did with one file, as JSON-ready data."""
     path = Path(path)
-    raw, cleaned = _cleaned(path)
-    document = _document(path, raw, cleaned)
+    raw, cleaned, noted = _cleaned(path)
+    document = _document(path, raw, cleaned, noted)
     markdown = raw.format == "markdown"
     # One heading per section in reading order; a section more than there are
     # headings is the introduction, titled with the document title.
@@ -170,7 +173,7 @@ def explain_data(path: Path) -> dict[str, Any]:
         "dropped": [{"line": d.line, "reason": d.reason, "text": d.text} for d in cleaned.dropped],
         "repairs": list(cleaned.notes),
         "headings": [
-            {"id": s.id, "level": s.level, "title": s.title, "style": kind}
+            {"id": s.id, "level": s.level, "title": s.title, "style": kind, "notes": len(s.notes)}
             for s, kind in zip(document.sections, styles, strict=True)
         ],
         "paragraphs": len(cleaned.paragraphs),
@@ -201,6 +204,9 @@ def explain(path: Path) -> str:
     lines += ["", f"Headings ({len(data['headings'])} sections):"]
     for h in data["headings"]:
         indent = "  " * h["level"]
-        lines.append(f"{indent}[level {h['level']}] {h['title']}  ({h['style']}, {h['id']})")
+        extra = f", {h['notes']} notes" if h["notes"] else ""
+        lines.append(
+            f"{indent}[level {h['level']}] {h['title']}  ({h['style']}, {h['id']}{extra})"
+        )
     lines += ["", f"Kept {data['paragraphs']} paragraphs, {data['characters']} characters."]
     return "\n".join(lines) + "\n"

@@ -26,6 +26,12 @@ class RawDocument:
     date: str | None = None
     source: str | None = None
     author: str | None = None
+    notes: tuple[tuple[str, str], ...] = ()
+    """Notes the format itself defines (Word footnotes and endnotes, a PDF's page-bottom
+    notes, Markdown ``[^x]:`` definitions) as ``(label, text)``; ``text`` references each
+    with the token ``[^label]`` where the marker stood.  Headings a format states (Word
+    heading styles, a PDF's larger type) arrive as Markdown ``#`` lines, one ``#`` per
+    level, with ``format == "markdown"``.  See ``handouts/corpus/notes.py``."""
 
 
 Reader = Callable[[Path], RawDocument]

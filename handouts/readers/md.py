@@ -14,15 +14,17 @@ from handouts.readers.decode import read_text
 def read_markdown(path: Path) -> RawDocument:
     text, encoding = read_text(path)
     meta, body = split_front_matter(text)
+    notes: dict[str, str] = {}
     return RawDocument(
         str(path),
-        markdown_to_text(body),
+        markdown_to_text(body, notes=notes),
         "markdown",
         encoding,
         title=meta.get("title"),
         date=meta.get("date"),
         source=meta.get("source"),
         author=meta.get("author"),
+        notes=tuple(notes.items()),
     )
 
 
@@ -66,8 +68,17 @@ _MD_RULE = re.compile(r"^\s*([-*_])(\s*\1){2,}\s*$")
 _HTML_TAG = re.compile(r"</?[A-Za-z][^>]*>")
 
 
-def markdown_inline(text: str) -> str:
-    """Emphasis, links, images, footnote markers and inline code to plain text."""
+def markdown_inline(text: str, refs: dict[str, str] | None = None) -> str:
+    """Emphasis, links, images, footnote markers and inline code to plain text.
+
+    With ``refs`` (a footnote's label -> its note label), a footnote reference becomes
+    the note token ``[^label]`` instead of vanishing (see ``handouts/corpus/notes.py``).
+    """
+    if refs is not None:
+        # Hidden from the link rules below: [^1][^2] is not a reference-style link.
+        text = _MD_FOOTREF.sub(
+            lambda m: f"\ue000{refs[m.group(1)]}\ue001" if m.group(1) in refs else "", text
+        )
     text = _MD_IMAGE.sub("", text)
     text = _MD_LINK.sub(r"\1", text)
     text = _MD_REF_LINK.sub(r"\1", text)
@@ -75,7 +86,8 @@ def markdown_inline(text: str) -> str:
     text = _MD_CODE.sub(r"\1", text)
     text = _MD_STRONG.sub(r"\2", text)
     text = _MD_EM.sub(lambda m: m.group(1) or m.group(2), text)
-    return _HTML_TAG.sub("", text)
+    text = _HTML_TAG.sub("", text)
+    return re.sub("\ue000([^\ue001]*)\ue001", r"[^\1]", text) if refs is not None else text
 
 
 def _strip_comments(text: str) -> str:
@@ -95,11 +107,19 @@ def _strip_comments(text: str) -> str:
     return "".join(out)
 
 
-def markdown_to_text(text: str) -> str:
+def markdown_to_text(text: str, notes: dict[str, str] | None = None) -> str:
     """Markdown -> one line per paragraph, blank lines between, headings kept as
     ``#`` lines for the sectioner.  Soft line breaks inside a paragraph are joined
-    (Markdown semantics), so the text cleaner never has to guess there."""
+    (Markdown semantics), so the text cleaner never has to guess there.
+
+    Footnotes: given a ``notes`` dict, each ``[^x]: …`` definition goes into it (as
+    ``md1``, ``md2``, … in order) and each reference becomes ``[^md1]``; without one, the
+    references vanish and the definitions stay as ``注x：…`` paragraphs."""
     text = _strip_comments(text)
+    refs: dict[str, str] | None = None
+    if notes is not None:
+        labels = [m.group(1) for m in map(_MD_FOOTDEF.match, text.split("\n")) if m]
+        refs = {label: f"md{i}" for i, label in enumerate(dict.fromkeys(labels), 1)}
     out: list[str] = []
     para: list[str] = []
     fenced = False
@@ -130,12 +150,17 @@ def markdown_to_text(text: str) -> str:
         heading = _MD_HEADING.match(line)
         if heading:
             flush()
-            out.append(f"{heading.group(1)} {markdown_inline(heading.group(2))}")
+            out.append(f"{heading.group(1)} {markdown_inline(heading.group(2), refs)}")
             out.append("")
             continue
         footdef = _MD_FOOTDEF.match(line)
         if footdef:
             flush()
+            if notes is not None and refs is not None:
+                note = markdown_inline(footdef.group(2))
+                label = refs[footdef.group(1)]
+                notes[label] = f"{notes[label]}{note}" if label in notes else note
+                continue
             out.append(f"注{footdef.group(1)}：{markdown_inline(footdef.group(2))}")
             out.append("")
             continue
@@ -145,7 +170,7 @@ def markdown_to_text(text: str) -> str:
         if _MD_BULLET.match(stripped) or re.match(r"^\d+[.)]\s+", stripped):
             flush()  # each list item is its own paragraph
             stripped = _MD_BULLET.sub("", stripped)
-        para.append(markdown_inline(stripped))
+        para.append(markdown_inline(stripped, refs))
     flush()
     return "\n".join(out).strip("\n") + "\n"
 

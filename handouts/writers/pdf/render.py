@@ -131,6 +131,8 @@ def glyph_items(handout: Handout) -> Iterator[tuple[str, str, tuple[str, ...]]]:
             yield where + " title", sec.title, head + body
             yield where + " source", sec.doc_title, head
             yield where + " text", sec.text, body
+            for note in sec.notes:
+                yield where + " note", note, body
             for point in sec.key_points:
                 yield where + " key point", point, quote
             if sec.excerpt:
@@ -224,6 +226,7 @@ def _view(handout: Handout) -> dict[str, Any]:
                 "paragraphs": sec.paragraphs,
                 "excerpt": sec.excerpt,
                 "note": [p for p in (sec.note or "").split("\n") if p.strip()],
+                "notes": sec.notes,
                 "questions": sec.questions,
             })
         parts.append({
@@ -423,6 +426,7 @@ def _environment() -> Any:
     )
     env.filters["cjk_quotes"] = cjk_quotes
     env.filters["css_string"] = css_string
+    env.filters["noterefs"] = noterefs
     return env
 
 
@@ -453,6 +457,22 @@ def cjk_quotes(text: str) -> Markup:
     """
     escaped = str(Markup.escape(text))
     return Markup(_QUOTES.sub(r'<span class="cjk-mark">\1</span>', escaped))
+
+
+def noterefs(text: str, count: int) -> Markup:
+    """Escape a paragraph and set its note references ``[1]``…``[count]`` as superscripts
+    (``handouts/corpus/notes.py`` puts them there; a ``[7]`` beyond the section's notes is
+    the author's own text and stays as it is)."""
+    from handouts.corpus.notes import MARKER
+
+    escaped = str(Markup.escape(text))
+
+    def sup(m: re.Match[str]) -> str:
+        if 1 <= int(m.group(1)) <= count:
+            return f'<sup class="noteref">[{m.group(1)}]</sup>'
+        return m.group(0)
+
+    return Markup(MARKER.sub(sup, escaped)) if count else Markup(escaped)
 
 
 def allowed_roots() -> tuple[Path, ...]:
