@@ -68,7 +68,7 @@ def test_empty_and_binary_files_raise_an_error_naming_the_file(
 
 
 def test_unknown_extension_is_refused(tmp_path: Path) -> None:
-    path = tmp_path / "doc.docx"
+    path = tmp_path / "doc.xyz"  # was .docx, which is now read (tests/test_docx_reader.py)
     path.write_bytes(b"PK\x03\x04")
     with pytest.raises(InputFileError, match="unsupported file type"):
         read_document(path)

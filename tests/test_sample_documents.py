@@ -371,10 +371,10 @@ def test_a_missing_corpus_folder_is_one_clear_error(tmp_path: Path) -> None:
 
 def test_a_folder_without_documents_is_one_clear_error(tmp_path: Path) -> None:
     (tmp_path / "themes.toml").write_text("", encoding="utf-8")
-    (tmp_path / "notes.docx").write_bytes(b"PK")
+    (tmp_path / "notes.key").write_bytes(b"PK")
     with pytest.raises(HandoutsError) as err:
         load_documents(tmp_path)
-    assert str(err.value) == f"{tmp_path}: no .txt, .md or .html documents"
+    assert str(err.value) == f"{tmp_path}: no .txt, .md, .html, .docx or .pdf documents"
 
 
 def test_strict_loading_raises_the_first_bad_file(tmp_path: Path) -> None:

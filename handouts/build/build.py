@@ -680,7 +680,7 @@ def load_corpus(corpus_dir: Path, cache: Path) -> Corpus:
 
     files = corpus_stage.document_paths(corpus_dir)
     if not files:
-        raise HandoutsError(corpus_dir, "no .txt, .md or .html documents")
+        raise HandoutsError(corpus_dir, corpus_stage.NO_DOCUMENTS)
     store = cache / "documents.pickle"
     stored = _load_pickle(store)
     known: dict[str, Any] = stored if isinstance(stored, dict) else {}

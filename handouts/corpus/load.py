@@ -20,7 +20,10 @@ from handouts.corpus.sanitize import sanitize
 from handouts.errors import HandoutsError, InputFileError
 from handouts.model import Document
 
-SUFFIXES = (".txt", ".md", ".html", ".htm")
+# Files in a format we do not read are listed too, so each is reported (convert to …)
+# rather than silently left out.
+SUFFIXES = (*reader.READERS, *reader.CONVERT)
+TEXT_SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm")
 
 
 def _cleaned(path: Path) -> tuple[reader.RawDocument, clean.Cleaned, notes.Noted]:
@@ -46,7 +49,7 @@ def _cleaned(path: Path) -> tuple[reader.RawDocument, clean.Cleaned, notes.Noted
 def _file_size(path: Path) -> int:
     """The size of a text file on disk (0 for formats whose text is extracted first:
     a .docx or .pdf carries images and fonts, so its bytes say little)."""
-    if path.suffix.lower() not in SUFFIXES:
+    if path.suffix.lower() not in TEXT_SUFFIXES:
         return 0
     try:
         return path.stat().st_size
@@ -114,6 +117,9 @@ def document_id(path: Path) -> str:
     return stem
 
 
+NO_DOCUMENTS = "no .txt, .md, .html, .docx or .pdf documents"
+
+
 def document_paths(root: Path) -> list[Path]:
     """The corpus files directly in ``root``, sorted by name (themes.toml and the
     like are not documents)."""
@@ -136,7 +142,7 @@ def load_documents(
         raise HandoutsError(root, "corpus directory not found")
     paths = document_paths(root)
     if not paths:
-        raise HandoutsError(root, "no .txt, .md or .html documents")
+        raise HandoutsError(root, NO_DOCUMENTS)
     documents: list[Document] = []
     problems: list[HandoutsError] = []
     for path in paths:

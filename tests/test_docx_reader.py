@@ -1,0 +1,191 @@
+"""Word files: headings from styles, numbering, footnotes as notes, tables as rows,
+tracked changes and comments handled as Word shows them; a damaged file is one error."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from docx import Document as WordDocument
+from docx.opc.constants import CONTENT_TYPE as CT
+from docx.opc.constants import RELATIONSHIP_TYPE as RT
+from docx.opc.packuri import PackURI
+from docx.opc.part import Part
+from docx.oxml import parse_xml
+from docx.oxml.ns import nsdecls
+
+from handouts.corpus.load import load_document, load_documents
+from handouts.errors import InputFileError
+from handouts.readers import read_document
+
+BODY_1 = "党员干部要深入基层，倾听群众呼声，把群众的冷暖放在心上，为群众办实事、做好事。"
+BODY_2 = "只有这样，才能赢得群众的信任和支持，密切党群干群关系，让群众路线落到实处。"
+NOTE_1 = "毛泽东：《关于领导方法的若干问题》，《毛泽东选集》第三卷，人民出版社1991年版。"
+NOTE_2 = "习近平：《在党的群众路线教育实践活动工作会议上的讲话》，2013年6月18日。"
+
+
+def _footnotes_part(document: WordDocument, notes: dict[int, str]) -> None:
+    """python-docx writes no footnotes: add the part Word would, with these notes."""
+    body = "".join(
+        f'<w:footnote w:id="{i}"><w:p><w:r><w:rPr><w:vertAlign w:val="superscript"/></w:rPr>'
+        f'<w:footnoteRef/></w:r><w:r><w:t xml:space="preserve"> {text}</w:t></w:r></w:p>'
+        "</w:footnote>"
+        for i, text in notes.items()
+    )
+    xml = (
+        f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><w:footnotes {nsdecls("w")}>'
+        '<w:footnote w:type="separator" w:id="-1"><w:p><w:r><w:separator/></w:r></w:p>'
+        '</w:footnote><w:footnote w:type="continuationSeparator" w:id="0"><w:p><w:r>'
+        "<w:continuationSeparator/></w:r></w:p></w:footnote>" + body + "</w:footnotes>"
+    )
+    package = document.part.package
+    part = Part(PackURI("/word/footnotes.xml"), CT.WML_FOOTNOTES, xml.encode(), package)
+    document.part.relate_to(part, RT.FOOTNOTES)
+
+
+def _reference(paragraph, note_id: int) -> None:
+    paragraph._p.append(
+        parse_xml(
+            f'<w:r {nsdecls("w")}><w:rPr><w:vertAlign w:val="superscript"/></w:rPr>'
+            f'<w:footnoteReference w:id="{note_id}"/></w:r>'
+        )
+    )
+
+
+def make_docx(path: Path, *, chinese_styles: bool = False) -> Path:
+    """A study text as an organiser receives it: title, two heading levels, two
+    footnotes, a table, a tracked deletion and insertion, a comment."""
+    document = WordDocument()
+    h1, h2 = ("Heading 1", "Heading 2")
+    if chinese_styles:  # WPS and Chinese Word name the styles themselves
+        for name, base in (("标题 1", "Normal"), ("标题 2", "Normal")):
+            document.styles.add_style(name, 1).base_style = document.styles[base]
+        h1, h2 = "标题 1", "标题 2"
+    document.add_paragraph("关于践行群众路线的学习材料", style="Title")
+    document.add_paragraph(h1 and "一、为什么要走群众路线", style=h1)
+    first = document.add_paragraph(BODY_1)
+    _reference(first, 1)
+    document.add_paragraph("（一）群众是真正的英雄", style=h2)
+    second = document.add_paragraph(BODY_2[:10])
+    second._p.append(parse_xml(
+        f'<w:del {nsdecls("w")} w:id="91" w:author="审稿人"><w:r><w:delText>删去的错字</w:delText>'
+        "</w:r></w:del>"
+    ))
+    second._p.append(parse_xml(
+        f'<w:ins {nsdecls("w")} w:id="92" w:author="审稿人"><w:r><w:t>{BODY_2[10:]}</w:t>'
+        "</w:r></w:ins>"
+    ))
+    second._p.append(parse_xml(
+        f'<w:r {nsdecls("w")}><w:commentReference w:id="0"/></w:r>'
+    ))
+    _reference(second, 2)
+    document.add_paragraph("二、怎样走好群众路线", style=h1)
+    document.add_paragraph("下表列出本支部的学习安排，请各小组对照落实，按时完成学习任务。")
+    table = document.add_table(rows=2, cols=3)
+    for row, cells in zip(table.rows, (("时间", "内容", "主讲"), ("六月", "群众路线", "王书记")),
+                          strict=True):
+        for cell, text in zip(row.cells, cells, strict=True):
+            cell.text = text
+    _footnotes_part(document, {1: NOTE_1, 2: NOTE_2})
+    document.save(path)
+    return path
+
+
+@pytest.mark.parametrize("chinese_styles", [False, True], ids=["Heading N", "标题 N"])
+def test_word_heading_styles_become_sections_at_their_levels(
+    tmp_path: Path, chinese_styles: bool
+) -> None:
+    doc = load_document(make_docx(tmp_path / "材料.docx", chinese_styles=chinese_styles))
+    assert doc.title == "关于践行群众路线的学习材料"
+    assert [(s.title, s.level) for s in doc.sections] == [
+        ("一、为什么要走群众路线", 1),
+        ("（一）群众是真正的英雄", 2),
+        ("二、怎样走好群众路线", 1),
+    ]
+
+
+def test_word_footnotes_travel_with_the_section_that_cites_them(tmp_path: Path) -> None:
+    doc = load_document(make_docx(tmp_path / "材料.docx"))
+    first, second, third = doc.sections
+    assert first.text == BODY_1 + "[1]" and first.notes == (NOTE_1,)
+    assert second.notes == (NOTE_2,) and second.text.endswith("[1]")
+    assert not third.notes
+    everything = "".join(s.text for s in doc.sections)
+    assert "毛泽东选集" not in everything and "注释" not in [s.title for s in doc.sections]
+
+
+def test_tracked_deletions_and_comments_are_not_text_insertions_are(tmp_path: Path) -> None:
+    doc = load_document(make_docx(tmp_path / "材料.docx"))
+    assert doc.sections[1].text == BODY_2 + "[1]"
+    assert "删去的错字" not in "".join(s.text for s in doc.sections)
+
+
+def test_table_rows_become_lines_of_text(tmp_path: Path) -> None:
+    doc = load_document(make_docx(tmp_path / "材料.docx"))
+    rows = doc.sections[2].paragraphs[1:]
+    assert [r.split() for r in rows] == [["时间", "内容", "主讲"], ["六月", "群众路线", "王书记"]]
+
+
+def test_word_list_numbering_is_written_out(tmp_path: Path) -> None:
+    document = WordDocument()
+    document.add_paragraph("学习要求", style="Heading 1")
+    for text in ("认真研读原文，逐段做好学习笔记。", "联系思想实际，查找自身存在的差距。"):
+        document.add_paragraph(text, style="List Number")
+    path = tmp_path / "要求.docx"
+    document.save(path)
+    raw = read_document(path)
+    assert "1. 认真研读原文" in raw.text or "1.认真研读原文" in raw.text
+    assert "2. 联系思想实际" in raw.text or "2.联系思想实际" in raw.text
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice not installed")
+def test_a_docx_saved_by_libreoffice_with_real_footnotes_reads_the_same(tmp_path: Path) -> None:
+    """The fixture above is built by hand; this one is written by a real office suite
+    (LibreOffice converts a flat ODT with heading styles and footnotes to .docx)."""
+    fodt = tmp_path / "材料.fodt"
+    fodt.write_text(
+        '<?xml version="1.0" encoding="UTF-8"?>'
+        '<office:document xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+        'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" '
+        'office:version="1.2" office:mimetype="application/vnd.oasis.opendocument.text">'
+        "<office:body><office:text>"
+        '<text:h text:outline-level="1">一、为什么要走群众路线</text:h>'
+        f'<text:p>{BODY_1}<text:note text:id="n1" text:note-class="footnote">'
+        f"<text:note-citation>1</text:note-citation><text:note-body><text:p>{NOTE_1}</text:p>"
+        "</text:note-body></text:note></text:p>"
+        '<text:h text:outline-level="2">（一）群众是真正的英雄</text:h>'
+        f'<text:p>{BODY_2}<text:note text:id="n2" text:note-class="footnote">'
+        f"<text:note-citation>2</text:note-citation><text:note-body><text:p>{NOTE_2}</text:p>"
+        "</text:note-body></text:note></text:p>"
+        "</office:text></office:body></office:document>",
+        encoding="utf-8",
+    )
+    subprocess.run(
+        ["soffice", "--headless", f"-env:UserInstallation=file://{tmp_path}/lo",
+         "--convert-to", "docx", "--outdir", str(tmp_path), str(fodt)],
+        check=True, capture_output=True, timeout=180,
+    )
+    doc = load_document(tmp_path / "材料.docx")
+    assert [(s.title, s.level) for s in doc.sections] == [
+        ("一、为什么要走群众路线", 1),
+        ("（一）群众是真正的英雄", 2),
+    ]
+    assert [s.notes for s in doc.sections] == [(NOTE_1,), (NOTE_2,)]
+    assert [s.text for s in doc.sections] == [BODY_1 + "[1]", BODY_2 + "[1]"]
+
+
+def test_a_damaged_docx_is_one_error_naming_it_and_the_corpus_still_loads(
+    tmp_path: Path,
+) -> None:
+    good = make_docx(tmp_path / "good.docx")
+    broken = tmp_path / "broken.docx"
+    broken.write_bytes(good.read_bytes()[:2000])  # a download cut short
+    with pytest.raises(InputFileError) as err:
+        read_document(broken)
+    message = str(err.value)
+    assert message.startswith(f"{broken}: ") and "\n" not in message and "docx" in message
+    documents, problems = load_documents(tmp_path)
+    assert [d.id for d in documents] == ["good"]
+    assert [str(p) for p in problems] == [message]
