@@ -3,6 +3,7 @@ tracked changes and comments handled as Word shows them; a damaged file is one e
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -23,6 +24,7 @@ from handouts.readers import read_document
 BODY_1 = "党员干部要深入基层，倾听群众呼声，把群众的冷暖放在心上，为群众办实事、做好事。"
 BODY_2 = "只有这样，才能赢得群众的信任和支持，密切党群干群关系，让群众路线落到实处。"
 NOTE_1 = "毛泽东：《关于领导方法的若干问题》，《毛泽东选集》第三卷，人民出版社1991年版。"
+COMMENT = "这一段要再斟酌，建议补充事例。"
 NOTE_2 = "习近平：《在党的群众路线教育实践活动工作会议上的讲话》，2013年6月18日。"
 
 
@@ -77,10 +79,8 @@ def make_docx(path: Path, *, chinese_styles: bool = False) -> Path:
         f'<w:ins {nsdecls("w")} w:id="92" w:author="审稿人"><w:r><w:t>{BODY_2[10:]}</w:t>'
         "</w:r></w:ins>"
     ))
-    second._p.append(parse_xml(
-        f'<w:r {nsdecls("w")}><w:commentReference w:id="0"/></w:r>'
-    ))
     _reference(second, 2)
+    document.add_comment(second.runs[0], text=COMMENT, author="审稿人")
     document.add_paragraph("二、怎样走好群众路线", style=h1)
     document.add_paragraph("下表列出本支部的学习安排，请各小组对照落实，按时完成学习任务。")
     table = document.add_table(rows=2, cols=3)
@@ -119,13 +119,30 @@ def test_word_footnotes_travel_with_the_section_that_cites_them(tmp_path: Path) 
 def test_tracked_deletions_and_comments_are_not_text_insertions_are(tmp_path: Path) -> None:
     doc = load_document(make_docx(tmp_path / "材料.docx"))
     assert doc.sections[1].text == BODY_2 + "[1]"
-    assert "删去的错字" not in "".join(s.text for s in doc.sections)
+    everything = "".join(s.text + "".join(s.notes) for s in doc.sections)
+    assert "删去的错字" not in everything and COMMENT not in everything
 
 
 def test_table_rows_become_lines_of_text(tmp_path: Path) -> None:
     doc = load_document(make_docx(tmp_path / "材料.docx"))
     rows = doc.sections[2].paragraphs[1:]
     assert [r.split() for r in rows] == [["时间", "内容", "主讲"], ["六月", "群众路线", "王书记"]]
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice not installed")
+def test_the_word_fixture_is_a_file_libreoffice_opens(tmp_path: Path) -> None:
+    """The hand-built fixture is a valid Word file, read by LibreOffice as we read it:
+    its footnotes are footnotes, the deletion a tracked deletion, the comment a comment."""
+    source = make_docx(tmp_path / "材料.docx")
+    subprocess.run(
+        ["soffice", "--headless", f"-env:UserInstallation=file://{tmp_path}/lo",
+         "--convert-to", "fodt", "--outdir", str(tmp_path / "out"), str(source)],
+        check=True, capture_output=True, timeout=180,
+    )
+    xml = (tmp_path / "out" / "材料.fodt").read_text(encoding="utf-8")
+    assert re.search(r"<text:note [^>]*>.*?" + re.escape(NOTE_1), xml, re.S)
+    assert re.search(r"<text:deletion>.*?删去的错字", xml, re.S)
+    assert re.search(r"<office:annotation[ >].*?" + re.escape(COMMENT), xml, re.S)
 
 
 def test_word_list_numbering_is_written_out(tmp_path: Path) -> None:

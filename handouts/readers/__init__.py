@@ -4,7 +4,7 @@
 importing this package registers every reader.
 """
 
-from handouts.readers import docx, html, md, txt
+from handouts.readers import docx, html, md, pdf, txt
 from handouts.readers.base import CONVERT, READERS, RawDocument, read_document
 
-__all__ = ["CONVERT", "READERS", "RawDocument", "docx", "html", "md", "read_document", "txt"]
+__all__ = ["CONVERT", "READERS", "RawDocument", "docx", "html", "md", "pdf", "read_document", "txt"]
