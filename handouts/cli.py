@@ -231,6 +231,7 @@ def outline_json(result: Any) -> dict[str, Any]:
                 "key_points": list(s.key_points),
                 "questions": list(s.questions),
                 "text": s.text,
+                "notes": list(s.notes),
             }
             for s in result.sections
         ],
