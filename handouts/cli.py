@@ -49,7 +49,7 @@ def _corpus_option(func: F) -> F:
         type=click.Path(path_type=Path, file_okay=False),
         default=paths.CORPUS,
         show_default="corpus/",
-        help="Directory of .txt, .md and .html documents (and themes.toml).",
+        help="Directory of .txt, .md, .html, .docx and .pdf documents (and themes.toml).",
     )(func)
 
 

@@ -4,7 +4,8 @@
 # to fontTools and a CJK handout takes ~15x longer), the three CJK faces, poppler and qpdf
 # for reading PDFs back in the tests, strace to watch a hostile build open nothing outside
 # the project, and LibreOffice Writer without its GUI, which the tests use to open every
-# Word file we write and print it to PDF.
+# Word file we write and print it to PDF, to read Word files as an office suite does, and
+# to write an old .doc for the readers' tests.
 set -euo pipefail
 
 packages=(
