@@ -170,22 +170,23 @@ def _page_lines(page: Any, number: int) -> list[_Line]:
 
 
 def _gutter(chars: list[dict[str, Any]], width: float) -> float | None:
-    """An x in the middle third that (almost) no character crosses, with a good share
-    of the characters on either side: the gap between two columns."""
+    """The middle of a band about an em wide in the middle third of the page that
+    (almost) no character touches, with a good share of the characters on either side:
+    the gap between two columns.  Characters of one line abut, so in a single column
+    every such band is touched on every line."""
     if len(chars) < 40:
         return None
+    half = 0.4 * statistics.median(c["size"] for c in chars)
     best = None
     for step in range(0, 61):
         x = width * (0.35 + 0.005 * step)
-        crossing = sum(1 for c in chars if c["x0"] < x < c["x1"])
-        left = sum(1 for c in chars if c["x1"] <= x)
-        right = len(chars) - left - crossing
-        if crossing <= 0.05 * len(chars) and min(left, right) >= 0.25 * len(chars):
-            # a line of text crosses the middle every few characters: a real gutter
-            # has room on both sides of x
-            near = sum(1 for c in chars if abs((c["x0"] + c["x1"]) / 2 - x) < c["size"])
-            if near <= 0.05 * len(chars) and (best is None or crossing < best[0]):
-                best = (crossing, x)
+        touching = sum(1 for c in chars if c["x1"] > x - half and c["x0"] < x + half)
+        left = sum(1 for c in chars if c["x1"] <= x - half)
+        right = sum(1 for c in chars if c["x0"] >= x + half)
+        if touching <= 0.03 * len(chars) and min(left, right) >= 0.25 * len(chars) and (
+            best is None or touching < best[0]
+        ):
+            best = (touching, x)
     return best[1] if best else None
 
 
