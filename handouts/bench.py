@@ -180,6 +180,66 @@ def _docx(work: Path) -> dict[str, Any]:
     }
 
 
+@phase("read-docx-pdf")
+def _read_docx_pdf(work: Path) -> dict[str, Any]:
+    """The seed texts as a Word file and as a plain PDF each (made here: python-docx and
+    WeasyPrint), read back by the .docx and .pdf readers."""
+    import html
+
+    import weasyprint
+    from docx import Document as WordDocument
+    from pypdf import PdfReader
+
+    from handouts.corpus.load import document_paths, load_document
+
+    docs = [load_document(p) for p in document_paths(paths.CORPUS)]
+    made: dict[str, list[Path]] = {".docx": [], ".pdf": []}
+    for doc in docs:
+        word = WordDocument()
+        word.add_paragraph(doc.title, style="Title")
+        body = [f"<h1>{html.escape(doc.title)}</h1>"]
+        for section in doc.sections:
+            word.add_paragraph(section.title, style=f"Heading {min(section.level, 3)}")
+            tag = f"h{min(section.level + 1, 4)}"
+            body.append(f"<{tag}>{html.escape(section.title)}</{tag}>")
+            for para in section.paragraphs:
+                word.add_paragraph(para)
+                body.append(f"<p>{html.escape(para)}</p>")
+        word.save(work / f"{doc.id}.docx")
+        made[".docx"].append(work / f"{doc.id}.docx")
+        css = ("@page { size: A4; margin: 2cm; @bottom-center { content: counter(page) } } "
+               "body { font-family: 'Noto Serif CJK SC'; font-size: 11pt } p { text-indent: 2em }")
+        weasyprint.HTML(string=f"<style>{css}</style>{''.join(body)}").write_pdf(
+            work / f"{doc.id}.pdf"
+        )
+        made[".pdf"].append(work / f"{doc.id}.pdf")
+    figures: dict[str, Any] = {}
+    for suffix, files in made.items():
+        seconds, loaded = _timed(lambda files=files: [load_document(f) for f in files])
+        chars = sum(len(s.text) for d in loaded for s in d.sections)
+        pages = sum(len(PdfReader(f).pages) for f in files) if suffix == ".pdf" else 0
+        per = f", {1000 * seconds / pages:.0f} ms/page" if pages else ""
+        figures[f"read {suffix}"] = (
+            f"{len(files)} files, {chars} characters in {seconds:.2f} s{per}"
+        )
+        # Round trip: the seed's paragraphs found whole, its headings found as headings.
+        paras = heads = found_paras = found_heads = 0
+        for doc, back in zip(docs, loaded, strict=True):
+            text = "\n".join(s.text for s in back.sections)
+            titles = {s.title for s in back.sections}
+            for section in doc.sections:
+                if section.title != doc.title:
+                    heads += 1
+                    found_heads += section.title in titles
+                for para in section.paragraphs:
+                    paras += 1
+                    found_paras += para in text
+        figures[f"round trip {suffix}"] = (
+            f"paragraphs kept whole {found_paras}/{paras}, headings {found_heads}/{heads}"
+        )
+    return figures
+
+
 @phase("build")
 def _build(work: Path) -> dict[str, Any]:
     from handouts.build.build import build_all

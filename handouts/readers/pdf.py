@@ -138,8 +138,16 @@ def _check_password(path: Path) -> None:
 def _page_lines(page: Any, number: int) -> list[_Line]:
     """The page's lines in reading order; two columns left first."""
     raw = page.extract_text_lines(return_chars=True, strip=True, y_tolerance=3)
-    chars = [c for line in raw for c in line["chars"] if c["text"].strip()]
-    gutter = _gutter(chars, page.width)
+    for line in raw:  # a glyph drawn twice over (fake bold, a two-em dash) is one
+        seen: set[tuple[str, int, int]] = set()
+        unique = []
+        for c in line["chars"]:
+            key = (c["text"], round(c["x0"]), round(c["top"]))
+            if key not in seen:
+                seen.add(key)
+                unique.append(c)
+        line["chars"] = unique
+    gutter = _gutter(raw, page.width)
     if gutter is None:
         lines = [_line(line["chars"], number) for line in raw]
         lines = [line for line in lines if line]
@@ -169,21 +177,25 @@ def _page_lines(page: Any, number: int) -> list[_Line]:
     return above + left + right + below
 
 
-def _gutter(chars: list[dict[str, Any]], width: float) -> float | None:
+def _gutter(raw: list[dict[str, Any]], width: float) -> float | None:
     """The middle of a band about an em wide in the middle third of the page that
-    (almost) no character touches, with a good share of the characters on either side:
-    the gap between two columns.  Characters of one line abut, so in a single column
-    every such band is touched on every line."""
-    if len(chars) < 40:
+    (almost) no line touches, with a good share of the characters on either side: the
+    gap between two columns.  A single column's full lines touch every such band."""
+    lines = [[c for c in line["chars"] if c["text"].strip()] for line in raw]
+    lines = [line for line in lines if line]
+    chars = [c for line in lines for c in line]
+    if len(chars) < 40 or len(lines) < 6:
         return None
     half = 0.4 * statistics.median(c["size"] for c in chars)
     best = None
     for step in range(0, 61):
         x = width * (0.35 + 0.005 * step)
-        touching = sum(1 for c in chars if c["x1"] > x - half and c["x0"] < x + half)
+        touching = sum(
+            1 for line in lines if any(c["x1"] > x - half and c["x0"] < x + half for c in line)
+        )
         left = sum(1 for c in chars if c["x1"] <= x - half)
         right = sum(1 for c in chars if c["x0"] >= x + half)
-        if touching <= 0.03 * len(chars) and min(left, right) >= 0.25 * len(chars) and (
+        if touching <= max(2, 0.1 * len(lines)) and min(left, right) >= 0.25 * len(chars) and (
             best is None or touching < best[0]
         ):
             best = (touching, x)
@@ -202,6 +214,10 @@ def _line(chars: list[dict[str, Any]], page: int) -> _Line | None:
     refs: list[str] = []
     sup: list[str] = []
     prev = None
+    gaps = [b["x0"] - a["x1"] for a, b in itertools.pairwise(main)]
+    # A space between Han characters is a gap wider than the line's usual spacing (a
+    # justified line spreads all its characters alike).
+    space = max(0.2 * size, 2 * statistics.median(gaps) + 0.1 * size) if gaps else size
     for c in visible:
         small = c["size"] < 0.8 * size and c["bottom"] < baseline - 0.15 * size
         if small:
@@ -211,10 +227,12 @@ def _line(chars: list[dict[str, Any]], page: int) -> _Line | None:
         if sup:
             out.append(_sup("".join(sup), refs))
             sup = []
-        if (prev is not None and c["x0"] - prev["x1"] > 0.3 * c["size"] and out
-                and out[-1][-1:].isascii() and out[-1][-1:].isalnum()
-                and c["text"].isascii() and c["text"].isalnum()):
-            out.append(" ")  # a space between Latin words, none between Han characters
+        if prev is not None and out and out[-1][-1:] != " ":
+            gap = c["x0"] - prev["x1"]
+            latin = (out[-1][-1:].isascii() and out[-1][-1:].isalnum()
+                     and c["text"].isascii() and c["text"].isalnum())
+            if gap > space or (latin and gap > 0.15 * c["size"]):
+                out.append(" ")
         out.append(c["text"])
         prev = c
     if sup:
@@ -408,6 +426,25 @@ def _pitch(lines: list[_Line]) -> float:
     return statistics.median(gaps) if gaps else 0.0
 
 
+_CLOSING = "，。、；：？！”’）》」』】…,.;:?!)"
+_OPENING = "“‘（《「『【("
+
+
+def _first_unit(text: str) -> float:
+    """How many ems the first piece of a line that cannot be broken takes: a Han
+    character with the closing marks after it (and an opening mark with its character),
+    or a Latin word at about half an em a letter."""
+    word = re.match(r"[A-Za-z0-9]+", text)
+    if word:
+        return 0.5 * len(word.group(0))
+    n = 1
+    while n < len(text) and text[n] in _CLOSING:
+        n += 1
+    if n < len(text) and text[n] in _OPENING:
+        n += 2
+    return float(n)
+
+
 def _continues(prev: _Line, line: _Line, pitch: float) -> bool:
     """Whether ``line`` goes on with the paragraph ``prev`` ends: ``prev`` runs to the
     right edge of its column, ``line`` is not indented, not much smaller or larger, and
@@ -415,8 +452,13 @@ def _continues(prev: _Line, line: _Line, pitch: float) -> bool:
     size = line.size
     if abs(prev.size - size) > 0.15 * size:
         return False
-    if prev.right - prev.x1 > 1.5 * size:
-        return False  # a short line ends its paragraph
+    short = prev.right - prev.x1
+    if short > 1.5 * size and (
+        prev.text.rstrip("”’」』）)")[-1:] in _TERMINAL
+        or short > (_first_unit(line.text) + 1) * size
+    ):
+        return False  # a short line ends its paragraph, unless the next line's first
+        # unbreakable piece would not have fitted (ragged right, kinsoku)
     if line.x0 - line.left > 1.2 * size:
         return False  # an indented line opens one
     same_column = prev.page == line.page and abs(prev.left - line.left) < 1
