@@ -206,3 +206,43 @@ def test_a_damaged_docx_is_one_error_naming_it_and_the_corpus_still_loads(
     documents, problems = load_documents(tmp_path)
     assert [d.id for d in documents] == ["good"]
     assert [str(p) for p in problems] == [message]
+
+
+def test_outline_levels_endnotes_hidden_text_and_contents_are_read_as_word_shows_them(
+    tmp_path: Path,
+) -> None:
+    """No heading style at all: the outline level set on the paragraph makes the
+    heading; an endnote is a note like a footnote; hidden text and a table of contents
+    are not text."""
+    document = WordDocument()
+    toc = document.styles.add_style("TOC 1", 1)
+    document.add_paragraph("一、总体要求……………1", style=toc)
+    heading = document.add_paragraph("一、总体要求")
+    heading._p.get_or_add_pPr().append(parse_xml(f'<w:outlineLvl {nsdecls("w")} w:val="0"/>'))
+    body = document.add_paragraph(BODY_1)
+    body._p.append(parse_xml(
+        f'<w:r {nsdecls("w")}><w:endnoteReference w:id="1"/></w:r>'
+    ))
+    body._p.append(parse_xml(
+        f'<w:r {nsdecls("w")}><w:rPr><w:vanish/></w:rPr><w:t>隐藏的批注文字</w:t></w:r>'
+    ))
+    sub = document.add_paragraph("（一）指导思想")
+    sub._p.get_or_add_pPr().append(parse_xml(f'<w:outlineLvl {nsdecls("w")} w:val="1"/>'))
+    document.add_paragraph(BODY_2)
+    xml = (
+        f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><w:endnotes {nsdecls("w")}>'
+        '<w:endnote w:type="separator" w:id="-1"><w:p><w:r><w:separator/></w:r></w:p>'
+        f'</w:endnote><w:endnote w:id="1"><w:p><w:r><w:endnoteRef/></w:r><w:r><w:t>{NOTE_2}'
+        "</w:t></w:r></w:p></w:endnote></w:endnotes>"
+    )
+    package = document.part.package
+    part = Part(PackURI("/word/endnotes.xml"), CT.WML_ENDNOTES, xml.encode(), package)
+    document.part.relate_to(part, RT.ENDNOTES)
+    path = tmp_path / "方案.docx"
+    document.save(path)
+    doc = load_document(path)
+    headings = [(s.title, s.level) for s in doc.sections]
+    assert headings == [("一、总体要求", 1), ("（一）指导思想", 2)]
+    assert doc.sections[0].text == BODY_1 + "[1]" and doc.sections[0].notes == (NOTE_2,)
+    everything = "".join(s.title + s.text for s in doc.sections)
+    assert "隐藏的批注文字" not in everything and "……" not in everything
