@@ -246,3 +246,22 @@ def test_outline_levels_endnotes_hidden_text_and_contents_are_read_as_word_shows
     assert doc.sections[0].text == BODY_1 + "[1]" and doc.sections[0].notes == (NOTE_2,)
     everything = "".join(s.title + s.text for s in doc.sections)
     assert "隐藏的批注文字" not in everything and "……" not in everything
+
+
+def test_the_corpus_command_lists_word_files_and_warns_once_per_unreadable_file(
+    tmp_path: Path, runner
+) -> None:
+    from handouts.cli import cli
+
+    make_docx(tmp_path / "材料.docx")
+    (tmp_path / "旧文件.doc").write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 64)
+    (tmp_path / "通知.wps").write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 64)
+    result = runner.invoke(cli, ["corpus", "--corpus", str(tmp_path)])
+    assert result.exit_code == 0
+    assert "材料  关于践行群众路线的学习材料" in result.stdout
+    warnings = result.stderr.strip().splitlines()
+    assert len(warnings) == 2
+    assert all("另存为 .docx" in w for w in warnings)
+    assert {w.split(": ")[1] for w in warnings} == {
+        str(tmp_path / "旧文件.doc"), str(tmp_path / "通知.wps")
+    }
