@@ -184,3 +184,18 @@ def test_a_real_old_word_doc_says_to_save_it_as_docx(tmp_path: Path) -> None:
     with pytest.raises(InputFileError) as err:
         read_document(doc)
     assert str(err.value).startswith(f"{doc}: ") and "另存为 .docx" in str(err.value)
+
+
+def test_headings_set_bold_at_body_size_are_headings(tmp_path: Path) -> None:
+    """Official documents set headings in 黑体 or bold at the body's size: a line of its
+    own in a bold face is a heading under the larger title."""
+    css = CSS + " h2 { font-size: 11pt; font-weight: bold; margin: 0.5em 0 } "
+    html = (
+        "<h1>关于改进工作作风的意见</h1>"
+        f"<h2>坚持问题导向</h2><p>{SENTENCES[0]}{SENTENCES[1]}</p>"
+        f"<h2>完善制度机制</h2><p>{SENTENCES[2]}{SENTENCES[3]}</p>"
+    )
+    doc = load_document(_pdf(html, tmp_path / "意见.pdf", css))
+    assert doc.title == "关于改进工作作风的意见"
+    assert [(s.title, s.level) for s in doc.sections] == [("坚持问题导向", 1), ("完善制度机制", 1)]
+    assert doc.sections[1].text == SENTENCES[2] + SENTENCES[3]

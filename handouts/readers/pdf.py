@@ -46,6 +46,7 @@ _NOTE_START = re.compile(
 )
 _REF = re.compile(rf"\[(\d{{1,3}})\]|［(\d{{1,3}})］|([{_CIRCLED}])")
 _TERMINAL = "。！？!?…；;」』”’）)】》"
+_BOLD = re.compile(r"bold|heavy|black|semibold|demi|黑体|simhei|\bhei\b|-b$|,b$", re.I)
 EDGE = 0.1  # share of the page height at top and bottom where running lines live
 
 
@@ -58,6 +59,7 @@ class _Line:
     bottom: float
     size: float
     page: int
+    bold: bool = False  # set in a bold or black face (黑体) throughout
     left: float = 0.0  # the left and right edges of its column
     right: float = 0.0
     refs: list[str] = field(default_factory=list)
@@ -248,6 +250,7 @@ def _line(chars: list[dict[str, Any]], page: int) -> _Line | None:
         max(c["bottom"] for c in main),
         statistics.median(c["size"] for c in main),
         page,
+        bold=sum(1 for c in main if _BOLD.search(c.get("fontname", ""))) >= 0.8 * len(main),
         refs=refs,
     )
 
@@ -392,29 +395,41 @@ def _paragraphs(lines: list[_Line], body_size: float) -> tuple[str, bool]:
         reverse=True,
     )
     rank = {size: i + 1 for i, size in enumerate(heading_sizes[:6])}
-    blocks: list[list[Any]] = []  # [kind, text, last line]
+    body_bold = sum(len(ln.text) for ln in lines if ln.bold) > 0.5 * sum(
+        len(ln.text) for ln in lines
+    )
+    blocks: list[list[Any]] = []  # [kind, text, last line, lines]
     pitch = _pitch(lines)
     for line in lines:
         level = rank.get(round(line.size, 1)) if len(line.text) <= 60 else None
         kind = f"h{level}" if level else "p"
         if blocks:
-            prev_kind, prev_text, prev = blocks[-1]
+            prev_kind, prev_text, prev, _count = blocks[-1]
             same_flow = prev.page == line.page and abs(prev.left - line.left) < 1
             if kind == prev_kind and kind != "p" and same_flow and (
                 line.top - prev.bottom < 1.2 * line.size
             ):
                 blocks[-1][1] = _join(prev_text, line.text)  # a heading over two lines
                 blocks[-1][2] = line
+                blocks[-1][3] += 1
                 continue
             if kind == "p" and prev_kind == "p" and _continues(prev, line, pitch):
                 blocks[-1][1] = _join(prev_text, line.text)
                 blocks[-1][2] = line
+                blocks[-1][3] += 1
                 continue
-        blocks.append([kind, line.text, line])
+        blocks.append([kind, line.text, line, 1])
     out = []
-    for kind, text, _ in blocks:
+    headed = bool(rank)
+    for kind, text, last, count in blocks:
+        if (kind == "p" and count == 1 and last.bold and not body_bold and len(text) <= 40
+                and text[-1] not in "。；;，,：:"):
+            # A line of its own in bold (黑体) at body size: a heading one level below
+            # the larger type's
+            kind = f"h{min(6, len(rank) + 1)}"
+            headed = True
         out.append(("#" * int(kind[1:]) + " " + text) if kind != "p" else text)
-    return "\n\n".join(out) + "\n", bool(rank)
+    return "\n\n".join(out) + "\n", headed
 
 
 def _pitch(lines: list[_Line]) -> float:
