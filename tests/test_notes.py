@@ -170,3 +170,26 @@ def test_a_handout_from_a_word_file_prints_its_notes_under_the_passage(
     marks = [c for c in chars if c["text"] == "[" and c["size"] < 0.8 * body_size]
     assert len(marks) >= 2
     assert "[[" not in text and "#_ftn" not in text
+
+
+def test_a_word_page_saved_as_html_gives_its_footnotes_as_notes(tmp_path: Path) -> None:
+    """Word's 另存为网页: the references are links to #_ftn1, the notes a list at the
+    foot of the page; trafilatura escapes the brackets (\\[1\\]) on the way."""
+    ref = '<a href="#_ftn{n}" name="_ftnref{n}"><span class=MsoFootnoteReference>[{n}]</span></a>'
+    note = (
+        "<div style='mso-element:footnote' id=ftn{n}><p class=MsoFootnoteText>"
+        '<a href="#_ftnref{n}" name="_ftn{n}"><span class=MsoFootnoteReference>[{n}]</span>'
+        "</a> {text}</p></div>"
+    )
+    page = (
+        "<html><head><meta charset='utf-8'><title>论群众路线</title></head><body>"
+        f"<div class=WordSection1><p class=MsoNormal>{QUOTE}{ref.format(n=1)}{BODY}</p>"
+        f"<p class=MsoNormal>{LATER}{ref.format(n=2)}{BODY}</p></div>"
+        "<div style='mso-element:footnote-list'><hr align=left size=1 width='33%'>"
+        f"{note.format(n=1, text=NOTE_1)}{note.format(n=2, text=NOTE_2)}</div></body></html>"
+    )
+    path = tmp_path / "word.html"
+    path.write_text(page, encoding="utf-8")
+    (section,) = load_document(path).sections
+    assert section.text == f"{QUOTE}[1]{BODY}\n{LATER}[2]{BODY}"
+    assert section.notes == (NOTE_1, NOTE_2)

@@ -160,3 +160,8 @@ def test_an_unclosed_markdown_link_is_left_alone_without_backtracking() -> None:
     # character; it must come back at once and unchanged.
     text = "见[原文](" + "a" * 60 + " 未闭合"
     assert markdown_to_text(text) == text + "\n"
+
+
+def test_markdown_backslash_escapes_stand_for_the_character() -> None:
+    text = markdown_to_text(r"见\[1\]，\*号不是强调\*，路径 a\\b。")
+    assert text == "见[1]，*号不是强调*，路径 a\\b。\n"

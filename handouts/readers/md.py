@@ -66,6 +66,9 @@ _MD_HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
 _MD_BULLET = re.compile(r"^\s*[-*+]\s+")
 _MD_RULE = re.compile(r"^\s*([-*_])(\s*\1){2,}\s*$")
 _HTML_TAG = re.compile(r"</?[A-Za-z][^>]*>")
+_MD_ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")
+_ESCAPED = 0xE100  # an escaped ASCII mark waits in the private use area
+_ESCAPES = re.compile("[\ue121-\ue17e]")
 
 
 def markdown_inline(text: str, refs: dict[str, str] | None = None) -> str:
@@ -74,6 +77,9 @@ def markdown_inline(text: str, refs: dict[str, str] | None = None) -> str:
     With ``refs`` (a footnote's label -> its note label), a footnote reference becomes
     the note token ``[^label]`` instead of vanishing (see ``handouts/corpus/notes.py``).
     """
+    # Backslash escapes (trafilatura writes \[1\] for a page's [1]) stand for the
+    # character itself: hidden from the rules below, restored at the end.
+    text = _MD_ESCAPE.sub(lambda m: chr(_ESCAPED + ord(m.group(1))), text)
     if refs is not None:
         # Hidden from the link rules below: [^1][^2] is not a reference-style link.
         text = _MD_FOOTREF.sub(
@@ -87,7 +93,9 @@ def markdown_inline(text: str, refs: dict[str, str] | None = None) -> str:
     text = _MD_STRONG.sub(r"\2", text)
     text = _MD_EM.sub(lambda m: m.group(1) or m.group(2), text)
     text = _HTML_TAG.sub("", text)
-    return re.sub("\ue000([^\ue001]*)\ue001", r"[^\1]", text) if refs is not None else text
+    if refs is not None:
+        text = re.sub("\ue000([^\ue001]*)\ue001", r"[^\1]", text)
+    return _ESCAPES.sub(lambda m: chr(ord(m.group(0)) - _ESCAPED), text)
 
 
 def _strip_comments(text: str) -> str:
