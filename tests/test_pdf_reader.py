@@ -7,6 +7,7 @@ import io
 import re
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -35,15 +36,30 @@ p { text-indent: 2em; margin: 0; text-align: justify }
 """
 
 
-def _pdf(html: str, path: Path, css: str = CSS) -> Path:
-    import weasyprint
+_RENDER = """
+import sys
+import weasyprint
+if sys.argv[3] == "justified":
+    from handouts.writers.pdf import justify
+    justify.install()
+weasyprint.HTML(string=open(sys.argv[1], encoding="utf-8").read()).write_pdf(sys.argv[2])
+"""
 
-    weasyprint.HTML(string=f"<html><head><style>{css}</style></head><body>{html}</body></html>"
-                    ).write_pdf(path)
+
+def _pdf(html: str, path: Path, css: str = CSS, layout: str = "plain") -> Path:
+    """Render in a fresh interpreter: the layout is WeasyPrint's own, or ``justified``
+    with this project's justification installed (which other tests install in-process)."""
+    source = path.with_suffix(".html")
+    source.write_text(
+        f"<html><head><style>{css}</style></head><body>{html}</body></html>", encoding="utf-8"
+    )
+    subprocess.run([sys.executable, "-c", _RENDER, str(source), str(path), layout],
+                   check=True, capture_output=True, timeout=300)
+    source.unlink()
     return path
 
 
-def make_two_page_pdf(path: Path) -> Path:
+def make_two_page_pdf(path: Path, layout: str = "plain") -> Path:
     """Two A5 pages: a title, two numbered headings, a running header, page numbers,
     a footnote, and a paragraph that runs over the page break."""
     long = "".join(SENTENCES)
@@ -54,7 +70,7 @@ def make_two_page_pdf(path: Path) -> Path:
         "<h2>二、怎样走好群众路线</h2>"
         "<p>要俯下身子，到群众中去；要真心倾听，不能走过场；要把群众的意见落实到工作中去。</p>"
     )
-    return _pdf(html, path)
+    return _pdf(html, path, layout=layout)
 
 
 def _pages(path: Path) -> list[str]:
@@ -64,8 +80,9 @@ def _pages(path: Path) -> list[str]:
         return [page.extract_text() or "" for page in pdf.pages]
 
 
-def test_a_two_page_pdf_becomes_its_sections_and_notes(tmp_path: Path) -> None:
-    path = make_two_page_pdf(tmp_path / "讲话.pdf")
+@pytest.mark.parametrize("layout", ["plain", "justified"])
+def test_a_two_page_pdf_becomes_its_sections_and_notes(tmp_path: Path, layout: str) -> None:
+    path = make_two_page_pdf(tmp_path / "讲话.pdf", layout)
     pages = _pages(path)
     assert len(pages) == 2 and all("学习参考资料" in p for p in pages)  # the fixture is real
     doc = load_document(path)
@@ -86,15 +103,19 @@ def test_running_header_and_page_numbers_are_gone(tmp_path: Path) -> None:
     assert not re.search(r"-\s*\d\s*-", text)
 
 
-def test_lines_rejoin_into_paragraphs_across_line_and_page_breaks(tmp_path: Path) -> None:
-    path = make_two_page_pdf(tmp_path / "讲话.pdf")
+@pytest.mark.parametrize("layout", ["plain", "justified"])
+def test_lines_rejoin_into_paragraphs_across_line_and_page_breaks(
+    tmp_path: Path, layout: str
+) -> None:
+    path = make_two_page_pdf(tmp_path / "讲话.pdf", layout)
     assert SENTENCES[-1][:8] in _pages(path)[1] or SENTENCES[0][:8] in _pages(path)[1]
     paragraphs = load_document(path).sections[0].paragraphs
     long = "".join(SENTENCES)
     assert paragraphs[1:] == (long, long)  # one paragraph each, no space between Han lines
 
 
-def test_two_columns_are_read_left_column_first(tmp_path: Path) -> None:
+@pytest.mark.parametrize("layout", ["plain", "justified"])
+def test_two_columns_are_read_left_column_first(tmp_path: Path, layout: str) -> None:
     css = CSS + " .cols { columns: 2; column-gap: 2em } "
     left, right = SENTENCES[:5], SENTENCES[5:]
     html = (
@@ -102,7 +123,7 @@ def test_two_columns_are_read_left_column_first(tmp_path: Path) -> None:
         + "".join(f"<p>{s}</p>" for s in left + right)
         + "</div>"
     )
-    path = _pdf(html, tmp_path / "两栏.pdf", css)
+    path = _pdf(html, tmp_path / "两栏.pdf", css, layout)
     raw = read_document(path)
     found = [raw.text.find(s) for s in SENTENCES]
     assert all(i >= 0 for i in found) and found == sorted(found)

@@ -32,7 +32,8 @@ def _cleaned(path: Path) -> tuple[reader.RawDocument, clean.Cleaned, notes.Noted
     raw = reader.read_document(path)
     _check_size(path, len(raw.text.encode("utf-8")), limit, " of text")
     safe = sanitize(raw.text)
-    noted = notes.split_notes(safe.text, raw.notes)
+    given = tuple((label, sanitize(note).text) for label, note in raw.notes)
+    noted = notes.split_notes(safe.text, given)
     cleaned = clean.clean_text(
         noted.text,
         markdown=raw.format == "markdown",

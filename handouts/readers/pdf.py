@@ -180,24 +180,26 @@ def _page_lines(page: Any, number: int) -> list[_Line]:
 
 
 def _gutter(raw: list[dict[str, Any]], width: float) -> float | None:
-    """The middle of a band about an em wide in the middle third of the page that
-    (almost) no line touches, with a good share of the characters on either side: the
-    gap between two columns.  A single column's full lines touch every such band."""
+    """The middle of a band about an em wide in the middle third of the page that few
+    lines touch (a running header, a title, a page number may) while at least three
+    lines lie wholly on each side of it: the gap between two columns.  A single
+    column's full lines touch every such band, and none lies wholly right of it."""
     lines = [[c for c in line["chars"] if c["text"].strip()] for line in raw]
     lines = [line for line in lines if line]
-    chars = [c for line in lines for c in line]
-    if len(chars) < 40 or len(lines) < 6:
+    if sum(len(line) for line in lines) < 40 or len(lines) < 6:
         return None
-    half = 0.4 * statistics.median(c["size"] for c in chars)
+    half = 0.4 * statistics.median(c["size"] for line in lines for c in line)
     best = None
     for step in range(0, 61):
         x = width * (0.35 + 0.005 * step)
-        touching = sum(
-            1 for line in lines if any(c["x1"] > x - half and c["x0"] < x + half for c in line)
-        )
-        left = sum(1 for c in chars if c["x1"] <= x - half)
-        right = sum(1 for c in chars if c["x0"] >= x + half)
-        if touching <= max(2, 0.1 * len(lines)) and min(left, right) >= 0.25 * len(chars) and (
+        touching = left = right = 0
+        for line in lines:
+            if any(c["x1"] > x - half and c["x0"] < x + half for c in line):
+                touching += 1
+                continue
+            left += any(c["x1"] <= x - half for c in line)
+            right += any(c["x0"] >= x + half for c in line)
+        if touching <= max(3, 0.25 * len(lines)) and min(left, right) >= 3 and (
             best is None or touching < best[0]
         ):
             best = (touching, x)
