@@ -193,3 +193,13 @@ def test_a_word_page_saved_as_html_gives_its_footnotes_as_notes(tmp_path: Path) 
     (section,) = load_document(path).sections
     assert section.text == f"{QUOTE}[1]{BODY}\n{LATER}[2]{BODY}"
     assert section.notes == (NOTE_1, NOTE_2)
+
+
+def test_explain_lists_each_note_with_the_section_citing_it(tmp_path: Path) -> None:
+    from handouts.corpus.load import explain
+
+    path = tmp_path / "essay.txt"
+    path.write_text(FORMS["[1] and a 注释 block"][1], encoding="utf-8")
+    report = explain(path)
+    assert "Notes (2, each with the section citing it):" in report
+    assert f"essay/1 [1] {NOTE_1[:49]}" in report and f"essay/2 [1] {NOTE_2[:49]}" in report

@@ -183,6 +183,11 @@ def explain_data(path: Path) -> dict[str, Any]:
             {"id": s.id, "level": s.level, "title": s.title, "style": kind, "notes": len(s.notes)}
             for s, kind in zip(document.sections, styles, strict=True)
         ],
+        "notes": [
+            {"section": s.id, "n": n, "text": note}
+            for s in document.sections
+            for n, note in enumerate(s.notes, 1)
+        ],
         "paragraphs": len(cleaned.paragraphs),
         "characters": sum(len(p) for p in cleaned.paragraphs),
     }
@@ -215,5 +220,10 @@ def explain(path: Path) -> str:
         lines.append(
             f"{indent}[level {h['level']}] {h['title']}  ({h['style']}, {h['id']}{extra})"
         )
+    if data["notes"]:
+        lines += ["", f"Notes ({len(data['notes'])}, each with the section citing it):"]
+        for note in data["notes"]:
+            text = note["text"] if len(note["text"]) <= 50 else note["text"][:49] + "…"
+            lines.append(f"  {note['section']} [{note['n']}] {text}")
     lines += ["", f"Kept {data['paragraphs']} paragraphs, {data['characters']} characters."]
     return "\n".join(lines) + "\n"
