@@ -203,3 +203,28 @@ def test_explain_lists_each_note_with_the_section_citing_it(tmp_path: Path) -> N
     report = explain(path)
     assert "Notes (2, each with the section citing it):" in report
     assert f"essay/1 [1] {NOTE_1[:49]}" in report and f"essay/2 [1] {NOTE_2[:49]}" in report
+
+
+def test_the_word_handout_sets_references_as_superscripts_and_the_notes_under_the_passage(
+    tmp_path: Path, runner
+) -> None:
+    from docx import Document as WordDocument
+
+    from tests.test_docx_reader import BODY_1, NOTE_1, make_docx
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    shutil.copy(Path(__file__).parents[1] / "corpus" / "themes.toml", corpus / "themes.toml")
+    make_docx(corpus / "材料.docx")
+    spec = tmp_path / "学习.toml"
+    spec.write_text('title = "群众路线专题学习"\nsections = ["材料/1"]\n', encoding="utf-8")
+    out = tmp_path / "学习.docx"
+    result = runner.invoke(cli, ["packet", str(spec), "--corpus", str(corpus), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    paragraphs = WordDocument(str(out)).paragraphs
+    (passage,) = [p for p in paragraphs if p.text == BODY_1 + "[1]"]
+    assert [(r.text, bool(r.font.superscript)) for r in passage.runs] == [
+        (BODY_1, False), ("[1]", True)
+    ]
+    after = [p.text for p in paragraphs[paragraphs.index(passage):]]
+    assert "注释" in after and any(NOTE_1 in t for t in after)

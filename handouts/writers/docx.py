@@ -69,6 +69,7 @@ FALLBACK_LATIN = {"宋体": "SimSun", "黑体": "SimHei", "楷体": "KaiTi"}
 
 #: Styles set in the quote face (LXGW WenKai), whose curly quotes need the body face.
 KAI_STYLES = frozenset({"KeyPoint", "Foreword", "OrganiserNote", "Lead"})
+_NOTE_REF = re.compile(r"\[(\d{1,3})\]")
 _QUOTES = re.compile("([\u2018\u2019\u201c\u201d])")
 
 GREY = "555555"
@@ -641,6 +642,21 @@ class _Writer:
             paragraph.paragraph_format.page_break_before = True
         return paragraph
 
+    def passage(self, text: str, notes: int) -> None:
+        """A paragraph of the passage; its note references ``[1]``…``[notes]`` set as
+        superscripts, as the PDF sets them (``handouts/corpus/notes.py`` put them there)."""
+        if not notes:
+            self.para(text)
+            return
+        paragraph = self.para()
+        for piece in re.split(r"(\[\d{1,3}\])", text):
+            if not piece:
+                continue
+            run = paragraph.add_run(piece)
+            ref = _NOTE_REF.fullmatch(piece)
+            if ref and 1 <= int(ref.group(1)) <= notes:
+                run.font.superscript = True
+
     def text(self, paragraph: Paragraph, text: str, *, kai: bool) -> None:
         """Add ``text``; in the Kai styles, its curly quotes in the body face.
 
@@ -785,7 +801,7 @@ class _Writer:
             self.heading("学习要点", level + 1)
             self.numbered(sec.key_points, "KeyPoint", "key-points")
         for text in sec.paragraphs:
-            self.para(text)
+            self.passage(text, len(sec.notes))
         for line in sec.sources:
             self.para(line, "Attribution")
         if sec.excerpt:
