@@ -47,11 +47,11 @@ def _allowed_roots(*extra: Path) -> tuple[str, ...]:
 def _opened_outside(trace: str, allowed: tuple[str, ...], cwd: Path) -> list[str]:
     """Files the build (not the linker tools cffi runs to find libraries) tried to open
     outside ``allowed``; a new private temporary file (O_EXCL) reads nothing."""
-    foreign = {m.group(1) for m in re.finditer(r"^(\d+) execve\(\"([^\"]+)\"", trace, re.M)
+    foreign = {m.group(1) for m in re.finditer(r"^(\d+)\s+execve\(\"([^\"]+)\"", trace, re.M)
                if "python" not in Path(m.group(2)).name}
     outside = []
     for line in trace.splitlines():
-        pid = line.split(" ", 1)[0]
+        pid = line.split(None, 1)[0] if line.strip() else ""
         match = re.search(r"open(?:at2?)?\((?:AT_FDCWD, |\d+, )?\"([^\"]*)\"", line)
         if pid in foreign or not match or "O_EXCL" in line:
             continue
