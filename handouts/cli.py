@@ -549,6 +549,34 @@ def doctor(corpus_dir: Path, out: Path) -> None:
     click.echo("everything is ready")
 
 
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on; anything but loopback lets other computers in.")
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True)
+@_corpus_option
+@_packets_option
+@_edits_option
+@click.option("--out", type=click.Path(path_type=Path, file_okay=False),
+              default=paths.HOME / "build", show_default="build/",
+              help="Where built handouts and page previews go.")
+def serve(host: str, port: int, corpus_dir: Path, packets_dir: Path, edits_dir: Path,
+          out: Path) -> None:
+    """Open the workbench: a page in the browser that does what these commands do
+    (choose sections, edit key points and questions, packets, upload, build, download).
+
+    Example:
+
+    \b
+        handouts serve
+        handouts serve --port 8080
+    """
+    from handouts.web.app import Settings
+    from handouts.web.app import serve as run
+
+    run(Settings(corpus=corpus_dir, packets=packets_dir, edits=edits_dir, build=out,
+                 host=host), port)
+
+
 def main() -> None:
     cli(prog_name="handouts")
 

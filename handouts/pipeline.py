@@ -138,3 +138,30 @@ def latest_date(documents: Sequence[Document]) -> str | None:
     so a rebuild of unchanged inputs gives the same bytes."""
     dates = sorted(d.date for d in documents if d.date)
     return dates[-1] if dates else None
+
+
+def handout_for(corpus: Corpus, kind: Literal["theme", "packet"], name: str, *,
+                edits_dir: Path | None, packets_dir: Path) -> tuple[Handout, Handout, list[str]]:
+    """What a build of a theme or packet prints: ``(proposed, edited, warnings)``, the
+    pipeline's proposal and the handout through the organiser's edit file."""
+    proposed = proposed_handout(corpus, kind, name, packets_dir)
+    result, warnings = edited(corpus, proposed, kind, name, edits_dir)
+    return proposed, result, warnings
+
+
+def save_outline(corpus: Corpus, kind: Literal["theme", "packet"], name: str,
+                 parts: Sequence[object], *, expected_version: str | None, edits_dir: Path,
+                 packets_dir: Path) -> Path:
+    """Save an outline edited outside a text editor (the workbench) to the same edit
+    file ``handouts edit`` writes, refusing a save over a file changed since."""
+    from handouts.content import editor, edits
+
+    proposed = proposed_handout(corpus, kind, name, packets_dir)
+    path = edits.edit_path(edits_dir, kind, name)
+
+    def create() -> None:
+        edits.write_edits(edits_dir, kind, name, proposed, corpus.documents,
+                          sections_outliner(corpus))
+
+    return editor.save(path, kind, name, parts, proposed,  # type: ignore[arg-type]
+                       expected_version, create)

@@ -5,7 +5,8 @@
 # for reading PDFs back in the tests, strace to watch a hostile build open nothing outside
 # the project, and LibreOffice Writer without its GUI, which the tests use to open every
 # Word file we write and print it to PDF, to read Word files as an office suite does, and
-# to write an old .doc for the readers' tests.
+# to write an old .doc for the readers' tests; chromium with its driver for the
+# workbench's browser tests.
 set -euo pipefail
 
 packages=(
@@ -14,6 +15,7 @@ packages=(
   poppler-utils qpdf
   strace
   libreoffice-writer-nogui
+  chromium chromium-driver
 )
 
 missing=()

@@ -322,3 +322,80 @@ def _merged_sources(outlines: Sequence[Outline]) -> tuple[SourceRef, ...]:
         for ref in result.sources:
             seen.setdefault(ref.id, ref)
     return tuple(seen.values())
+
+
+# ------------------------------------------------------------------ writing a spec
+
+SPEC_NAME = r"[a-z0-9][a-z0-9-]{0,59}"
+"""A packet's file name (its output is ``build/packets/<name>.pdf``): a web form may
+propose any text, so the name is checked, never used as given."""
+
+_SPEC_KEYS = tuple(n for n in PacketSpec.model_fields if n not in ("name", "path"))
+
+
+def spec_text(values: dict[str, Any]) -> str:
+    """A spec's TOML in the order and style of the shipped specs (keys with no value
+    left out), for a spec written by a form rather than a text editor."""
+    import json
+
+    def string(value: str) -> str:
+        return json.dumps(value, ensure_ascii=False).replace("\x7f", "\\u007f")
+
+    lines = [f"# {values.get('title') or ''}".rstrip()]
+    for key in _SPEC_KEYS:
+        value = values.get(key)
+        if value is None or value == "" or value == () or value == []:
+            continue
+        if isinstance(value, bool):
+            lines.append(f"{key} = {'true' if value else 'false'}")
+        elif isinstance(value, int):
+            lines.append(f"{key} = {value}")
+        elif isinstance(value, (list, tuple)):
+            lines += [f"{key} = [", *(f"  {string(str(v))}," for v in value), "]"]
+        elif key == "foreword" and "'''" not in str(value) and "\n" in str(value):
+            lines.append(f"{key} = '''\n{value}\n'''")
+        else:
+            lines.append(f"{key} = {string(str(value))}")
+    return "\n".join(lines) + "\n"
+
+
+def write_spec(directory: Path, name: str, values: dict[str, Any], *,
+               themes: Collection[str | Theme], section_ids: Collection[str],
+               replace: bool = False) -> PacketSpec:
+    """Write ``packets/<name>.toml`` from ``values`` after validating it exactly as a
+    build will read it (schema and references); nothing is written when it does not
+    validate, and an existing spec is replaced only with ``replace``.
+
+    Every problem is a ``ConfigError`` naming the spec file and key."""
+    import re
+    import tempfile
+
+    from handouts.atomic import write_atomic
+
+    target = Path(directory) / f"{name}.toml"
+    if not re.fullmatch(SPEC_NAME, name or ""):
+        raise ConfigError(target, "the name must be lower-case letters, digits and '-' "
+                                  "(e.g. branch-2026-12)")
+    if target.exists() and not replace:
+        raise ConfigError(target, "a packet of this name already exists; choose another name "
+                                  "or open that packet to change it")
+    text = spec_text(values)
+    with tempfile.TemporaryDirectory() as tmp:
+        trial = Path(tmp) / target.name
+        trial.write_text(text, encoding="utf-8")
+        try:
+            spec = load_spec(trial, themes=themes, section_ids=section_ids)
+        except ConfigError as exc:
+            raise ConfigError(target, exc.problem) from None
+    Path(directory).mkdir(parents=True, exist_ok=True)
+    write_atomic(target, text)
+    return spec.model_copy(update={"path": str(target)})
+
+
+def spec_values(path: Path) -> dict[str, Any]:
+    """The keys of an existing spec as written (for a form to change some and keep the
+    rest, such as ``max_sections`` or ``paper``)."""
+    raw = tomllib.loads(Path(path).read_bytes().decode("utf-8"))
+    if isinstance(raw.get("date"), (dt.date, dt.datetime)):
+        raw["date"] = raw["date"].isoformat()[:10]
+    return raw

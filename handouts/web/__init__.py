@@ -1,0 +1,1 @@
+"""The workbench: ``handouts serve``, a local web page over the library (see app.py)."""

@@ -1,0 +1,107 @@
+"""Builds started from the workbench, run in a background thread and polled.
+
+A build is what ``handouts build --theme`` / ``handouts packet`` do (the same pipeline
+calls, through the edit file) plus a PNG of each page; its state is a small record the
+page polls (``/builds/<id>``).  One build runs at a time: the machine is an office PC,
+and two WeasyPrint renders at once only make both slower.
+"""
+
+from __future__ import annotations
+
+import itertools
+import threading
+import traceback
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Literal
+
+from handouts.errors import HandoutsError
+
+if TYPE_CHECKING:
+    from handouts.web.app import Settings
+
+Kind = Literal["theme", "packet"]
+FOLDERS = {"theme": "themes", "packet": "packets"}
+STEPS = ("排队等候", "读取材料", "应用组织者的修改", "排版生成 PDF", "生成页面预览", "完成")
+
+
+@dataclass(frozen=True)
+class Build:
+    id: int
+    kind: Kind
+    name: str
+    step: int = 0
+    state: Literal["running", "done", "failed"] = "running"
+    error: str | None = None
+    warnings: tuple[str, ...] = ()
+    pages: int = 0
+    pdf: str | None = None
+
+    def as_json(self) -> dict[str, object]:
+        return {"id": self.id, "kind": self.kind, "name": self.name, "state": self.state,
+                "step": self.step, "steps": len(STEPS) - 1, "label": STEPS[self.step],
+                "error": self.error, "warnings": list(self.warnings), "pages": self.pages}
+
+
+@dataclass
+class Builds:
+    settings: Settings
+    _builds: dict[int, Build] = field(default_factory=dict)
+    _ids: itertools.count = field(default_factory=lambda: itertools.count(1))
+    _guard: threading.Lock = field(default_factory=threading.Lock)
+    _one_at_a_time: threading.Lock = field(default_factory=threading.Lock)
+
+    def start(self, kind: Kind, name: str) -> Build:
+        with self._guard:
+            build = Build(next(self._ids), kind, name)
+            self._builds[build.id] = build
+        threading.Thread(target=self._run, args=(build.id,), daemon=True,
+                         name=f"build-{build.id}").start()
+        return build
+
+    def get(self, build_id: int) -> Build | None:
+        with self._guard:
+            return self._builds.get(build_id)
+
+    def _update(self, build_id: int, **changes: object) -> None:
+        with self._guard:
+            self._builds[build_id] = replace(self._builds[build_id], **changes)  # type: ignore[arg-type]
+
+    def _run(self, build_id: int) -> None:
+        build = self._builds[build_id]
+        with self._one_at_a_time:
+            try:
+                self._build(build)
+            except HandoutsError as exc:
+                self._update(build_id, state="failed", error=str(exc))
+            except Exception as exc:  # a bug: keep the page answering, say what broke
+                traceback.print_exc()
+                self._update(build_id, state="failed", error=f"内部错误：{exc!r}")
+
+    def _build(self, build: Build) -> None:
+        from handouts import pipeline
+        from handouts.atomic import write_atomic
+        from handouts.writers.pdf.preview import page_images
+
+        s = self.settings
+        self._update(build.id, step=1)
+        corpus = pipeline.load(s.corpus)
+        self._update(build.id, step=2)
+        _, handout, warnings = pipeline.handout_for(corpus, build.kind, build.name,
+                                                    edits_dir=s.edits, packets_dir=s.packets)
+        self._update(build.id, step=3, warnings=tuple(warnings))
+        out = output_path(s.build, build.kind, build.name)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        write_atomic(out, pipeline.pdf(handout))
+        self._update(build.id, step=4)
+        pages = page_images(out, preview_dir(s.build, build.kind, build.name))
+        self._update(build.id, step=5, state="done", pages=len(pages), pdf=str(out))
+
+
+def output_path(build_dir: Path, kind: Kind, name: str) -> Path:
+    """Where the CLI writes it too: ``build/themes/<id>.pdf``, ``build/packets/<name>.pdf``."""
+    return Path(build_dir) / FOLDERS[kind] / f"{name}.pdf"
+
+
+def preview_dir(build_dir: Path, kind: Kind, name: str) -> Path:
+    return Path(build_dir) / "previews" / FOLDERS[kind] / name

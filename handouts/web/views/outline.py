@@ -1,0 +1,85 @@
+"""讲义大纲: a theme's or packet's outline, edited in place and saved to its edit file.
+
+The form lists every section (``sec`` = ``<part>|<id>``, in the order the organiser left
+them) with its fields; the save turns them into the edit file's parts and hands them
+to ``pipeline.save_outline`` (the same file ``handouts edit`` writes).
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, redirect, render_template, request, url_for
+from werkzeug.datastructures import MultiDict
+from werkzeug.wrappers import Response
+
+from handouts import pipeline
+from handouts.content import editor, edits
+from handouts.errors import ConfigError
+from handouts.web import jobs
+from handouts.web.views import known, load_corpus, settings
+
+bp = Blueprint("outline", __name__)
+
+
+@bp.get("/edit/<kind>/<name>")
+def edit(kind: str, name: str) -> str:
+    kind, name = known(kind, name)
+    return _page(kind, name)
+
+
+def _page(kind: str, name: str, *, error: str | None = None) -> str:
+    s = settings()
+    loaded = load_corpus()
+    proposed, handout, warnings = pipeline.handout_for(loaded, kind, name,  # type: ignore[arg-type]
+                                                       edits_dir=s.edits, packets_dir=s.packets)
+    path = edits.edit_path(s.edits, kind, name)  # type: ignore[arg-type]
+    edit_file = edits.load_edits(path, kind) if path.exists() else None  # type: ignore[arg-type]
+    parts = editor.editor_parts(proposed, handout, edit_file, kind, name,  # type: ignore[arg-type]
+                                loaded.documents)
+    out = jobs.output_path(s.build, kind, name)  # type: ignore[arg-type]
+    return render_template("outline.html", kind=kind, name=name, handout=handout, parts=parts,
+                           version=edits.file_version(path) or "", edit_path=path,
+                           has_file=edit_file is not None, warnings=warnings, error=error,
+                           saved=request.args.get("saved"), built=out.exists())
+
+
+@bp.post("/edit/<kind>/<name>")
+def save(kind: str, name: str) -> Response | tuple[str, int]:
+    kind, name = known(kind, name)
+    s = settings()
+    form = request.form
+    try:
+        pipeline.save_outline(load_corpus(), kind, name, parts_from_form(form),  # type: ignore[arg-type]
+                              expected_version=form.get("version") or None,
+                              edits_dir=s.edits, packets_dir=s.packets)
+    except editor.EditConflict as exc:
+        return render_template("conflict.html", kind=kind, name=name, diff=exc.diff,
+                               fields=[(k, v) for k, v in form.items(multi=True)
+                                       if k not in ("version", "csrf_token")],
+                               version=exc.version or ""), 409
+    except ConfigError as exc:
+        return _page(kind, name, error=str(exc)), 400
+    return redirect(url_for("outline.edit", kind=kind, name=name, saved=1), code=303)
+
+
+def parts_from_form(form: MultiDict[str, str]) -> list[edits.PartEdit]:
+    """The edit file's parts from the form: ticked sections in the order sent."""
+    order = form.getlist("part")
+    chosen: dict[str, list[edits.SectionEdit]] = {p: [] for p in order}
+    for key in form.getlist("sec"):
+        part, _, section_id = key.partition("|")
+        if part not in chosen:
+            raise ConfigError(None, f"unknown part {part!r} in the form")
+        if not form.get(f"keep:{key}"):
+            continue
+        chosen[part].append(edits.SectionEdit(
+            id=section_id,
+            source_hash=form.get(f"hash:{key}") or None,
+            title=form.get(f"title:{key}", "").strip() or None,
+            key_points=editor.lines(form.get(f"kp:{key}")),
+            questions=editor.lines(form.get(f"q:{key}")),
+            note=form.get(f"note:{key}", "").replace("\r\n", "\n").strip() or None,
+            excerpt_start=form.get(f"xs:{key}", "").strip() or None,
+            excerpt_end=form.get(f"xe:{key}", "").strip() or None,
+        ))
+    return [edits.PartEdit(part=p, questions=editor.lines(form.get(f"pq:{p}")),
+                           sections=tuple(chosen[p])) for p in order]
