@@ -379,3 +379,46 @@ def test_an_invalid_packet_is_not_written_and_the_form_says_why(client: FlaskCli
     assert not (project.packets / "no-content.toml").exists()
     page = lxml.html.fromstring(response.data)
     assert page.xpath('//input[@name="title"]/@value') == ["没有内容的会"]  # input kept
+
+
+# ------------------------------------------------------------------ handouts serve
+
+
+def _serve(args: list[str], project: Settings) -> tuple[str, str]:
+    """Start ``handouts serve`` on a free port, read what it prints, fetch the start
+    page from the address it printed, and stop it."""
+    import re
+    import signal
+    import subprocess
+    import sys
+    import urllib.request
+
+    command = [sys.executable, "-m", "handouts", "serve", "--port", "0",
+               "--corpus", str(project.corpus), "--packets", str(project.packets),
+               "--edits", str(project.edits), "--out", str(project.build), *args]
+    process = subprocess.Popen(command, stderr=subprocess.PIPE, text=True)
+    try:
+        assert process.stderr is not None
+        printed = process.stderr.readline()
+        address = re.search(r"http://\S+/", printed)
+        assert address, printed
+        more = process.stderr.readline() if args else ""
+        url = address.group(0).replace("0.0.0.0", "127.0.0.1")
+        with urllib.request.urlopen(url, timeout=60) as response:  # hang guard only
+            page = response.read().decode("utf-8")
+        assert "工作台" in page
+        return printed + more, url
+    finally:
+        process.send_signal(signal.SIGINT)
+        process.wait(30)
+
+
+def test_serve_prints_the_address_to_open_on_loopback(project: Settings) -> None:
+    printed, url = _serve([], project)
+    assert url.startswith("http://127.0.0.1:")
+    assert "请用浏览器打开" in printed and "warning" not in printed
+
+
+def test_serve_on_another_address_warns(project: Settings) -> None:
+    printed, _ = _serve(["--host", "0.0.0.0"], project)
+    assert "warning: serving on 0.0.0.0" in printed

@@ -37,7 +37,8 @@ def _page(kind: str, name: str, *, error: str | None = None) -> str:
                                 loaded.documents)
     out = jobs.output_path(s.build, kind, name)  # type: ignore[arg-type]
     return render_template("outline.html", kind=kind, name=name, handout=handout, parts=parts,
-                           version=edits.file_version(path) or "", edit_path=path,
+                           version=edits.file_version(path) or "",
+                           edit_shown=f"{s.edits.name}/{path.parent.name}/{path.name}",
                            has_file=edit_file is not None, warnings=warnings, error=error,
                            saved=request.args.get("saved"), built=out.exists())
 
