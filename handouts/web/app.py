@@ -51,7 +51,7 @@ class Settings:
 
 def create_app(settings: Settings | None = None) -> Flask:
     """The workbench app for ``settings``' folders."""
-    from handouts.web import jobs
+    from handouts.web import jobs, labels
     from handouts.web.views import builds, corpus, home, outline, packets, themes
 
     settings = settings or Settings()
@@ -59,6 +59,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.config.update(MAX_CONTENT_LENGTH=MAX_UPLOAD_BYTES, MAX_FORM_MEMORY_SIZE=MAX_UPLOAD_BYTES,
                       TEMPLATES_AUTO_RELOAD=False)
     app.jinja_env.autoescape = True  # corpus text is untrusted, always
+    app.jinja_env.filters.update(reason_zh=labels.reason, style_zh=labels.style)
     app.extensions["handouts"] = settings
     app.extensions["handouts.jobs"] = jobs.Builds(settings)
     for module in (home, corpus, themes, outline, packets, builds):
