@@ -312,6 +312,47 @@ def _edits(work: Path) -> dict[str, Any]:
     }
 
 
+@phase("workbench")
+def _workbench(work: Path) -> dict[str, Any]:
+    """The workbench's pages as an organiser waits for them (in process, through Flask's
+    test client, on a copy of the corpus): the first page (corpus and jieba cold), each
+    page warm, a save of an outline, and an upload of a seed page."""
+    import re
+
+    from handouts.web.app import Settings, create_app
+
+    shutil.copytree(paths.CORPUS, work / "corpus")
+    shutil.copytree(paths.PACKETS, work / "packets")
+    app = create_app(Settings(corpus=work / "corpus", packets=work / "packets",
+                              edits=work / "edits", build=work / "build"))
+    client = app.test_client()
+    first, page = _timed(lambda: client.get("/"))
+    token = re.search(r'name="csrf-token" content="([^"]+)"', page.get_data(as_text=True))
+    figures: dict[str, Any] = {"工作台, first request (cold)": f"{first:.2f} s"}
+    for label, url in (("工作台", "/"), ("材料库", "/corpus"), ("专题", "/themes"),
+                       ("编辑讲义 (theme)", "/edit/theme/four-winds"),
+                       ("编辑讲义 (packet)", "/edit/packet/branch-four-winds")):
+        took, response = _timed(lambda url=url: client.get(url))
+        assert response.status_code == 200, url
+        figures[f"{label}, warm"] = f"{took * 1000:.0f} ms"
+    import lxml.html
+    from werkzeug.datastructures import MultiDict
+
+    form = lxml.html.fromstring(client.get("/edit/theme/four-winds").data)
+    fields = MultiDict(form.get_element_by_id("outline-form").form_values())
+    took, response = _timed(lambda: client.post("/edit/theme/four-winds", data=fields))
+    assert response.status_code == 303
+    figures["save an outline (first: writes the edit file)"] = f"{took * 1000:.0f} ms"
+    seed = sorted(p for p in paths.CORPUS.iterdir() if p.suffix == ".txt")[0]
+    took, response = _timed(lambda: client.post(
+        "/corpus/upload", content_type="multipart/form-data",
+        data={"csrf_token": token.group(1) if token else "",
+              "document": (seed.open("rb"), "upload.txt")}))
+    assert response.status_code == 200
+    figures["upload and explain one seed page"] = f"{took * 1000:.0f} ms"
+    return figures
+
+
 def run_phase(name: str) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="handouts-bench-") as tmp:
         figures = PHASES[name](Path(tmp))
