@@ -9,6 +9,7 @@ back; what a save writes is read back as the edit file ``handouts edit`` writes.
 from __future__ import annotations
 
 import io
+import re
 import shutil
 import tomllib
 from pathlib import Path
@@ -387,7 +388,6 @@ def test_an_invalid_packet_is_not_written_and_the_form_says_why(client: FlaskCli
 def _serve(args: list[str], project: Settings) -> tuple[str, str]:
     """Start ``handouts serve`` on a free port, read what it prints, fetch the start
     page from the address it printed, and stop it."""
-    import re
     import signal
     import subprocess
     import sys
@@ -422,3 +422,60 @@ def test_serve_prints_the_address_to_open_on_loopback(project: Settings) -> None
 def test_serve_on_another_address_warns(project: Settings) -> None:
     printed, _ = _serve(["--host", "0.0.0.0"], project)
     assert "warning: serving on 0.0.0.0" in printed
+
+
+def test_concurrent_saves_of_one_file_are_serialised_and_only_one_wins(
+        project: Settings) -> None:
+    """Eight saves made on the same version at once: the lock lets exactly one through;
+    every other is refused with a difference, and the file is whole (one save's text)."""
+    import threading
+
+    from handouts import pipeline
+    from handouts.content.editor import EditConflict
+
+    corpus = pipeline.load(project.corpus)
+    proposed = pipeline.proposed_handout(corpus, "theme", "four-winds", project.packets)
+    outline = proposed.outlines[0]
+    results: list[str] = []
+    start = threading.Barrier(8)
+
+    def save(n: int) -> None:
+        parts = [edits.PartEdit(part="four-winds", sections=tuple(
+            edits.SectionEdit(id=s.id, questions=(f"第{n}位同志写的讨论题？",))
+            for s in outline.sections))]
+        start.wait()
+        try:
+            pipeline.save_outline(corpus, "theme", "four-winds", parts, expected_version=None,
+                                  edits_dir=project.edits, packets_dir=project.packets)
+            results.append(f"saved {n}")
+        except EditConflict as exc:
+            assert exc.diff
+            results.append("refused")
+
+    threads = [threading.Thread(target=save, args=(n,)) for n in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(120)  # hang guard
+    assert sorted(results).count("refused") == 7, results
+    winner = next(r for r in results if r.startswith("saved")).split()[1]
+    text = edits.edit_path(project.edits, "theme", "four-winds").read_text(encoding="utf-8")
+    assert f"第{winner}位同志写的讨论题？" in text
+    assert len(set(re.findall(r"第(\d)位同志", text))) == 1
+    assert not list(project.edits.rglob("*.tmp"))
+
+
+def test_a_packets_outline_saves_every_part_to_its_edit_file(client: FlaskClient,
+                                                             project: Settings) -> None:
+    form = form_of(client, "/edit/packet/branch-four-winds", "outline-form")
+    parts = form.getlist("part")
+    assert parts == ["four-winds", "cadre-conduct"]
+    last = next(k for k in form.getlist("sec") if k.startswith("cadre-conduct|"))
+    form = replace(form, f"title:{last}", "组织者改过的标题")
+    form = replace(form, "pq:four-winds", "第一部分的综合讨论题？")
+    assert client.post("/edit/packet/branch-four-winds", data=form).status_code == 303
+    loaded = edits.load_edits(edits.edit_path(project.edits, "packet", "branch-four-winds"),
+                              "packet")
+    assert [p.part for p in loaded.parts] == parts
+    assert loaded.part("four-winds").questions == ("第一部分的综合讨论题？",)  # type: ignore[union-attr]
+    assert loaded.part("cadre-conduct").sections[0].title == "组织者改过的标题"  # type: ignore[union-attr]
