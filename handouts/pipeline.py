@@ -158,6 +158,10 @@ def save_outline(corpus: Corpus, kind: Literal["theme", "packet"], name: str,
 
     proposed = proposed_handout(corpus, kind, name, packets_dir)
     path = edits.edit_path(edits_dir, kind, name)
+    # What a build would refuse (an excerpt sentence not in the passage, an unknown id)
+    # is refused now, before the file is written, with the same message.
+    trial = edits.EditFile(kind, name, path, tuple(parts))  # type: ignore[arg-type]
+    edits.apply_edits(proposed, trial, corpus.documents, sections_outliner(corpus))
 
     def create() -> None:
         edits.write_edits(edits_dir, kind, name, proposed, corpus.documents,

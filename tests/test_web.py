@@ -479,3 +479,21 @@ def test_a_packets_outline_saves_every_part_to_its_edit_file(client: FlaskClient
     assert [p.part for p in loaded.parts] == parts
     assert loaded.part("four-winds").questions == ("第一部分的综合讨论题？",)  # type: ignore[union-attr]
     assert loaded.part("cadre-conduct").sections[0].title == "组织者改过的标题"  # type: ignore[union-attr]
+
+
+def test_an_excerpt_sentence_not_in_the_passage_is_refused_and_the_input_kept(
+        client: FlaskClient, project: Settings) -> None:
+    form = form_of(client, "/edit/theme/four-winds", "outline-form")
+    first = form.getlist("sec")[0]
+    form = replace(form, f"xs:{first}", "这一句话并不在原文里。")
+    form = replace(form, f"q:{first}", "刚刚改写、还没保存的讨论题？")
+    response = client.post("/edit/theme/four-winds", data=form)
+    assert response.status_code == 400
+    page = lxml.html.fromstring(response.data)
+    assert "sentence not found in the passage" in page.get_element_by_id(
+        "error-message").text_content()
+    assert not edits.edit_path(project.edits, "theme", "four-winds").exists()
+    kept = MultiDict(page.get_element_by_id("outline-form").form_values())
+    assert kept[f"q:{first}"] == "刚刚改写、还没保存的讨论题？"
+    assert kept[f"xs:{first}"] == "这一句话并不在原文里。"
+    assert kept["version"] == form["version"]

@@ -35,12 +35,14 @@ class Build:
     error: str | None = None
     warnings: tuple[str, ...] = ()
     pages: int = 0
+    previews: int = 0
     pdf: str | None = None
 
     def as_json(self) -> dict[str, object]:
         return {"id": self.id, "kind": self.kind, "name": self.name, "state": self.state,
                 "step": self.step, "steps": len(STEPS) - 1, "label": STEPS[self.step],
-                "error": self.error, "warnings": list(self.warnings), "pages": self.pages}
+                "error": self.error, "warnings": list(self.warnings), "pages": self.pages,
+                "previews": self.previews}
 
 
 @dataclass
@@ -94,8 +96,19 @@ class Builds:
         out.parent.mkdir(parents=True, exist_ok=True)
         write_atomic(out, pipeline.pdf(handout))
         self._update(build.id, step=4)
-        pages = page_images(out, preview_dir(s.build, build.kind, build.name))
-        self._update(build.id, step=5, state="done", pages=len(pages), pdf=str(out))
+        try:
+            previews = len(page_images(out, preview_dir(s.build, build.kind, build.name)))
+        except HandoutsError as exc:  # the PDF is there: a missing preview is no failure
+            warnings = [*warnings, str(exc)]
+            previews = 0
+        self._update(build.id, step=5, state="done", pages=_pages(out), previews=previews,
+                     pdf=str(out), warnings=tuple(warnings))
+
+
+def _pages(pdf: Path) -> int:
+    from pypdf import PdfReader
+
+    return len(PdfReader(pdf).pages)
 
 
 def output_path(build_dir: Path, kind: Kind, name: str) -> Path:

@@ -62,7 +62,7 @@ function setUpBuild() {
     download.hidden = false;
     const stamp = Date.now();
     previews.replaceChildren();
-    for (let page = 1; page <= build.pages; page++) {
+    for (let page = 1; page <= build.previews; page++) {
       const img = document.createElement("img");
       img.src = panel.dataset.preview.replace(/0\.png$/, `${page}.png`) + `?t=${stamp}`;
       img.alt = `第 ${page} 页预览`;

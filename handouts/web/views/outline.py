@@ -26,7 +26,8 @@ def edit(kind: str, name: str) -> str:
     return _page(kind, name)
 
 
-def _page(kind: str, name: str, *, error: str | None = None) -> str:
+def _page(kind: str, name: str, *, error: str | None = None,
+          form: MultiDict[str, str] | None = None) -> str:
     s = settings()
     loaded = load_corpus()
     proposed, handout, warnings = pipeline.handout_for(loaded, kind, name,  # type: ignore[arg-type]
@@ -35,9 +36,13 @@ def _page(kind: str, name: str, *, error: str | None = None) -> str:
     edit_file = edits.load_edits(path, kind) if path.exists() else None  # type: ignore[arg-type]
     parts = editor.editor_parts(proposed, handout, edit_file, kind, name,  # type: ignore[arg-type]
                                 loaded.documents)
+    version = edits.file_version(path) or ""
+    if form is not None:  # a refused save: show what was sent, on the version it was made on
+        parts = _as_sent(parts, form)
+        version = form.get("version", "")
     out = jobs.output_path(s.build, kind, name)  # type: ignore[arg-type]
     return render_template("outline.html", kind=kind, name=name, handout=handout, parts=parts,
-                           version=edits.file_version(path) or "",
+                           version=version,
                            edit_shown=f"{s.edits.name}/{path.parent.name}/{path.name}",
                            has_file=edit_file is not None, warnings=warnings, error=error,
                            saved=request.args.get("saved"), built=out.exists())
@@ -58,7 +63,7 @@ def save(kind: str, name: str) -> Response | tuple[str, int]:
                                        if k not in ("version", "csrf_token")],
                                version=exc.version or ""), 409
     except ConfigError as exc:
-        return _page(kind, name, error=str(exc)), 400
+        return _page(kind, name, error=str(exc), form=form), 400
     return redirect(url_for("outline.edit", kind=kind, name=name, saved=1), code=303)
 
 
@@ -84,3 +89,29 @@ def parts_from_form(form: MultiDict[str, str]) -> list[edits.PartEdit]:
         ))
     return [edits.PartEdit(part=p, questions=editor.lines(form.get(f"pq:{p}")),
                            sections=tuple(chosen[p])) for p in order]
+
+
+def _as_sent(parts: list[editor.EditorPart], form: MultiDict[str, str]) -> list[editor.EditorPart]:
+    """The form's parts as the organiser left them (order, ticks, texts), so a refused
+    save loses nothing they typed."""
+    import dataclasses
+
+    shown = []
+    for part in parts:
+        known = {s.id: s for s in part.sections}
+        sections = []
+        for key in form.getlist("sec"):
+            part_name, _, section_id = key.partition("|")
+            if part_name != part.part or section_id not in known:
+                continue
+            sections.append(dataclasses.replace(
+                known.pop(section_id), printed=bool(form.get(f"keep:{key}")),
+                title=form.get(f"title:{key}", ""),
+                key_points=editor.lines(form.get(f"kp:{key}")),
+                questions=editor.lines(form.get(f"q:{key}")),
+                note=form.get(f"note:{key}", ""), excerpt_start=form.get(f"xs:{key}", ""),
+                excerpt_end=form.get(f"xe:{key}", "")))
+        sections += known.values()
+        shown.append(dataclasses.replace(part, sections=tuple(sections),
+                                         questions=editor.lines(form.get(f"pq:{part.part}"))))
+    return shown
