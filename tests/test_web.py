@@ -497,3 +497,20 @@ def test_an_excerpt_sentence_not_in_the_passage_is_refused_and_the_input_kept(
     assert kept[f"q:{first}"] == "刚刚改写、还没保存的讨论题？"
     assert kept[f"xs:{first}"] == "这一句话并不在原文里。"
     assert kept["version"] == form["version"]
+
+
+def test_a_section_added_from_the_corpus_prints_with_proposed_questions(
+        client: FlaskClient, project: Settings) -> None:
+    from handouts import pipeline
+
+    form = form_of(client, "/edit/theme/four-winds", "outline-form")
+    listed = {k.split("|", 1)[1] for k in form.getlist("sec")}
+    corpus = pipeline.load(project.corpus)
+    extra = next(s for d in corpus.documents for s in d.sections
+                 if s.id not in listed and len(s.text) > 200)
+    form = replace(form, "add:four-winds", extra.id)
+    assert client.post("/edit/theme/four-winds", data=form).status_code == 303
+    _, handout, _ = pipeline.handout_for(corpus, "theme", "four-winds",
+                                         edits_dir=project.edits, packets_dir=project.packets)
+    added = handout.outlines[0].sections[-1]
+    assert added.id == extra.id and added.questions

@@ -45,6 +45,7 @@ def _page(kind: str, name: str, *, error: str | None = None,
                            version=version,
                            edit_shown=f"{s.edits.name}/{path.parent.name}/{path.name}",
                            has_file=edit_file is not None, warnings=warnings, error=error,
+                           documents=loaded.documents,
                            saved=request.args.get("saved"), built=out.exists())
 
 
@@ -87,6 +88,11 @@ def parts_from_form(form: MultiDict[str, str]) -> list[edits.PartEdit]:
             excerpt_start=form.get(f"xs:{key}", "").strip() or None,
             excerpt_end=form.get(f"xe:{key}", "").strip() or None,
         ))
+    for part in order:
+        added = form.get(f"add:{part}", "").strip()
+        if added and added not in {s.id for s in chosen[part]}:
+            # Only the id: the pipeline proposes its key points and questions.
+            chosen[part].append(edits.SectionEdit(id=added))
     return [edits.PartEdit(part=p, questions=editor.lines(form.get(f"pq:{p}")),
                            sections=tuple(chosen[p])) for p in order]
 
