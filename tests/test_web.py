@@ -514,3 +514,13 @@ def test_a_section_added_from_the_corpus_prints_with_proposed_questions(
                                          edits_dir=project.edits, packets_dir=project.packets)
     added = handout.outlines[0].sections[-1]
     assert added.id == extra.id and added.questions
+
+
+def test_a_broken_packet_spec_is_listed_with_its_error_and_its_form_says_why(
+        client: FlaskClient, project: Settings) -> None:
+    (project.packets / "broken.toml").write_text('title = "少了引号\n', encoding="utf-8")
+    listing = text_of(client.get("/packets"))
+    assert "broken" in listing and "invalid TOML" in listing
+    response = client.get("/packets/broken/change")
+    assert response.status_code == 400
+    assert "broken.toml: invalid TOML" in text_of(response)

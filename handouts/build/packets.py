@@ -395,7 +395,11 @@ def write_spec(directory: Path, name: str, values: dict[str, Any], *,
 def spec_values(path: Path) -> dict[str, Any]:
     """The keys of an existing spec as written (for a form to change some and keep the
     rest, such as ``max_sections`` or ``paper``)."""
-    raw = tomllib.loads(Path(path).read_bytes().decode("utf-8"))
+    try:
+        raw = tomllib.loads(Path(path).read_bytes().decode("utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        load_spec(path)  # raises the one-line error a build would give
+        raise
     if isinstance(raw.get("date"), (dt.date, dt.datetime)):
         raw["date"] = raw["date"].isoformat()[:10]
     return raw
