@@ -17,7 +17,7 @@ from handouts.errors import HandoutsError
 from handouts.model import Document, Handout, Outline, Theme
 
 if TYPE_CHECKING:
-    from handouts.content.edits import MergeReport
+    from handouts.content.edits import MergeReport, PartEdit
 
 
 @dataclass(frozen=True)
@@ -150,22 +150,27 @@ def handout_for(corpus: Corpus, kind: Literal["theme", "packet"], name: str, *,
 
 
 def save_outline(corpus: Corpus, kind: Literal["theme", "packet"], name: str,
-                 parts: Sequence[object], *, expected_version: str | None, edits_dir: Path,
+                 parts: Sequence[PartEdit], *, expected_version: str | None, edits_dir: Path,
                  packets_dir: Path) -> Path:
     """Save an outline edited outside a text editor (the workbench) to the same edit
     file ``handouts edit`` writes, refusing a save over a file changed since."""
     from handouts.content import editor, edits
+    from handouts.errors import ConfigError
 
     proposed = proposed_handout(corpus, kind, name, packets_dir)
     path = edits.edit_path(edits_dir, kind, name)
     # What a build would refuse (an excerpt sentence not in the passage, an unknown id)
     # is refused now, before the file is written, with the same message.
-    trial = edits.EditFile(kind, name, path, tuple(parts))  # type: ignore[arg-type]
+    known = {edits.part_name(o, kind, name) for o in proposed.outlines}
+    for part in parts:
+        if part.part not in known:
+            raise ConfigError(path, f"{part.part!r} is not a part of this handout "
+                                    f"(its parts: {', '.join(sorted(known))})")
+    trial = edits.EditFile(kind, name, path, tuple(parts))
     edits.apply_edits(proposed, trial, corpus.documents, sections_outliner(corpus))
 
     def create() -> None:
         edits.write_edits(edits_dir, kind, name, proposed, corpus.documents,
                           sections_outliner(corpus))
 
-    return editor.save(path, kind, name, parts, proposed,  # type: ignore[arg-type]
-                       expected_version, create)
+    return editor.save(path, kind, name, parts, proposed, expected_version, create)

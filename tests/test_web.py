@@ -524,3 +524,24 @@ def test_a_broken_packet_spec_is_listed_with_its_error_and_its_form_says_why(
     response = client.get("/packets/broken/change")
     assert response.status_code == 400
     assert "broken.toml: invalid TOML" in text_of(response)
+
+
+def test_a_forged_outline_form_with_dot_dot_ids_writes_nothing(client: FlaskClient,
+                                                               project: Settings) -> None:
+    key = "../../evil|../../../etc/passwd"
+    forged = MultiDict([("csrf_token", token(client)), ("version", ""),
+                        ("part", "../../evil"), ("sec", key), (f"keep:{key}", "1"),
+                        (f"title:{key}", "x")])
+    before = sorted(str(p) for p in project.corpus.parent.rglob("*"))
+    response = client.post("/edit/theme/four-winds", data=forged)
+    assert response.status_code == 400
+    assert "'../../evil' is not a part of this handout" in text_of(response)
+    assert sorted(str(p) for p in project.corpus.parent.rglob("*")) == before
+    form = form_of(client, "/edit/theme/four-winds", "outline-form")
+    first = form.getlist("sec")[0]
+    forged = MultiDict([*form.items(multi=True), ("sec", "four-winds|../../../etc/passwd"),
+                        ("keep:four-winds|../../../etc/passwd", "1")])
+    response = client.post("/edit/theme/four-winds", data=forged)
+    assert response.status_code == 400 and first
+    assert "unknown section id '../../../etc/passwd'" in text_of(response)
+    assert sorted(str(p) for p in project.corpus.parent.rglob("*")) == before
