@@ -111,8 +111,9 @@ def click(driver: WebDriver, element) -> None:  # type: ignore[no-untyped-def]
     element.click()
 
 
-def build_and_download(driver: WebDriver, downloads: Path, name: str) -> tuple[Path, int]:
-    """Click 生成, wait for the build to finish, click 下载 PDF; the file and its pages."""
+def build_and_download(driver: WebDriver, downloads: Path, title: str) -> tuple[Path, int]:
+    """Click 生成, wait for the build to finish, click 下载 PDF; the file (named by the
+    handout's title) and its pages."""
     click(driver, driver.find_element(By.ID, "build"))
     panel = driver.find_element(By.ID, "build-panel")
     wait(driver, BUILD_WAIT).until(
@@ -121,14 +122,15 @@ def build_and_download(driver: WebDriver, downloads: Path, name: str) -> tuple[P
         driver.find_element(By.ID, "build-error").text
     status = driver.find_element(By.ID, "build-status").text
     pages = int(re.search(r"共 (\d+) 页", status).group(1))  # type: ignore[union-attr]
-    target = downloads / f"{name}.pdf"
-    target.unlink(missing_ok=True)
+    for old in downloads.iterdir():
+        old.unlink()
     click(driver, driver.find_element(By.ID, "download"))
-    deadline = time.monotonic() + 60
+    target = downloads / f"{title}.pdf"
+    deadline = time.monotonic() + 60  # hang guard
     while not (target.exists() and target.stat().st_size > 0) and time.monotonic() < deadline:
         time.sleep(0.2)
     time.sleep(0.5)  # chromium renames the .crdownload when done; let it settle
-    assert target.exists(), f"no download in {sorted(downloads.iterdir())}"
+    assert target.exists(), f"no {target.name} in {sorted(downloads.iterdir())}"
     return target, pages
 
 
@@ -157,12 +159,13 @@ def test_pick_a_theme_untick_a_section_rewrite_a_question_build_and_download(
     box = rewritten.find_element(By.CSS_SELECTOR, "textarea[data-questions]")
     box.clear()
     box.send_keys(question)
-    browser.find_element(By.ID, "save").click()
+    assert browser.find_element(By.ID, "unsaved").is_displayed()  # the build prints what is saved
+    click(browser, browser.find_element(By.ID, "save"))
     wait(browser).until(ec.presence_of_element_located((By.ID, "saved")))
     edit_file = project.edits / "themes" / "four-winds.toml"
     assert question in edit_file.read_text(encoding="utf-8")
 
-    pdf, pages = build_and_download(browser, downloads, "four-winds")
+    pdf, pages = build_and_download(browser, downloads, "反对“四风”")
     text = pdf_text(pdf)
     assert question in text
     assert re.sub(r"\s+", "", dropped_title) not in text
@@ -198,7 +201,7 @@ def test_create_a_packet_through_the_form_and_build_it(
     wait(browser).until(ec.presence_of_element_located((By.ID, "saved")))
     assert (project.packets / "branch-2026-12.toml").is_file()
 
-    pdf, _ = build_and_download(browser, downloads, "branch-2026-12")
+    pdf, _ = build_and_download(browser, downloads, "十二月主题党日：走好新时代群众路线")
     text = pdf_text(pdf)
     assert "十二月主题党日：走好新时代群众路线" in text
     assert "三楼党员活动室" in text and "重温入党誓词" in text

@@ -26,6 +26,28 @@ function setUpOutline() {
   });
 }
 
+// Unsaved changes: the build prints what is saved, so say so, and ask before leaving.
+function setUpDirty() {
+  const form = document.getElementById("outline-form");
+  if (!form) return;
+  const notice = document.getElementById("unsaved");
+  let dirty = false;
+  const mark = () => {
+    dirty = true;
+    if (notice) notice.hidden = false;
+  };
+  form.addEventListener("input", mark);
+  form.addEventListener("change", mark);
+  form.querySelectorAll("[data-up], [data-down]").forEach((b) => b.addEventListener("click", mark));
+  form.addEventListener("submit", () => { dirty = false; });
+  window.addEventListener("beforeunload", (event) => {
+    if (dirty) {
+      event.preventDefault();
+      event.returnValue = "";
+    }
+  });
+}
+
 function setUpBuild() {
   const panel = document.getElementById("build-panel");
   if (!panel) return;
@@ -104,6 +126,7 @@ function setUpBuild() {
 
 document.addEventListener("DOMContentLoaded", () => {
   setUpOutline();
+  setUpDirty();
   setUpBuild();
   document.querySelectorAll("[data-back]").forEach((link) => {
     link.addEventListener("click", (event) => {

@@ -7,12 +7,14 @@ library knows, never used as a path: that is what keeps ``../`` out.
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from pathlib import Path
 
 from flask import abort, current_app
 
 from handouts import pipeline
+from handouts.errors import HandoutsError
 from handouts.web.app import Settings, settings_of
 
 _cache_lock = threading.Lock()
@@ -57,3 +59,20 @@ def known(kind: str, name: str) -> tuple[str, str]:
     if kind == "packet" and name in spec_names():
         return kind, name
     abort(404, description=f"没有名为“{name}”的{'专题' if kind == 'theme' else '会议材料包'}。")
+
+
+def file_title(kind: str, name: str) -> str:
+    """A download's file name as an organiser files it: the handout's title (the
+    theme's name, the meeting's title), without characters a file system refuses."""
+    import re
+
+    from handouts.build.packets import load_spec
+
+    title = name
+    if kind == "theme":
+        title = next((t.name for t in load_corpus().themes if t.id == name), name)
+    else:
+        with contextlib.suppress(HandoutsError):  # a broken spec: the file name will do
+            title = load_spec(settings().packets / f"{name}.toml").title
+    title = re.sub(r'[\\/:*?"<>|\x00-\x1f]+', "", title).strip(" .") or name
+    return title[:80]

@@ -7,7 +7,7 @@ from werkzeug.wrappers import Response
 
 from handouts.web import jobs
 from handouts.web.app import current_app_jobs
-from handouts.web.views import known, settings
+from handouts.web.views import file_title, known, settings
 
 bp = Blueprint("builds", __name__)
 
@@ -34,7 +34,7 @@ def download(kind: str, name: str) -> Response:
     if not path.is_file():
         abort(404, description="还没有生成这份讲义，请先点“生成”。")
     return send_file(path, mimetype="application/pdf", as_attachment=True,
-                     download_name=f"{name}.pdf", max_age=0)
+                     download_name=f"{file_title(kind, name)}.pdf", max_age=0)
 
 
 @bp.get("/preview/<kind>/<name>/<int:page>.png")
