@@ -26,10 +26,11 @@ SYSTEM_PACKAGES = {
     "libharfbuzz0b": "text shaping",
     "libharfbuzz-subset0": "font subsetting (without it PDFs take ~15 times longer)",
     "fontconfig": "finding the fonts",
+    "poppler-utils": "page previews in the workbench (pdftoppm)",
 }
 
 PYTHON_MODULES = ("weasyprint", "jinja2", "jieba", "click", "pypdf", "pydantic",
-                  "trafilatura", "charset_normalizer", "docx")
+                  "trafilatura", "charset_normalizer", "docx", "flask")
 #: Modules whose distribution has another name (for the version shown).
 DISTRIBUTIONS = {"docx": "python-docx"}
 
