@@ -14,6 +14,7 @@ from pathlib import Path
 from flask import abort, current_app
 
 from handouts import pipeline
+from handouts.content.edits import Kind
 from handouts.errors import HandoutsError
 from handouts.web.app import Settings, settings_of
 
@@ -51,13 +52,13 @@ def spec_names() -> list[str]:
     return [p.stem for p in spec_paths(settings().packets)]
 
 
-def known(kind: str, name: str) -> tuple[str, str]:
+def known(kind: str, name: str) -> tuple[Kind, str]:
     """``(kind, name)`` of a theme or packet that exists, or 404: a URL names one of
     them, never a file."""
     if kind == "theme" and name in {t.id for t in load_corpus().themes}:
-        return kind, name
+        return "theme", name
     if kind == "packet" and name in spec_names():
-        return kind, name
+        return "packet", name
     abort(404, description=f"没有名为“{name}”的{'专题' if kind == 'theme' else '会议材料包'}。")
 
 

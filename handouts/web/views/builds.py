@@ -15,7 +15,7 @@ bp = Blueprint("builds", __name__)
 @bp.post("/build/<kind>/<name>")
 def start(kind: str, name: str) -> tuple[Response, int]:
     kind, name = known(kind, name)
-    build = current_app_jobs().start(kind, name)  # type: ignore[arg-type]
+    build = current_app_jobs().start(kind, name)
     return jsonify(build.as_json()), 202
 
 
@@ -30,7 +30,7 @@ def progress(build_id: int) -> Response:
 @bp.get("/download/<kind>/<name>.pdf")
 def download(kind: str, name: str) -> Response:
     kind, name = known(kind, name)
-    path = jobs.output_path(settings().build, kind, name)  # type: ignore[arg-type]
+    path = jobs.output_path(settings().build, kind, name)
     if not path.is_file():
         abort(404, description="还没有生成这份讲义，请先点“生成”。")
     return send_file(path, mimetype="application/pdf", as_attachment=True,
@@ -40,7 +40,7 @@ def download(kind: str, name: str) -> Response:
 @bp.get("/preview/<kind>/<name>/<int:page>.png")
 def preview(kind: str, name: str, page: int) -> Response:
     kind, name = known(kind, name)
-    path = jobs.preview_dir(settings().build, kind, name) / f"page-{page}.png"  # type: ignore[arg-type]
+    path = jobs.preview_dir(settings().build, kind, name) / f"page-{page}.png"
     if not path.is_file():
         abort(404, description="没有这一页的预览。")
     return send_file(path, mimetype="image/png", max_age=0)

@@ -26,21 +26,21 @@ def edit(kind: str, name: str) -> str:
     return _page(kind, name)
 
 
-def _page(kind: str, name: str, *, error: str | None = None,
+def _page(kind: edits.Kind, name: str, *, error: str | None = None,
           form: MultiDict[str, str] | None = None) -> str:
     s = settings()
     loaded = load_corpus()
-    proposed, handout, warnings = pipeline.handout_for(loaded, kind, name,  # type: ignore[arg-type]
+    proposed, handout, warnings = pipeline.handout_for(loaded, kind, name,
                                                        edits_dir=s.edits, packets_dir=s.packets)
-    path = edits.edit_path(s.edits, kind, name)  # type: ignore[arg-type]
-    edit_file = edits.load_edits(path, kind) if path.exists() else None  # type: ignore[arg-type]
-    parts = editor.editor_parts(proposed, handout, edit_file, kind, name,  # type: ignore[arg-type]
+    path = edits.edit_path(s.edits, kind, name)
+    edit_file = edits.load_edits(path, kind) if path.exists() else None
+    parts = editor.editor_parts(proposed, handout, edit_file, kind, name,
                                 loaded.documents)
     version = edits.file_version(path) or ""
     if form is not None:  # a refused save: show what was sent, on the version it was made on
         parts = _as_sent(parts, form)
         version = form.get("version", "")
-    out = jobs.output_path(s.build, kind, name)  # type: ignore[arg-type]
+    out = jobs.output_path(s.build, kind, name)
     return render_template("outline.html", kind=kind, name=name, handout=handout, parts=parts,
                            version=version,
                            edit_shown=f"{s.edits.name}/{path.parent.name}/{path.name}",
@@ -55,7 +55,7 @@ def save(kind: str, name: str) -> Response | tuple[str, int]:
     s = settings()
     form = request.form
     try:
-        pipeline.save_outline(load_corpus(), kind, name, parts_from_form(form),  # type: ignore[arg-type]
+        pipeline.save_outline(load_corpus(), kind, name, parts_from_form(form),
                               expected_version=form.get("version") or None,
                               edits_dir=s.edits, packets_dir=s.packets)
     except editor.EditConflict as exc:
