@@ -174,3 +174,16 @@ def save_outline(corpus: Corpus, kind: Literal["theme", "packet"], name: str,
                           sections_outliner(corpus))
 
     return editor.save(path, kind, name, parts, proposed, expected_version, create)
+
+
+def refresh_outline(corpus: Corpus, kind: Literal["theme", "packet"], name: str, *,
+                    expected_version: str | None, edits_dir: Path,
+                    packets_dir: Path) -> MergeReport:
+    """``handouts edit --refresh`` from the workbench: merge the current proposal into
+    the edit file, keeping every organiser change, unless the file changed since."""
+    from handouts.content import editor, edits
+
+    path = edits.edit_path(edits_dir, kind, name)
+    _, report = editor.refresh(path, expected_version, lambda: write_edits(
+        corpus, kind, name, edits_dir=edits_dir, packets_dir=packets_dir, refresh=True))
+    return report

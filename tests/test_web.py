@@ -545,3 +545,34 @@ def test_a_forged_outline_form_with_dot_dot_ids_writes_nothing(client: FlaskClie
     assert response.status_code == 400 and first
     assert "unknown section id '../../../etc/passwd'" in text_of(response)
     assert sorted(str(p) for p in project.corpus.parent.rglob("*")) == before
+
+
+def test_refresh_merges_the_new_proposal_keeping_the_organisers_changes(
+        client: FlaskClient, project: Settings) -> None:
+    from handouts import pipeline
+
+    form = form_of(client, "/edit/theme/four-winds", "outline-form")
+    first = form.getlist("sec")[0]
+    section_id = first.split("|", 1)[1]
+    form = replace(form, f"q:{first}", "组织者自己写的讨论题？")
+    assert client.post("/edit/theme/four-winds", data=form).status_code == 303
+    doc = project.corpus / f"{section_id.split('/')[0]}.txt"
+    old = next(s.text for d in pipeline.load(project.corpus).documents for s in d.sections
+               if s.id == section_id)
+    sentence = old.split("。")[0]
+    doc.write_text(doc.read_text(encoding="utf-8").replace(sentence, sentence + "，补上的话"),
+                   encoding="utf-8")
+    page = lxml.html.fromstring(client.get("/edit/theme/four-winds").data)
+    assert "原文在您修改之后有变动" in page.get_element_by_id("refresh-form").text_content()
+    refresh = MultiDict(page.get_element_by_id("refresh-form").form_values())
+
+    stale_tab = MultiDict(refresh)
+    done = client.post("/edit/theme/four-winds/refresh", data=refresh)
+    assert done.status_code == 303
+    after = lxml.html.fromstring(client.get(done.headers["Location"]).data)
+    assert "保留了您的 1 处修改" in after.get_element_by_id("saved").text_content()
+    assert not after.xpath("//*[@data-stale]")
+    path = edits.edit_path(project.edits, "theme", "four-winds")
+    assert "组织者自己写的讨论题？" in path.read_text(encoding="utf-8")
+    # a refresh from a page opened before is refused, like a save
+    assert client.post("/edit/theme/four-winds/refresh", data=stale_tab).status_code == 409

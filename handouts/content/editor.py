@@ -15,13 +15,16 @@ import contextlib
 import difflib
 import fcntl
 import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 from handouts.content import edits
 from handouts.errors import ConfigError
 from handouts.model import Document, Handout
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -140,3 +143,13 @@ def save(path: Path, kind: edits.Kind, name: str, parts: Sequence[edits.PartEdit
             create()
         return edits.save_edits(path, kind, name, parts, proposed,
                                 expected_version=edits.file_version(path))
+
+
+def refresh(path: Path, expected_version: str | None, merge: Callable[[], T]) -> T:
+    """Run ``merge()`` (``pipeline.write_edits(..., refresh=True)``) under the save lock
+    if the file is still at ``expected_version``; its result (a ``MergeReport``)."""
+    with locked(path):
+        current = edits.file_version(path)
+        if current != expected_version:
+            raise EditConflict(path, [], current)
+        return merge()

@@ -46,7 +46,7 @@ def _page(kind: edits.Kind, name: str, *, error: str | None = None,
                            edit_shown=f"{s.edits.name}/{path.parent.name}/{path.name}",
                            has_file=edit_file is not None, warnings=warnings, error=error,
                            documents=loaded.documents,
-                           saved=request.args.get("saved"), built=out.exists())
+                           saved=request.args.get("saved"), built=out.exists(), report=request.args)
 
 
 @bp.post("/edit/<kind>/<name>")
@@ -66,6 +66,23 @@ def save(kind: str, name: str) -> Response | tuple[str, int]:
     except ConfigError as exc:
         return _page(kind, name, error=str(exc), form=form), 400
     return redirect(url_for("outline.edit", kind=kind, name=name, saved=1), code=303)
+
+
+@bp.post("/edit/<kind>/<name>/refresh")
+def refresh(kind: str, name: str) -> Response | tuple[str, int]:
+    """``handouts edit --refresh``: the pipeline's new proposal merged into the file."""
+    kind, name = known(kind, name)
+    s = settings()
+    try:
+        report = pipeline.refresh_outline(load_corpus(), kind, name,
+                                          expected_version=request.form.get("version") or None,
+                                          edits_dir=s.edits, packets_dir=s.packets)
+    except editor.EditConflict:
+        return _page(kind, name, error="这份讲义在您打开之后被改动过，没有合并。请看下面最新的"
+                                       "内容，再点一次“并入程序的新拟稿”。"), 409
+    return redirect(url_for("outline.edit", kind=kind, name=name, saved="refresh",
+                            kept=report.kept, updated=report.updated,
+                            added=len(report.added)), code=303)
 
 
 def parts_from_form(form: MultiDict[str, str]) -> list[edits.PartEdit]:
