@@ -21,6 +21,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import docx
 import pdfplumber
 import pytest
 from selenium import webdriver
@@ -111,6 +112,20 @@ def click(driver: WebDriver, element) -> None:  # type: ignore[no-untyped-def]
     element.click()
 
 
+def download(driver: WebDriver, downloads: Path, link: str, name: str) -> Path:
+    """Click a download link; the file chromium saved (named by the handout's title)."""
+    for old in downloads.iterdir():
+        old.unlink()
+    click(driver, driver.find_element(By.ID, link))
+    target = downloads / name
+    deadline = time.monotonic() + 60  # hang guard
+    while not (target.exists() and target.stat().st_size > 0) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    time.sleep(0.5)  # chromium renames the .crdownload when done; let it settle
+    assert target.exists(), f"no {target.name} in {sorted(downloads.iterdir())}"
+    return target
+
+
 def build_and_download(driver: WebDriver, downloads: Path, title: str) -> tuple[Path, int]:
     """Click 生成, wait for the build to finish, click 下载 PDF; the file (named by the
     handout's title) and its pages."""
@@ -122,16 +137,7 @@ def build_and_download(driver: WebDriver, downloads: Path, title: str) -> tuple[
         driver.find_element(By.ID, "build-error").text
     status = driver.find_element(By.ID, "build-status").text
     pages = int(re.search(r"共 (\d+) 页", status).group(1))  # type: ignore[union-attr]
-    for old in downloads.iterdir():
-        old.unlink()
-    click(driver, driver.find_element(By.ID, "download"))
-    target = downloads / f"{title}.pdf"
-    deadline = time.monotonic() + 60  # hang guard
-    while not (target.exists() and target.stat().st_size > 0) and time.monotonic() < deadline:
-        time.sleep(0.2)
-    time.sleep(0.5)  # chromium renames the .crdownload when done; let it settle
-    assert target.exists(), f"no {target.name} in {sorted(downloads.iterdir())}"
-    return target, pages
+    return download(driver, downloads, "download", f"{title}.pdf"), pages
 
 
 def pdf_text(path: Path) -> str:
@@ -169,6 +175,10 @@ def test_pick_a_theme_untick_a_section_rewrite_a_question_build_and_download(
     text = pdf_text(pdf)
     assert question in text
     assert re.sub(r"\s+", "", dropped_title) not in text
+    word = download(browser, downloads, "download-docx", "反对“四风”.docx")
+    paragraphs = [p.text for p in docx.Document(str(word)).paragraphs]
+    assert any(question in p for p in paragraphs)
+    assert not any(dropped_title in p for p in paragraphs)
     previews = browser.find_elements(By.CSS_SELECTOR, "#previews img")
     assert len(previews) == pages
     wait(browser).until(lambda d: d.execute_script(

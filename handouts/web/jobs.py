@@ -1,9 +1,9 @@
 """Builds started from the workbench, run in a background thread and polled.
 
 A build is what ``handouts build --theme`` / ``handouts packet`` do (the same pipeline
-calls, through the edit file) plus a PNG of each page; its state is a small record the
-page polls (``/builds/<id>``).  One build runs at a time: the machine is an office PC,
-and two WeasyPrint renders at once only make both slower.
+calls, through the edit file), as PDF and as a Word file, plus a PNG of each page; its
+state is a small record the page polls (``/builds/<id>``).  One build runs at a time:
+the machine is an office PC, and two WeasyPrint renders at once only make both slower.
 """
 
 from __future__ import annotations
@@ -22,7 +22,8 @@ if TYPE_CHECKING:
 
 Kind = Literal["theme", "packet"]
 FOLDERS = {"theme": "themes", "packet": "packets"}
-STEPS = ("排队等候", "读取材料", "应用组织者的修改", "排版生成 PDF", "生成页面预览", "完成")
+STEPS = ("排队等候", "读取材料", "应用组织者的修改", "排版生成 PDF", "生成 Word 文件",
+         "生成页面预览", "完成")
 
 
 @dataclass(frozen=True)
@@ -96,12 +97,18 @@ class Builds:
         out.parent.mkdir(parents=True, exist_ok=True)
         write_atomic(out, pipeline.pdf(handout))
         self._update(build.id, step=4)
+        from handouts.writers.docx import render_docx
+
+        word = output_path(s.build, build.kind, build.name, "docx")
+        word.parent.mkdir(parents=True, exist_ok=True)
+        write_atomic(word, render_docx(handout))
+        self._update(build.id, step=5)
         try:
             previews = len(page_images(out, preview_dir(s.build, build.kind, build.name)))
         except HandoutsError as exc:  # the PDF is there: a missing preview is no failure
             warnings = [*warnings, str(exc)]
             previews = 0
-        self._update(build.id, step=5, state="done", pages=_pages(out), previews=previews,
+        self._update(build.id, step=6, state="done", pages=_pages(out), previews=previews,
                      pdf=str(out), warnings=tuple(warnings))
 
 
@@ -111,9 +118,11 @@ def _pages(pdf: Path) -> int:
     return len(PdfReader(pdf).pages)
 
 
-def output_path(build_dir: Path, kind: Kind, name: str) -> Path:
-    """Where the CLI writes it too: ``build/themes/<id>.pdf``, ``build/packets/<name>.pdf``."""
-    return Path(build_dir) / FOLDERS[kind] / f"{name}.pdf"
+def output_path(build_dir: Path, kind: Kind, name: str, fmt: str = "pdf") -> Path:
+    """Where the CLI writes it too: ``build/themes/<id>.pdf``, ``build/packets/<name>.pdf``,
+    and Word files apart, ``build/docx/themes/<id>.docx``."""
+    folder = Path(build_dir) / ("docx" if fmt == "docx" else "") / FOLDERS[kind]
+    return folder / f"{name}.{fmt}"
 
 
 def preview_dir(build_dir: Path, kind: Kind, name: str) -> Path:

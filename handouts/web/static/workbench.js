@@ -57,7 +57,7 @@ function setUpBuild() {
   const status = document.getElementById("build-status");
   const error = document.getElementById("build-error");
   const warnings = document.getElementById("build-warnings");
-  const download = document.getElementById("download");
+  const download = document.getElementById("downloads");
   const previews = document.getElementById("previews");
 
   function show(build) {
@@ -82,6 +82,7 @@ function setUpBuild() {
       return;
     }
     download.hidden = false;
+    download.querySelectorAll("a").forEach((link) => { link.hidden = false; });
     const stamp = Date.now();
     previews.replaceChildren();
     for (let page = 1; page <= build.previews; page++) {

@@ -37,6 +37,17 @@ def download(kind: str, name: str) -> Response:
                      download_name=f"{file_title(kind, name)}.pdf", max_age=0)
 
 
+@bp.get("/download/<kind>/<name>.docx")
+def download_docx(kind: str, name: str) -> Response:
+    kind, name = known(kind, name)
+    path = jobs.output_path(settings().build, kind, name, "docx")
+    if not path.is_file():
+        abort(404, description="还没有生成这份讲义的 Word 文件，请先点“生成”。")
+    return send_file(path, as_attachment=True, download_name=f"{file_title(kind, name)}.docx",
+                     mimetype="application/vnd.openxmlformats-officedocument"
+                              ".wordprocessingml.document", max_age=0)
+
+
 @bp.get("/preview/<kind>/<name>/<int:page>.png")
 def preview(kind: str, name: str, page: int) -> Response:
     kind, name = known(kind, name)

@@ -46,7 +46,9 @@ def _page(kind: edits.Kind, name: str, *, error: str | None = None,
                            edit_shown=f"{s.edits.name}/{path.parent.name}/{path.name}",
                            has_file=edit_file is not None, warnings=warnings, error=error,
                            documents=loaded.documents,
-                           saved=request.args.get("saved"), built=out.exists(), report=request.args)
+                           saved=request.args.get("saved"), built=out.exists(),
+                           built_docx=jobs.output_path(s.build, kind, name, "docx").exists(),
+                           report=request.args)
 
 
 @bp.post("/edit/<kind>/<name>")
