@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, Response, g, render_template, request
+from flask import Flask, Response, abort, g, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from handouts import paths
@@ -101,8 +101,6 @@ def _check_host() -> None:
     hostname = request.host.rsplit(":", 1)[0] if not request.host.startswith("[") \
         else request.host.split("]")[0] + "]"
     if not is_loopback(hostname):
-        from flask import abort
-
         abort(403, description="这个地址不对：工作台只接受本机（127.0.0.1）的访问。")
 
 
@@ -116,8 +114,6 @@ def _check_csrf() -> None:
         return
     sent = request.headers.get(CSRF_HEADER) or request.form.get(CSRF_FIELD) or ""
     if not token or not hmac.compare_digest(token.encode(), sent.encode()):
-        from flask import abort
-
         abort(403, description="请求缺少有效的安全令牌（CSRF），没有做任何修改。"
                                "请刷新页面后再操作一次。")
 
