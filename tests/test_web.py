@@ -576,3 +576,32 @@ def test_refresh_merges_the_new_proposal_keeping_the_organisers_changes(
     assert "组织者自己写的讨论题？" in path.read_text(encoding="utf-8")
     # a refresh from a page opened before is refused, like a save
     assert client.post("/edit/theme/four-winds/refresh", data=stale_tab).status_code == 409
+
+
+def test_a_word_file_uploads_with_its_headings_and_an_old_doc_is_refused_with_advice(
+        client: FlaskClient, project: Settings) -> None:
+    import docx
+
+    document = docx.Document()
+    document.add_heading("关于加强调查研究的意见", level=1)
+    for title, body in (("一、深入基层", "调查研究是谋事之基、成事之道。" * 8),
+                        ("二、解决问题", "调查研究的目的在于解决问题。" * 8)):
+        document.add_heading(title, level=2)
+        document.add_paragraph(body)
+    data = io.BytesIO()
+    document.save(data)
+    response = client.post("/corpus/upload", data={
+        "csrf_token": token(client), "document": (io.BytesIO(data.getvalue()), "意见.docx")},
+        content_type="multipart/form-data")
+    assert response.status_code == 200, text_of(response)
+    headings = lxml.html.fromstring(response.data).get_element_by_id("headings").text_content()
+    assert "一、深入基层" in headings and "二、解决问题" in headings
+    assert (project.corpus / "意见.docx").is_file()
+
+    refused = client.post("/corpus/upload", data={
+        "csrf_token": token(client), "document": (io.BytesIO(b"\xd0\xcf\x11\xe0"), "旧.doc")},
+        content_type="multipart/form-data")
+    assert refused.status_code == 400
+    assert "旧.doc: old Word format (.doc) is not read" in text_of(refused)
+    assert "另存为 .docx" in text_of(refused)
+    assert not (project.corpus / "旧.doc").exists()

@@ -18,11 +18,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from handouts import readers
 from handouts.atomic import write_atomic
 from handouts.corpus.load import SUFFIXES, explain_data
 from handouts.errors import HandoutsError, InputFileError
 
 MAX_STEM = 60
+READABLE = tuple(sorted(readers.READERS))
+"""What an upload may be: the formats a reader reads (a .doc is refused with the advice
+the corpus gives for it, rather than stored to be reported at every build)."""
 _UNSAFE = re.compile(r"[^\w\-]+")
 
 
@@ -37,10 +41,12 @@ def safe_name(client_name: str) -> str:
     if not dot:
         stem, suffix = suffix, ""
     suffix = f".{suffix.lower()}"
-    if suffix not in SUFFIXES:
+    if suffix in readers.CONVERT:
+        raise InputFileError(client_name, readers.CONVERT[suffix])
+    if suffix not in READABLE:
         shown = suffix if suffix != "." else "（没有扩展名）"
         raise InputFileError(client_name, f"unsupported file type {shown!r} "
-                                          f"(use {', '.join(SUFFIXES)})")
+                                          f"(use {', '.join(READABLE)})")
     stem = _UNSAFE.sub("-", stem).strip("-_")[:MAX_STEM].strip("-_")
     return f"{stem or 'upload'}{suffix}"
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 from flask import Blueprint, abort, render_template, request
 
 from handouts.corpus import upload
-from handouts.corpus.load import SUFFIXES, explain_data
+from handouts.corpus.load import explain_data
+from handouts.corpus.upload import READABLE as SUFFIXES
 from handouts.errors import HandoutsError
 from handouts.web.views import load_corpus, settings
 
