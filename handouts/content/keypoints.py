@@ -186,7 +186,7 @@ def key_points(section: Section, stats: CorpusStats, *,
 _NOT_KEYWORD = re.compile(rf"^第[{_NUM}0-9]+|[0-9A-Za-z]")
 
 
-def _keyword(token: str) -> bool:
+def is_keyword(token: str) -> bool:
     """A word that names what a passage is about: a domain word, or a dictionary word that
     is not an ordinal label (第二篇), a number, or a verb, adverb or general noun of
     ``not_keywords.txt``.  Words jieba's HMM invented (想民, 必浚 from a classical
@@ -199,10 +199,10 @@ def _keyword(token: str) -> bool:
 
 def keywords(section: Section, stats: CorpusStats, *, limit: int = 8) -> tuple[str, ...]:
     """The section's most distinctive words (TF-IDF, corpus IDF, stop words removed)."""
-    tokens = [t for t in stats.tokens.get(section.id, ()) if _keyword(t)]
-    tokens += [t for t in stats.title_tokens.get(section.id, ()) if _keyword(t)] * 2
+    tokens = [t for t in stats.tokens.get(section.id, ()) if is_keyword(t)]
+    tokens += [t for t in stats.title_tokens.get(section.id, ()) if is_keyword(t)] * 2
     if not tokens:
-        tokens = [t for t in cut_cached(section.text) if _keyword(t)]
+        tokens = [t for t in cut_cached(section.text) if is_keyword(t)]
     counts = Counter(tokens)
     first = {t: i for i, t in reversed(list(enumerate(tokens)))}
     ranked = sorted(counts, key=lambda t: (-(1 + math.log(counts[t])) * stats.idf(t), first[t]))

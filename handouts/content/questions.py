@@ -19,8 +19,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from handouts import paths
+from handouts.content.checks import Candidate, check
 from handouts.content.keypoints import ordinal_items, trim_ordinal
-from handouts.content.textstats import domain_words, han_count, han_only, not_keywords
+from handouts.content.textstats import (
+    domain_words,
+    han_count,
+    han_only,
+    is_attribution,
+    not_keywords,
+    study_text,
+)
 from handouts.errors import ConfigError
 from handouts.model import Section
 from handouts.segment import get_segmenter
@@ -28,7 +36,7 @@ from handouts.segment import get_segmenter
 QUESTIONS_FILE = "questions.toml"
 STAGES = ("understanding", "application", "reflection")
 KINDS = ("claim", "how", "action", "topic", "label", "slogan", "warning", "saying", "phrase",
-         "items", "term", "theme", "goal")
+         "items", "point", "duty", "term", "theme", "goal")
 QUOTES = ("slogan", "warning", "saying", "phrase")
 _FORBIDDEN = ("吗", "是否")
 
@@ -136,7 +144,7 @@ def subject_terms(section: Section, terms: Sequence[str], avoid: frozenset[str] 
         if han_count(t) < 2 or t in avoid or (t in not_keywords() and t not in domain_words()):
             continue
         in_heading = t in heading
-        count = section.text.count(t)
+        count = study_text(section).count(t)
         if in_heading and heading_asked:
             continue
         if not in_heading and count < 2:
@@ -157,6 +165,8 @@ _HEADING_VERB = re.compile(
 
 def heading_claim(title: str) -> str:
     """The heading without ordinals, bylines and labels, or "" if it says nothing usable."""
+    if is_attribution(title):
+        return ""
     h = trim_ordinal(title.strip())
     h = re.sub(r"^第[一二三四五六七八九十]+篇\s*[:：]?\s*", "", h)
     h = re.split(r"\s+", h.strip())[0] if h.strip() else ""
@@ -179,9 +189,39 @@ class Material:
         return self.values.get(kind, ())
 
 
+# A key point asked about must stand alone: not opened by a connective or a pronoun
+# that points elsewhere, not a personal pledge, not a question.
+_DEPENDENT = re.compile(
+    r"^(?:但是?|然而|因此|所以|而且|并且|同时|另外|此外|这|那|其|它|为此|对此|总之|可见|当前|目前"
+    r"|比如|例如|如果|只有|正所谓|也就是)")
+_DUTY = re.compile(r"(?<![重主需只想纲])要(?![求素点])|必须|应当|应该")
+_IS = re.compile(r"就是|(?<![但于还或])是(?!否)")
+
+
+def point_material(points: Sequence[str]) -> tuple[list[str], list[str]]:
+    """The key points that can be asked about whole: claims (……是……) and duties
+    (……要……), 8 to 30 Han characters, standing alone."""
+    claims: list[str] = []
+    duties: list[str] = []
+    for point in points:
+        text = point.strip().rstrip("。！；;!")
+        n = han_count(text)
+        if (not 8 <= n <= 30 or text.endswith(("？", "?")) or _DEPENDENT.match(text)
+                or "这" in text
+                or "我" in text.replace("我们", "").replace("我党", "").replace("我国", "")
+                or text.count("，") > 2 or re.search(r"[：:（(]", text)):
+            continue
+        if _DUTY.search(text):
+            duties.append(_nest(text))
+        elif _IS.search(text):
+            claims.append(text)  # asked unquoted (为什么说……？): its own quotes stay double
+    return claims, duties
+
+
 def material(section: Section, terms: Sequence[str],
-             avoid: frozenset[str] = frozenset()) -> Material:
+             avoid: frozenset[str] = frozenset(), points: Sequence[str] = ()) -> Material:
     values: dict[str, list[str]] = {k: [] for k in KINDS}
+    values["point"], values["duty"] = point_material(points)
     h = heading_claim(section.title)
     if h:
         if _HOW.search(h):
@@ -195,7 +235,7 @@ def material(section: Section, terms: Sequence[str],
         elif han_count(h) <= 16:  # a bare label (学风引领): ask how to act on it
             values["label"].append(_nest(h))
     counts: dict[str, int] = {}
-    source = f"{section.title}\n{section.text}"
+    source = f"{section.title}\n{study_text(section)}"
     for m in _QUOTE.finditer(source):
         q = m.group(1).strip()
         if _LABEL_AFTER.match(source[m.end():m.end() + 2]):
@@ -250,6 +290,21 @@ class QuestionWriter:
     used_material: set[tuple[str, str]] = field(default_factory=set)
     written: list[str] = field(default_factory=list)
     pattern_uses: dict[str, int] = field(default_factory=dict)
+    accepted: list[Candidate] = field(default_factory=list)
+    rejected: list[tuple[str, str, tuple[str, ...]]] = field(default_factory=list)
+    """(section id or "closing", question, reasons) of every question the checker refused."""
+    current: Section | None = None
+
+    def _passes(self, candidate: Candidate) -> bool:
+        """Run the checker; a refused question is remembered with its reasons."""
+        reasons = check(candidate, self.accepted)
+        if reasons:
+            where = candidate.section.id if candidate.section else "closing"
+            if (where, candidate.text, reasons) not in self.rejected:
+                self.rejected.append((where, candidate.text, reasons))
+            return False
+        self.accepted.append(candidate)
+        return True
 
     def _alike(self, question: str) -> bool:
         grams = _bigrams(question)
@@ -268,16 +323,24 @@ class QuestionWriter:
         return [(kind, sorted(ps, key=lambda p: self.pattern_uses.get(p, 0)))
                 for kind, ps in kinds.items()]
 
-    def _try(self, stage: str, mat: Material) -> str | None:
+    def _try(self, stage: str, mat: Material, *, reuse: bool = False) -> str | None:
+        """The first question of the stage the material allows and the checker passes.
+
+        Material is used once per handout; with ``reuse`` (a section that would otherwise
+        have fewer than two questions) once per stage, so its subject, asked about for
+        understanding in an earlier section, may still be applied or reflected on here.
+        """
         for kind, variants in self._variants(stage):
             for value, pattern in ((v, p) for v in mat.get(kind) for p in variants):
                 key = ("quote" if kind in QUOTES else kind, value)
                 if (stage, *key) in self.used_material or (
-                        key in self.used_material and kind != "term"):
+                        key in self.used_material and kind != "term" and not reuse):
                     continue
                 question = pattern.format(**{kind: value})
                 if (question in self.written or self._alike(question)
                         or any(w in question for w in _FORBIDDEN)):
+                    continue
+                if not self._passes(Candidate(question, kind, value, stage, self.current)):
                     continue
                 self.used_material.add((stage, *key))
                 self.used_material.add(key)
@@ -288,7 +351,7 @@ class QuestionWriter:
 
     def section(self, section: Section, terms: Sequence[str], count: int,
                 fallback: Sequence[str] = (), *,
-                keywords: Sequence[str] = ()) -> tuple[str, ...]:
+                keywords: Sequence[str] = (), points: Sequence[str] = ()) -> tuple[str, ...]:
         """Up to ``count`` questions for one section, understanding first, reflection last.
 
         ``terms`` are the key terms to ask about; ``fallback`` (its specific keywords and
@@ -297,7 +360,8 @@ class QuestionWriter:
         """
         if count <= 0:
             return ()
-        mat = material(section, terms, self.patterns.avoid)
+        self.current = section
+        mat = material(section, terms, self.patterns.avoid, points)
         plan = {1: ["understanding"], 2: ["understanding", "application"],
                 3: list(STAGES), 4: ["understanding", "understanding", "application", "reflection"]}
         stages = plan.get(count, plan[4] + ["application"] * (count - 4))
@@ -315,12 +379,12 @@ class QuestionWriter:
         # Its keywords, those it is really about first, then any, so no section is
         # left with fewer than two questions.
         # The domain words it repeats (群众路线, 教育实践活动) come before any keyword.
-        present = sorted(w for w in domain_words() if w in section.text)
+        present = sorted(w for w in domain_words() if w in study_text(section))
         central = tuple(subject_terms(section, [*fallback, *present], self.patterns.avoid))
         # Then the plain words its heading names and its text repeats (学风 in 学风引领),
         # then any specific keyword.
         plain = tuple(t for t in keywords if t not in self.patterns.avoid
-                      and t in section.title and section.text.count(t) >= 2)
+                      and t in section.title and study_text(section).count(t) >= 2)
         anyhow = tuple(t for t in fallback if t not in self.patterns.avoid
                        and (han_count(t) >= 3 or t in domain_words()))
         for spare in (Material({"term": central}), Material({"term": plain}),
@@ -329,6 +393,10 @@ class QuestionWriter:
                 q = self._try(stage, spare) if len(got) < min(count, 2) else None
                 if q:
                     got.append((STAGES.index(stage), q))
+        for stage in STAGES:
+            q = self._try(stage, mat, reuse=True) if len(got) < min(count, 2) else None
+            if q:
+                got.append((STAGES.index(stage), q))
         got.sort(key=lambda x: x[0])
         return tuple(q for _s, q in got)
 
@@ -347,11 +415,24 @@ class QuestionWriter:
                 question = pattern.format(**{kind: value})
                 if question in self.written or self._alike(question):
                     continue
+                stage = "closing:" + _closing_stage(pattern)
+                if not self._passes(Candidate(question, kind, value, stage)):
+                    continue
                 self.used_material.add(("closing", pattern, value))
                 self.written.append(question)
                 out.append(question)
                 break
         return tuple(out)
+
+
+def _closing_stage(pattern: str) -> str:
+    """What a closing question does, read from its wording, so it is compared with the
+    section questions that do the same."""
+    if pattern.startswith("结合"):
+        return "application"
+    if re.search(r"对照|差距|不足|做法", pattern):
+        return "reflection"
+    return "understanding"
 
 
 def questions_for(section_han: int) -> int:
