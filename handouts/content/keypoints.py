@@ -26,11 +26,15 @@ from handouts.content.textstats import (
     is_content,
     not_keywords,
     split_sentences,
+    study_text,
 )
 from handouts.model import Section
 from handouts.segment import get_segmenter
 
-MIN_HAN = 8
+# A key point is a claim a reader can take away whole: shorter is a fragment or a bare
+# transition (要推动高质量发展。), longer is a paragraph, not a point.
+MIN_HAN = 15
+MAX_HAN = 120
 MAX_POINTS = 5
 MIN_POINTS = 2
 DAMPING = 0.85
@@ -52,6 +56,13 @@ _ENUM = re.compile(
 
 
 _ENDED = re.compile(r"[。！？!?；;…][”’」』）)]*$")
+# A complete statement ends with a full stop or an exclamation; a question without its
+# answer, a clause (；), an announcement (如下：) are not points.
+_STATEMENT = re.compile(r"[。！!…][”’」』）)]*$")
+# Opens with a word that points elsewhere (这, 其) or frames rather than claims.
+_DANGLING = re.compile(r"^(?:这|那|其|它|此|下面|以下|如下|为此|对此|此外|另外)|上述|以上|这种")
+# A personal pledge or anecdote (我要……, 我认为……), not the passage's claim.
+_FIRST_PERSON = re.compile(r"(?<!自)我(?![们党国军省市县区])")
 
 
 @dataclass(frozen=True)
@@ -74,23 +85,42 @@ def trim_ordinal(sentence: str) -> str:
 
 
 def candidates(section: Section) -> list[Candidate]:
-    """Sentences long enough to stand alone, other than the heading repeated."""
+    """Sentences that state a claim whole: 15 to 120 Han characters, ending as a statement,
+    not the heading repeated, not opening with a pointer elsewhere, not a pledge.
+
+    A short enumerated item or paragraph opener (要有“钉钉子”的精神。) is joined with the
+    sentence that explains it, still verbatim: alone it is a fragment.
+    """
     heading = han_only(trim_ordinal(section.title))
     out: list[Candidate] = []
     index = 0
-    for paragraph in section.text.split("\n"):
+    for paragraph in study_text(section).split("\n"):
         sentences = split_sentences(paragraph)
-        for n, sentence in enumerate(sentences):
+        n = 0
+        while n < len(sentences):
+            sentence = sentences[n]
             text = trim_ordinal(sentence)
             if text.startswith("——"):  # a byline (——摘自……发言) glued to the first sentence
                 text = text.split(maxsplit=1)[1] if len(text.split(maxsplit=1)) == 2 else ""
-            core = han_only(text)
             index += 1
-            if han_count(text) < MIN_HAN or (heading and (core == heading or core in heading)):
-                continue
+            start, enumerated = n == 0, bool(_ENUM.match(sentence))
+            n += 1
             if len(sentences) == 1 and not _ENDED.search(text) and han_count(text) < 30:
                 continue  # a short unpunctuated line is a sub-heading or caption
-            out.append(Candidate(text, index, n == 0, bool(_ENUM.match(sentence))))
+            if (han_count(text) < MIN_HAN and (enumerated or start) and n < len(sentences)
+                    and not _ENUM.match(sentences[n]) and _STATEMENT.search(text)):
+                joined = text + sentences[n]
+                if han_count(joined) <= MAX_HAN and paragraph.find(joined) >= 0:
+                    text = joined
+                    n += 1
+                    index += 1
+            core = han_only(text)
+            if (not MIN_HAN <= han_count(text) <= MAX_HAN or not _STATEMENT.search(text)
+                    or _DANGLING.search(text) or _FIRST_PERSON.search(text)
+                    or text.count("“") != text.count("”")  # a quotation cut open
+                    or (heading and (core == heading or core in heading))):
+                continue
+            out.append(Candidate(text, index, start, enumerated))
     return out
 
 

@@ -90,7 +90,15 @@ def study_text(section: Section) -> str:
     about.  ``Section.notes`` and ``Section.sources`` are never part of it."""
     if is_apparatus(section):
         return ""
-    return "\n".join(p for p in section.text.split("\n") if p and not is_attribution(p))
+    kept = []
+    for line in section.text.split("\n"):
+        if line and is_attribution(line):
+            # A byline glued to the first sentence (——摘自某同志的发言 群众路线是……。)
+            parts = line.split(maxsplit=1)
+            line = parts[1] if len(parts) == 2 and re.search(r"[。！？]$", parts[1]) else ""
+        if line:
+            kept.append(line)
+    return "\n".join(kept)
 
 
 def han_count(text: str) -> int:
