@@ -60,7 +60,9 @@ _ENDED = re.compile(r"[。！？!?；;…][”’」』）)]*$")
 # answer, a clause (；), an announcement (如下：) are not points.
 _STATEMENT = re.compile(r"[。！!…][”’」』）)]*$")
 # Opens with a word that points elsewhere (这, 其) or frames rather than claims.
-_DANGLING = re.compile(r"^(?:这|那|其|它|此|下面|以下|如下|为此|对此|此外|另外)|上述|以上|这种")
+_DANGLING = re.compile(r"^(?:这|那|其|它|此|下面|以下|如下|为此|对此|此外|另外)")
+# A pointer inside the sentence (上述, 这种) leans on what came before: ranked lower.
+_POINTER = re.compile(r"上述|以上|这种|这些|这样")
 # A personal pledge or anecdote (我要……, 我认为……), not the passage's claim.
 _FIRST_PERSON = re.compile(r"(?<!自)我(?![们党国军省市县区])")
 
@@ -116,7 +118,7 @@ def candidates(section: Section) -> list[Candidate]:
                     index += 1
             core = han_only(text)
             if (not MIN_HAN <= han_count(text) <= MAX_HAN or not _STATEMENT.search(text)
-                    or _DANGLING.search(text) or _FIRST_PERSON.search(text)
+                    or _DANGLING.match(text) or _FIRST_PERSON.search(text)
                     or text.count("“") != text.count("”")  # a quotation cut open
                     or (heading and (core == heading or core in heading))):
                 continue
@@ -197,6 +199,8 @@ def key_points(section: Section, stats: CorpusStats, *,
         length = han_count(c.text)
         if length > 90:
             score *= 90 / length
+        if _POINTER.search(c.text):
+            score *= 0.5
         relevance.append(score)
     k = point_count(n) if limit is None else min(limit, n)
     chosen: list[int] = []
