@@ -186,3 +186,34 @@ def test_explain_shows_left_out_sections_with_scores_and_refused_questions(corpu
     assert any(s["id"] == "speeches/1" and "passing" in s["why_not"] for s in left_out)
     assert report["rejected_questions"]
     assert all(r["reasons"] for r in report["rejected_questions"])
+
+
+# --- command line --------------------------------------------------------------------
+
+
+def test_outline_explain_prints_scores_reasons_and_refused_questions(corpus, runner):
+    from handouts.cli import cli
+
+    result = runner.invoke(cli, ["outline", "--corpus", str(corpus.root), "--theme",
+                                 "grassroots", "--explain"])
+    assert result.exit_code == 0, result.output
+    assert "未选：theme words in fewer than 2 clauses" in result.output
+    assert "同族：调查" in result.output
+    assert "未采用的讨论题" in result.output and "      - " in result.output
+
+
+def test_themes_suggest_terms_proposes_family_words(corpus, runner):
+    import json
+
+    from handouts.cli import cli
+
+    result = runner.invoke(cli, ["themes", "--corpus", str(corpus.root), "--suggest-terms",
+                                 "grassroots", "--json"])
+    assert result.exit_code == 0, result.output
+    words = json.loads(result.output)["suggestions"]
+    theme = corpus.theme("grassroots")
+    known = set(theme.terms) | {w for w, _ in theme.related}
+    assert words and not {w["word"] for w in words} & known
+    assert all(w["kind"] in ("family", "co-occurs") for w in words)
+    bad = runner.invoke(cli, ["themes", "--corpus", str(corpus.root), "--suggest-terms", "nope"])
+    assert bad.exit_code != 0 and "unknown theme" in bad.output

@@ -520,6 +520,10 @@ def suggest(documents: Sequence[Document], themes: Sequence[Theme], *,
     return out
 
 
+# Dictionary tags of words that can name a subject: nouns, verbal nouns, set phrases.
+_NAMING = re.compile(r"^(?:n|vn|nz|l|i|j)")
+
+
 def suggest_terms(documents: Sequence[Document], theme: Theme, *,
                   limit: int = 12) -> list[dict[str, Any]]:
     """Words the organiser may add to a theme, mined from the corpus.
@@ -528,8 +532,9 @@ def suggest_terms(documents: Sequence[Document], theme: Theme, *,
     specific in this corpus (调查 in 调查研究: a family word, proposed for ``related``),
     and words that occur with the theme's terms far more often than elsewhere (lift of
     the sections where the theme's terms occur over all sections, at least two of
-    them).  General words (found in more than a fifth of the sections, verbs and general
-    nouns of ``not_keywords.txt``) are never proposed.
+    them) and that can name a subject (nouns, verbal nouns, set phrases).  General words
+    (found in more than a fifth of the sections, verbs and general nouns of
+    ``not_keywords.txt``) are never proposed.
     """
     from handouts.content.keypoints import is_keyword
 
@@ -559,7 +564,8 @@ def suggest_terms(documents: Sequence[Document], theme: Theme, *,
         for word, inside in present.items():
             df = stats.df.get(word, 0)
             if (inside < 2 or word in known or df > limit_df
-                    or any(word in k or k in word for k in known)):
+                    or any(word in k or k in word for k in known)
+                    or not (word in domain_words() or _NAMING.match(segmenter.tag(word)))):
                 continue
             lift = (inside / len(theme_sections)) / (df / n)
             if lift > 2.0:
