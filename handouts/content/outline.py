@@ -96,10 +96,9 @@ def build_outline(documents: Sequence[Document], themes: Sequence[Theme], theme:
     """The outline of a theme's handout: its selected sections in reading order.
 
     ``writer`` lets a caller see what the question checker refused (``explain``)."""
-    del themes  # one theme's selection does not depend on the others
     documents = tuple(documents)
     index = section_index(documents)
-    chosen = select(documents, theme, max_sections=max_sections)
+    chosen = select(documents, theme, max_sections=max_sections, themes=themes)
     picked = [(*index[m.section_id], m) for m in chosen]
     return _assemble(documents, theme, picked, questions_per_section, writer=writer)
 
@@ -117,7 +116,7 @@ def explain(documents: Sequence[Document], themes: Sequence[Theme], theme: Theme
         {"id": m.section_id, "title": index[m.section_id][1].title, "score": m.score,
          "matched": list(m.matched), "variants": list(m.variants),
          "selected": not why, "why_not": why}
-        for m, why in assess(documents, theme, max_sections=max_sections)
+        for m, why in assess(documents, theme, max_sections=max_sections, themes=themes)
         if m.score > 0 or m.matched or m.variants
     ]
     rejected = [{"section": where, "question": q, "reasons": list(reasons)}
@@ -130,7 +129,8 @@ def explain(documents: Sequence[Document], themes: Sequence[Theme], theme: Theme
 
 def outline_for_sections(documents: Sequence[Document], themes: Sequence[Theme], theme: Theme,
                          section_ids: Sequence[str], *,
-                         questions_per_section: int | None = None) -> Outline:
+                         questions_per_section: int | None = None,
+                         writer: QuestionWriter | None = None) -> Outline:
     """The outline of sections a packet names explicitly, in the order given.
 
     ``theme`` is the packet's pseudo-theme (its title); each section's score and matched
@@ -160,7 +160,8 @@ def outline_for_sections(documents: Sequence[Document], themes: Sequence[Theme],
     # pseudo-theme's name (重点学习篇目) is a heading, not something to "落实".
     ranked = sorted(fits.items(), key=lambda x: (-x[1], list(by_id).index(x[0])))
     closing_theme = by_id[ranked[0][0]] if ranked else None
-    return _assemble(documents, theme, picked, questions_per_section, terms, closing_theme)
+    return _assemble(documents, theme, picked, questions_per_section, terms, closing_theme,
+                     writer=writer)
 
 
 build_section_outline = outline_for_sections

@@ -63,6 +63,11 @@ class Selection:
     threshold: float = 3.0
     relative: float = 0.4
     min_chars: int = 100
+    dominance: float = 0.4
+    """A section fits a theme only when its score for it is at least this share of its
+    score for the theme it fits best: a passage on the last mile that mentions the
+    masses' interests is not a passage on serving them (applied when selection is given
+    all the themes)."""
     min_clauses: int = 2
     """A section whose theme words all sit in one clause mentions the theme in passing
     (深入基层一线调查研究 in a passage on the Yangtze's ecology): it needs them in this
@@ -99,6 +104,7 @@ def selection_of(theme: Theme) -> Selection:
 
 _SELECTION_KEYS: dict[str, type] = {
     "cap": int, "threshold": float, "relative": float, "min_chars": int, "min_clauses": int,
+    "dominance": float,
 }
 _THEME_KEYS = {"id", "name", "description", "terms", "selection", "goal", "against", "related"}
 # A family word is found in more than this share of the corpus's sections is a general
@@ -194,16 +200,23 @@ def _parse_terms(value: Any, where: str, path: Path | str
         if isinstance(item, str) and item.strip():
             terms.append(item.strip())
             continue
-        if not isinstance(item, dict) or set(item) - {"term", "only"}:
+        if not isinstance(item, dict) or set(item) - {"term", "only", "not_in"}:
             raise ConfigError(path, f"key {where}[{i}]: {problem}")
-        term, phrases = item.get("term"), item.get("only")
-        if (not isinstance(term, str) or not term.strip() or not isinstance(phrases, list)
-                or not phrases or not all(isinstance(p, str) and term.strip() in p
-                                          for p in phrases)):
-            raise ConfigError(path, f"key {where}[{i}]: expected term = a word and only = "
-                                    "phrases that contain it")
-        terms.append(term.strip())
-        only.append((term.strip(), tuple(p.strip() for p in phrases)))
+        term = item.get("term")
+        if not isinstance(term, str) or not term.strip():
+            raise ConfigError(path, f"key {where}[{i}].term: expected a word")
+        term = term.strip()
+        for key in ("only", "not_in"):
+            phrases = item.get(key, [])
+            if not isinstance(phrases, list) or not all(
+                    isinstance(p, str) and term in p for p in phrases):
+                raise ConfigError(path, f"key {where}[{i}].{key}: expected phrases that "
+                                        f"contain {term!r}")
+            if phrases:
+                # not_in phrases are kept with a leading "!" (a term counts outside them)
+                mark = "" if key == "only" else "!"
+                only.append((term, tuple(mark + p.strip() for p in phrases)))
+        terms.append(term)
     return tuple(dict.fromkeys(terms)), tuple(only)
 
 
@@ -219,7 +232,8 @@ def _parse_selection(table: Any, where: str, path: Path | str, base: Selection) 
                 kind is int and not isinstance(value, int)):
             wanted = "an integer" if kind is int else "a number"
             raise ConfigError(path, f"key {where}.{key}: expected {wanted}")
-        if value < 0 or (key == "cap" and value < 1) or (key == "relative" and value > 1):
+        if value < 0 or (key == "cap" and value < 1) or (
+                key in ("relative", "dominance") and value > 1):
             raise ConfigError(path, f"key {where}.{key}: out of range ({value})")
         values[key] = kind(value)
     return Selection(**{**base.__dict__, **values})
@@ -239,6 +253,8 @@ class TermSpec:
     only: tuple[str, ...] = ()
     of: str = ""
     exclude: tuple[str, ...] = ()
+    outside: tuple[str, ...] = ()
+    """Phrases the word does not count in (服务群众 in 联系服务群众“最后一公里”)."""
 
 
 def term_specs(documents: Sequence[Document], theme: Theme) -> tuple[TermSpec, ...]:
@@ -250,8 +266,15 @@ def term_specs(documents: Sequence[Document], theme: Theme) -> tuple[TermSpec, .
     (调查 for 调查研究) are listed by the organiser, helped by ``themes --suggest-terms``,
     because the parts of a compound are as often general words (主义 in 形式主义).
     """
-    only = dict(getattr(theme, "only", ()))
-    specs = [TermSpec(t, 1.0, only.get(t, ()), t) for t in theme.terms]
+    only: dict[str, tuple[str, ...]] = {}
+    outside: dict[str, tuple[str, ...]] = {}
+    for term, phrases in getattr(theme, "only", ()):
+        inside = tuple(p for p in phrases if not p.startswith("!"))
+        if inside:
+            only[term] = inside
+        if len(inside) < len(phrases):
+            outside[term] = tuple(p[1:] for p in phrases if p.startswith("!"))
+    specs = [TermSpec(t, 1.0, only.get(t, ()), t, (), outside.get(t, ())) for t in theme.terms]
     exact = tuple(theme.terms)
     seen = set(exact)
     for word, weight in getattr(theme, "related", ()):
@@ -300,6 +323,10 @@ def _tf(tokens: Sequence[str], spec: TermSpec, text: str) -> float:
         # A family word inside the term itself (调查 in 调查研究) is the term: counted once.
         core = han_only(text)
         inside = sum(core.count(x) for x in spec.exclude if term in x)
+        return float(max(0, min(contained, core.count(term) - inside)))
+    if spec.outside:
+        core = han_only(text)
+        inside = sum(core.count(han_only(p)) for p in spec.outside)
         return float(max(0, min(contained, core.count(term) - inside)))
     phrase = cut_cached(term)
     if contained or len(phrase) < 2:
@@ -362,7 +389,9 @@ _CLAUSE = re.compile(r"[，,；;：:。！？!?]")
 def spread(section: Section, match: ThemeMatch, theme: Theme) -> int:
     """In how many clauses of the section the theme's words occur; a heading that names
     the theme counts as many as needed (it says what the whole section is about)."""
-    only = dict(getattr(theme, "only", ()))
+    only = {t: tuple(p for p in phrases if not p.startswith("!"))
+            for t, phrases in getattr(theme, "only", ())}
+    only = {t: phrases for t, phrases in only.items() if phrases}
     words = [w for w in (*match.matched, *match.variants) if w not in only]
     phrases = [p for w in match.matched for p in only.get(w, ())]
     keys = [han_only(w) for w in (*words, *phrases)]
@@ -375,13 +404,17 @@ def spread(section: Section, match: ThemeMatch, theme: Theme) -> int:
 
 
 def assess(documents: Sequence[Document], theme: Theme, *,
-           max_sections: int | None = None) -> tuple[tuple[ThemeMatch, str], ...]:
+           max_sections: int | None = None,
+           themes: Sequence[Theme] = ()) -> tuple[tuple[ThemeMatch, str], ...]:
     """Every section with its verdict for the theme: "" when selected, else why not
-    (what ``outline --explain`` prints), in reading order."""
+    (what ``outline --explain`` prints), in reading order.  With ``themes`` (all the
+    themes of the file), a section must also bear on this theme as much as on its best
+    (``dominance``)."""
     settings = selection_of(theme)
     cap = settings.cap if max_sections is None else max_sections
     texts = {s.id: s for _d, s in all_sections(documents)}
     scored = score_sections(documents, theme)
+    best = _best_themes(tuple(documents), tuple(themes)) if themes else {}
     why: dict[str, str] = {}
     for m in scored:
         section = texts[m.section_id]
@@ -394,9 +427,13 @@ def assess(documents: Sequence[Document], theme: Theme, *,
         elif spread(section, m, theme) < settings.min_clauses:
             why[m.section_id] = (f"theme words in fewer than {settings.min_clauses} "
                                  "clauses and not in the heading: a passing mention")
+        elif m.section_id in best and m.score < settings.dominance * best[m.section_id][1]:
+            other, top = best[m.section_id]
+            why[m.section_id] = (f"mostly about another theme: {m.score} is below "
+                                 f"{settings.dominance} of its score for {other} ({top})")
     eligible = [m for m in scored if m.section_id not in why]
-    best = max((m.score for m in eligible), default=0.0)
-    floor = max(settings.threshold, settings.relative * best)
+    strongest = max((m.score for m in eligible), default=0.0)
+    floor = max(settings.threshold, settings.relative * strongest)
     order = {m.section_id: i for i, m in enumerate(scored)}
     for m in eligible:
         if m.score < floor:
@@ -408,12 +445,24 @@ def assess(documents: Sequence[Document], theme: Theme, *,
     return tuple((m, why.get(m.section_id, "")) for m in scored)
 
 
+def _best_themes(documents: tuple[Document, ...],
+                 themes: tuple[Theme, ...]) -> dict[str, tuple[str, float]]:
+    """Per section, the theme it scores highest on and that score."""
+    best: dict[str, tuple[str, float]] = {}
+    for theme in themes:
+        for m in score_sections(documents, theme):
+            if m.score > best.get(m.section_id, ("", 0.0))[1]:
+                best[m.section_id] = (theme.id, m.score)
+    return best
+
+
 def select(documents: Sequence[Document], theme: Theme, *,
-           max_sections: int | None = None) -> tuple[ThemeMatch, ...]:
+           max_sections: int | None = None,
+           themes: Sequence[Theme] = ()) -> tuple[ThemeMatch, ...]:
     """The sections a theme's handout prints, strongest first cut to the cap, then put
     back in reading order (document, then position)."""
-    return tuple(m for m, why in assess(documents, theme, max_sections=max_sections)
-                 if not why)
+    return tuple(m for m, why in assess(documents, theme, max_sections=max_sections,
+                                        themes=themes) if not why)
 
 
 def best_theme(documents: Sequence[Document], themes: Sequence[Theme],
@@ -434,7 +483,7 @@ def theme_summaries(documents: Sequence[Document], themes: Sequence[Theme]) -> l
     """Per theme: how many sections it selects and which of its terms matched them."""
     out = []
     for theme in themes:
-        chosen = select(documents, theme)
+        chosen = select(documents, theme, themes=themes)
         counts: Counter[str] = Counter()
         for m in chosen:
             counts.update(m.matched)
