@@ -51,16 +51,19 @@ def outlines(seed_corpus):
 
 
 def test_every_theme_outline_follows_the_question_rules(outlines):
-    # A section whose every other candidate repeats an earlier question of its handout
-    # (the checker refuses repeats) may have fewer than two; at most one in twenty.
+    # The checker refuses repeats and bland term questions (issue 10), so a section whose
+    # material was asked about earlier in its handout may have fewer than two questions,
+    # even none; a handout still asks at least one per section on average, and at most
+    # one section in ten goes without.
     short = total = 0
     for outline in outlines:
         everything: list[str] = []
+        assert sum(len(s.questions) for s in outline.sections) >= len(outline.sections)
         for section in outline.sections:
             questions = list(section.questions)
             assert len(questions) <= 4, (outline.theme.id, section.id)
             total += 1
-            short += len(questions) < 2
+            short += not questions
             if not questions:
                 continue
             stages = [_stage(q) for q in questions]
@@ -89,7 +92,7 @@ def test_every_theme_outline_follows_the_question_rules(outlines):
             for b in everything[i + 1:]:
                 ga, gb = _bigrams(a), _bigrams(b)
                 assert len(ga & gb) / len(ga | gb) < 0.7, (a, b)
-    assert short <= 0.05 * total, (short, total)
+    assert short <= 0.1 * total, (short, total)
 
 
 def test_questions_use_the_sections_own_material():
@@ -194,8 +197,8 @@ def test_a_broken_patterns_file_is_one_line(tmp_path):
 
 def test_wordings_of_one_kind_take_turns_in_a_handout():
     writer = QuestionWriter(load_patterns())
-    first = Section("x/1", "标题", 1, "坚持群众路线。群众路线是生命线。")
-    second = Section("x/2", "标题", 1, "反对四风。四风问题要整改。")
+    first = Section("x/1", "群众路线", 1, "坚持群众路线。群众路线是生命线。")
+    second = Section("x/2", "四风", 1, "反对四风。四风问题要整改。")
     a = writer.section(first, ["群众路线"], 2)
     b = writer.section(second, ["四风"], 2)
     assert a[0].replace("群众路线", "X") != b[0].replace("四风", "X"), (a, b)

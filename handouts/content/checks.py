@@ -184,6 +184,10 @@ def check(candidate: Candidate, earlier: Sequence[Candidate] = (),
             reasons.append("named once in passing, not the section's subject")
         if kind in HEADING and near_miss(section):
             reasons.append(f"a misquoted heading (for {near_miss(section)})")
+        if kind == "term" and "要求" in frame and not _requires(section, value, rules):
+            reasons.append("asks for requirements the passage does not state")
+        if kind in (*HEADING, "point", "duty") and _garbled(value):
+            reasons.append("holds a word no dictionary knows: a typo or a garble")
         reasons.extend(_stance_reasons(candidate, frame, rules))
     if any(f in frame for f in rules.formulation) and not _formulation(value, rules):
         reasons.append("an idiom or interjection asked about as a formulation")
@@ -197,10 +201,66 @@ def _objects(candidate: Candidate) -> list[str]:
     return [candidate.value.strip("“”")]
 
 
+# Next to one of these a word is an item of a list (形式主义、官僚主义、享乐主义和奢靡之风)
+# or half of a pair (从群众中来、到群众中去), not a subject of its own.
+_LISTED = "、和与及"
+
+
 def _subject(section: Section, phrase: str) -> bool:
-    """A quoted phrase is the section's subject when its heading names it or it recurs."""
+    """A phrase is the section's subject when its heading names it or it recurs, each
+    time standing alone rather than as an item of a list."""
     core = han_only(phrase)
-    return core in han_only(section.title) or han_only(study_text(section)).count(core) >= 2
+    if core in han_only(section.title):
+        return True
+    text = study_text(section)
+    alone = 0
+    for m in re.finditer(re.escape(phrase.strip("“”")), text):
+        before = text[m.start() - 1:m.start()] if m.start() else ""
+        after = text[m.end():m.end() + 1]
+        if (before and before in _LISTED) or (after and after in _LISTED):
+            continue
+        if after and after in "，," and _pair_follows(text[m.end() + 1:m.end() + 8]):
+            continue
+        if _pair_follows(text[m.end():m.end() + 8]) or _pair_precedes(text[:m.start()]):
+            continue  # 从群众中来到群众中去: half of a pair written without a comma
+        alone += 1
+    return alone >= 2
+
+
+def _pair_follows(rest: str) -> bool:
+    """Whether a domain phrase opens the text right after a comma (从群众中来，到群众中去)."""
+    return any(rest.startswith(w) for w in domain_words() if len(w) >= 4)
+
+
+_DUTY = re.compile(r"(?<![重主需只想纲])要(?![求素点])|必须|应当|应该")
+
+
+def _requires(section: Section, term: str, rules: Rules) -> bool:
+    """Whether the passage says what to do about the term: a sentence that names it and
+    says 要/必须/应当, or opens with a verb of action (加强学风建设……)."""
+    from handouts.content.textstats import split_sentences
+
+    for sentence in split_sentences(study_text(section)):
+        if term in sentence and (_DUTY.search(sentence) or sentence.startswith(rules.verbs)):
+            return True
+    return False
+
+
+def _pair_precedes(before: str) -> bool:
+    return any(before.rstrip("，,").endswith(w) for w in domain_words() if len(w) >= 4)
+
+
+def _garbled(value: str) -> bool:
+    """Whether a phrase holds a word no dictionary knows (遵重 for 尊重): a typo or a
+    garble, never copied into a question."""
+    from handouts.segment import get_segmenter
+
+    segmenter = get_segmenter()
+    for token in segmenter.cut(han_only(value)):
+        if (len(token) == 2 and not segmenter.known(token) and token not in domain_words()
+                and not any(token in w for w in domain_words())):
+            return True
+    return False
 
 
 def _stance_reasons(candidate: Candidate, frame: str, rules: Rules) -> list[str]:

@@ -206,7 +206,7 @@ def point_material(points: Sequence[str]) -> tuple[list[str], list[str]]:
     for point in points:
         text = point.strip().rstrip("。！；;!")
         n = han_count(text)
-        if (not 8 <= n <= 30 or text.endswith(("？", "?")) or _DEPENDENT.match(text)
+        if (not 8 <= n <= 40 or text.endswith(("？", "?")) or _DEPENDENT.match(text)
                 or "这" in text
                 or "我" in text.replace("我们", "").replace("我党", "").replace("我国", "")
                 or text.count("，") > 2 or re.search(r"[：:（(]", text)):
@@ -214,7 +214,7 @@ def point_material(points: Sequence[str]) -> tuple[list[str], list[str]]:
         if _DUTY.search(text):
             duties.append(_nest(text))
         elif _IS.search(text):
-            claims.append(text)  # asked unquoted (为什么说……？): its own quotes stay double
+            claims.append(_nest(text))
     return claims, duties
 
 
@@ -223,6 +223,13 @@ def material(section: Section, terms: Sequence[str],
     values: dict[str, list[str]] = {k: [] for k in KINDS}
     values["point"], values["duty"] = point_material(points)
     h = heading_claim(section.title)
+    if not h and not is_attribution(section.title):
+        # A heading too long to ask whole may hold claims clause by clause (我们党的历史
+        # 就是……的历史，实行群众路线是党从胜利走向胜利的法宝).
+        for clause in re.split(r"[，；]", trim_ordinal(section.title.strip())):
+            clause = clause.strip("。 ")
+            if 8 <= han_count(clause) <= 32 and _IS.search(clause) and not _DEPENDENT.match(clause):
+                values["claim"].append(clause)
     if h:
         if _HOW.search(h):
             values["how"].append(h)
@@ -361,7 +368,10 @@ class QuestionWriter:
         if count <= 0:
             return ()
         self.current = section
-        mat = material(section, terms, self.patterns.avoid, points)
+        everything = material(section, terms, self.patterns.avoid, points)
+        # A key term alone makes a bland question (如何理解文中关于领导干部的论述？): its
+        # terms are asked about only to give a section its second question.
+        mat = Material({k: v for k, v in everything.values.items() if k != "term"})
         plan = {1: ["understanding"], 2: ["understanding", "application"],
                 3: list(STAGES), 4: ["understanding", "understanding", "application", "reflection"]}
         stages = plan.get(count, plan[4] + ["application"] * (count - 4))
@@ -376,8 +386,8 @@ class QuestionWriter:
                 if not q:
                     break
                 got.append((STAGES.index(stage), q))
-        # Its keywords, those it is really about first, then any, so no section is
-        # left with fewer than two questions.
+        # Its keywords, those it is really about first, then any, so a section has a
+        # second question.
         # The domain words it repeats (群众路线, 教育实践活动) come before any keyword.
         present = sorted(w for w in domain_words() if w in study_text(section))
         central = tuple(subject_terms(section, [*fallback, *present], self.patterns.avoid))
@@ -387,17 +397,28 @@ class QuestionWriter:
                       and t in section.title and study_text(section).count(t) >= 2)
         anyhow = tuple(t for t in fallback if t not in self.patterns.avoid
                        and (han_count(t) >= 3 or t in domain_words()))
-        for spare in (Material({"term": central}), Material({"term": plain}),
-                      Material({"term": anyhow})):
-            for stage in ("understanding", "reflection"):
-                q = self._try(stage, spare) if len(got) < min(count, 2) else None
-                if q:
-                    got.append((STAGES.index(stage), q))
         for stage in STAGES:
             q = self._try(stage, mat, reuse=True) if len(got) < min(count, 2) else None
             if q:
                 got.append((STAGES.index(stage), q))
+        # Only a term its heading names is its subject: 文中是怎样论述学风的？ under 学风引领
+        # asks what the passage says of its subject, 如何理解文中关于领导干部的论述？
+        # under 总书记的嘱托 asks nothing in particular.
+        heading = han_only(trim_ordinal(section.title))
+        for spare in (everything.get("term"), central, plain, anyhow):
+            spare = Material({"term": tuple(t for t in spare if han_only(t) in heading)})
+            for stage in ("understanding", "reflection"):
+                q = self._try(stage, spare) if len(got) < min(count, 2) else None
+                if q:
+                    got.append((STAGES.index(stage), q))
         got.sort(key=lambda x: x[0])
+        if len(got) > 1 and got[0][0] != 0:
+            # Nothing left to understand here (asked about earlier in the handout): one
+            # question to apply it is enough, or the handout would restate its own.
+            for _s, dropped in got[1:]:
+                self.written.remove(dropped)
+                self.accepted = [c for c in self.accepted if c.text != dropped]
+            got = got[:1]
         return tuple(q for _s, q in got)
 
     def closing(self, theme_name: str, goal: str, count: int = 3) -> tuple[str, ...]:
