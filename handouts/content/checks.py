@@ -48,6 +48,8 @@ class Rules:
     titles: tuple[str, ...]
     not_formulation_tags: frozenset[str]
     interjections: tuple[str, ...]
+    local_words: tuple[str, ...]
+    local_tags: frozenset[str]
     object_overlap: float
     contained_min: int
     contained_share: float
@@ -69,6 +71,8 @@ def load_rules(path: Path = RULES_FILE) -> Rules:
             titles=tuple(objects["titles"]),
             not_formulation_tags=frozenset(objects["not_formulation_tags"]),
             interjections=tuple(objects["interjections"]),
+            local_words=tuple(objects["local_words"]),
+            local_tags=frozenset(objects["local_tags"]),
             object_overlap=float(repeat["object_overlap"]),
             contained_min=int(repeat["contained_min"]),
             contained_share=float(repeat["contained_share"]),
@@ -110,13 +114,12 @@ def stance(section: Section, phrase: str, rules: Rules | None = None) -> str:
     verdicts = []
     for m in re.finditer(re.escape(core), text):
         before = _CLAUSE_END.split(text[:m.start()])[-1]
-        after = text[m.end():m.end() + 8].lstrip("”’\"")
-        after = after[1:] if after.startswith(("的", "等")) else after
-        after = after[1:] if after.startswith(("的", "等")) else after
+        # What follows in the same clause (“四风”方面的突出问题, “门难进”等现象).
+        after = _CLAUSE_END.split(text[m.end():m.end() + 10])[0]
         nearest = _nearest(before, rules)
         if nearest:
             verdicts.append(nearest)
-        elif after.startswith(rules.warn_after):
+        elif any(w in after for w in rules.warn_after):
             verdicts.append("warned")
     if "warned" in verdicts:
         return "warned"
@@ -186,9 +189,13 @@ def check(candidate: Candidate, earlier: Sequence[Candidate] = (),
             reasons.append(f"a misquoted heading (for {near_miss(section)})")
         if kind == "term" and "要求" in frame and not _requires(section, value, rules):
             reasons.append("asks for requirements the passage does not state")
-        if kind in (*HEADING, "point", "duty") and _garbled(value):
+        if kind == "term" and _verb(value):
+            reasons.append("a verb phrase asked about as a subject")
+        if kind in ("point", "duty") and _garbled(value):
             reasons.append("holds a word no dictionary knows: a typo or a garble")
         reasons.extend(_stance_reasons(candidate, frame, rules))
+    if kind not in ("theme", "goal") and _local(value, rules):
+        reasons.append("answerable by one place or one kind of unit only")
     if any(f in frame for f in rules.formulation) and not _formulation(value, rules):
         reasons.append("an idiom or interjection asked about as a formulation")
     reasons.extend(_repeats(candidate, earlier, rules))
@@ -236,12 +243,15 @@ _DUTY = re.compile(r"(?<![重主需只想纲])要(?![求素点])|必须|应当|�
 
 
 def _requires(section: Section, term: str, rules: Rules) -> bool:
-    """Whether the passage says what to do about the term: a sentence that names it and
-    says 要/必须/应当, or opens with a verb of action (加强学风建设……)."""
+    """Whether the passage says what to do about the term: a sentence that says 要/必须/
+    应当 or opens with a verb of action (加强学风建设……), naming the term, or anywhere in
+    a passage whose heading names it (its whole body is about it)."""
     from handouts.content.textstats import split_sentences
 
+    whole = han_only(term) in han_only(section.title)
     for sentence in split_sentences(study_text(section)):
-        if term in sentence and (_DUTY.search(sentence) or sentence.startswith(rules.verbs)):
+        if (whole or term in sentence) and (_DUTY.search(sentence)
+                                            or sentence.startswith(rules.verbs)):
             return True
     return False
 
@@ -280,6 +290,27 @@ def _stance_reasons(candidate: Candidate, frame: str, rules: Rules) -> list[str]
                 f in frame for f in rules.criticising):
             reasons.append(f"calls criticised what the passage does not criticise ({obj})")
     return reasons
+
+
+def _verb(word: str) -> bool:
+    """Whether a word is a verb phrase (俯下身子, 到群众中去): asked what the passage
+    demands of it, it reads as nothing; its first word decides when it has no tag."""
+    from handouts.segment import get_segmenter
+
+    segmenter = get_segmenter()
+    tag = segmenter.tag(word) or next(
+        (segmenter.tag(t) for t in segmenter.cut(word) if segmenter.tag(t)), "")
+    return tag.startswith(("v", "d", "a"))
+
+
+def _local(value: str, rules: Rules) -> bool:
+    from handouts.segment import get_segmenter
+
+    segmenter = get_segmenter()
+    if any(w in value for w in rules.local_words):
+        return True
+    return any(len(t) >= 2 and segmenter.tag(t) in rules.local_tags
+               for t in segmenter.cut(han_only(value)))
 
 
 def _formulation(value: str, rules: Rules) -> bool:

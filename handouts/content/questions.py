@@ -103,7 +103,7 @@ _ACTION = re.compile(
     r"^(?:解决|做好|建设|加强|坚持|推进|提高|深入|认真|严格|扎实|积极|建立|发挥|强化|践行|以|走好"
     r"|打通|密切|俯下身子|倾听|树立|发扬|维护|改进|反对|落实|增强|转变|保持|开展|接受|虚心|全心全意)"
 )
-_SKIP_HEADING = re.compile(r"心得|体会|简报|授课|内容$|意思|[吗？?]")
+_SKIP_HEADING = re.compile(r"心得|体会|简报|授课|内容$|意思|[吗？?]|自身|自己|本人|我的")
 # A quoted list naming faults (门难进、脸难看、事难办) is asked about, never "done".
 _NEGATIVE = re.compile(r"难|不|没|无|慢|冷|懒|散|假|虚|浮")
 # Quoted names of activities or documents are labels, not sayings to discuss.
@@ -163,6 +163,9 @@ _HEADING_VERB = re.compile(
     r"^(?:浅谈|试论|论|认清|(?:更)?(?:深刻|深入|充分|正确)?(?:理解|认识|了解)了?)")
 
 
+_PART_TITLE = re.compile(r"^第[一二三四五六七八九十0-9]+[篇章部分]")
+
+
 def heading_claim(title: str) -> str:
     """The heading without ordinals, bylines and labels, or "" if it says nothing usable."""
     if is_attribution(title):
@@ -193,7 +196,7 @@ class Material:
 # that points elsewhere, not a personal pledge, not a question.
 _DEPENDENT = re.compile(
     r"^(?:但是?|然而|因此|所以|而且|并且|同时|另外|此外|这|那|其|它|为此|对此|总之|可见|当前|目前"
-    r"|比如|例如|如果|只有|正所谓|也就是)")
+    r"|比如|例如|如果|只有|正所谓|也就是|就是|也是|是|即|则|而|又|并)")
 _DUTY = re.compile(r"(?<![重主需只想纲])要(?![求素点])|必须|应当|应该")
 _IS = re.compile(r"就是|(?<![但于还或])是(?!否)")
 
@@ -206,10 +209,10 @@ def point_material(points: Sequence[str]) -> tuple[list[str], list[str]]:
     for point in points:
         text = point.strip().rstrip("。！；;!")
         n = han_count(text)
-        if (not 8 <= n <= 40 or text.endswith(("？", "?")) or _DEPENDENT.match(text)
+        if (not 8 <= n <= 60 or text.endswith(("？", "?")) or _DEPENDENT.match(text)
                 or "这" in text
                 or "我" in text.replace("我们", "").replace("我党", "").replace("我国", "")
-                or text.count("，") > 2 or re.search(r"[：:（(]", text)):
+                or text.count("，") > 3 or re.search(r"[：:（(]", text)):
             continue
         if _DUTY.search(text):
             duties.append(_nest(text))
@@ -239,7 +242,9 @@ def material(section: Section, terms: Sequence[str],
             values["action"].append(h)
         elif "的" in h and "、" not in h and han_count(h) >= 6:
             values["topic"].append(h if "，" not in h else f"“{_nest(h)}”")
-        elif han_count(h) <= 16:  # a bare label (学风引领): ask how to act on it
+        elif han_count(h) <= 16 and not _PART_TITLE.match(section.title.strip()):
+            # a bare label (学风引领): ask how to act on it; a part's title in a
+            # compilation (第四篇：党群众路线教育实践) names a document, not a task
             values["label"].append(_nest(h))
     counts: dict[str, int] = {}
     source = f"{section.title}\n{study_text(section)}"
