@@ -189,12 +189,12 @@ def check(candidate: Candidate, earlier: Sequence[Candidate] = (),
             reasons.append(f"a misquoted heading (for {near_miss(section)})")
         if kind == "term" and "要求" in frame and not _requires(section, value, rules):
             reasons.append("asks for requirements the passage does not state")
-        if kind == "term" and _verb(value):
-            reasons.append("a verb phrase asked about as a subject")
+        if kind == "term" and not _noun(value):
+            reasons.append("not a noun: a verb phrase or set phrase asked about as a subject")
         if kind in ("point", "duty") and _garbled(value):
             reasons.append("holds a word no dictionary knows: a typo or a garble")
         reasons.extend(_stance_reasons(candidate, frame, rules))
-    if kind not in ("theme", "goal") and _local(value, rules):
+    if kind not in ("theme", "goal") and is_local(value, rules):
         reasons.append("answerable by one place or one kind of unit only")
     if any(f in frame for f in rules.formulation) and not _formulation(value, rules):
         reasons.append("an idiom or interjection asked about as a formulation")
@@ -292,20 +292,23 @@ def _stance_reasons(candidate: Candidate, frame: str, rules: Rules) -> list[str]
     return reasons
 
 
-def _verb(word: str) -> bool:
-    """Whether a word is a verb phrase (俯下身子, 到群众中去): asked what the passage
-    demands of it, it reads as nothing; its first word decides when it has no tag."""
+def _noun(word: str) -> bool:
+    """Whether a word names a thing (政绩观, 长效机制): asked what the passage demands of
+    a verb or set phrase (虚心听取, 放下架子), a question reads as nothing.  The last
+    word decides when the whole has no tag (a compound's head comes last)."""
     from handouts.segment import get_segmenter
 
     segmenter = get_segmenter()
     tag = segmenter.tag(word) or next(
-        (segmenter.tag(t) for t in segmenter.cut(word) if segmenter.tag(t)), "")
-    return tag.startswith(("v", "d", "a"))
+        (segmenter.tag(t) for t in reversed(segmenter.cut(word)) if segmenter.tag(t)), "")
+    return tag.startswith(("n", "vn", "j"))
 
 
-def _local(value: str, rules: Rules) -> bool:
+def is_local(value: str, rules: Rules | None = None) -> bool:
+    """Whether a phrase is about one place or one kind of unit (学校, 省委, place names)."""
     from handouts.segment import get_segmenter
 
+    rules = rules or load_rules()
     segmenter = get_segmenter()
     if any(w in value for w in rules.local_words):
         return True

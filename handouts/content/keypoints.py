@@ -60,7 +60,14 @@ _ENDED = re.compile(r"[。！？!?；;…][”’」』）)]*$")
 # answer, a clause (；), an announcement (如下：) are not points.
 _STATEMENT = re.compile(r"[。！!…][”’」』）)]*$")
 # Opens with a word that points elsewhere (这, 其) or frames rather than claims.
-_DANGLING = re.compile(r"^(?:这|那|其|它|此|下面|以下|如下|为此|对此|此外|另外)")
+_DANGLING = re.compile(
+    r"^(?:这|那|其|它|此|下面|以下|如下|为此|对此|此外|另外|同时|再比如|比如|例如|如此|随着|根据"
+    r"|进入|近期|近年来|当前|目前|从.{1,12}上看"
+    # no subject of its own (是……, 由他们……, 目的就是……): it leans on the sentence before
+    r"|是|也是|就是|由|目的)")
+# Mostly a list of items (形式主义、官僚主义、享乐主义、奢靡之风。; 弄虚作假，不求实效；……)
+# with no claim about them.
+_CLAIMS = re.compile(r"是|要|必须|应当|应该|就|才|能|会|需要|决定|体现|证明")
 # A pointer inside the sentence (上述, 这种) leans on what came before: ranked lower.
 _POINTER = re.compile(r"上述|以上|这种|这些|这样")
 # A personal pledge or anecdote (我要……, 我认为……), not the passage's claim.
@@ -95,6 +102,7 @@ def candidates(section: Section) -> list[Candidate]:
     """
     heading = han_only(trim_ordinal(section.title))
     out: list[Candidate] = []
+    fallback: list[Candidate] = []
     index = 0
     for paragraph in study_text(section).split("\n"):
         sentences = split_sentences(paragraph)
@@ -117,13 +125,26 @@ def candidates(section: Section) -> list[Candidate]:
                     n += 1
                     index += 1
             core = han_only(text)
+            announces = n < len(sentences) and bool(_ENUM.match(sentences[n]))
+            listing = text.count("、") >= 3 and not _CLAIMS.search(text)
             if (not MIN_HAN <= han_count(text) <= MAX_HAN or not _STATEMENT.search(text)
                     or _DANGLING.match(text) or _FIRST_PERSON.search(text)
                     or text.count("“") != text.count("”")  # a quotation cut open
                     or (heading and (core == heading or core in heading))):
                 continue
-            out.append(Candidate(text, index, start, enumerated))
-    return out
+            candidate = Candidate(text, index, start, enumerated)
+            # An announcement of a list, a bare list, a local matter: printed only when
+            # the section has nothing better (a section that is one list of items).
+            (fallback if announces or listing or _local(text) else out).append(candidate)
+    return out if len(out) >= MIN_POINTS else sorted(out + fallback, key=lambda c: c.index)
+
+
+def _local(text: str) -> bool:
+    """A sentence about one place or one kind of unit (省委的行动, 学校的安排): background
+    for a branch elsewhere, not a point to take away (the question checker's rule)."""
+    from handouts.content.checks import is_local
+
+    return is_local(text)
 
 
 def _vector(text: str, stats: CorpusStats) -> dict[str, float]:

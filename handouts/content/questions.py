@@ -208,15 +208,18 @@ def point_material(points: Sequence[str]) -> tuple[list[str], list[str]]:
     duties: list[str] = []
     for point in points:
         text = point.strip().rstrip("。！；;!")
+        # Who said it (总书记强调，……) is attribution, not the claim.
+        text = re.sub(r"^[^，。；“”]{1,12}(?:强调|指出|认为|要求|提出)[，：:]", "", text)
         n = han_count(text)
-        if (not 8 <= n <= 60 or text.endswith(("？", "?")) or _DEPENDENT.match(text)
+        if (not 8 <= n <= 45 or re.search(r"[。！？；;]", text)
+                or text.endswith(("？", "?")) or _DEPENDENT.match(text)
                 or "这" in text
                 or "我" in text.replace("我们", "").replace("我党", "").replace("我国", "")
                 or text.count("，") > 3 or re.search(r"[：:（(]", text)):
             continue
         if _DUTY.search(text):
             duties.append(_nest(text))
-        elif _IS.search(text):
+        elif _IS.search(text) and n <= 32:  # a longer "why" is a paragraph, not a question
             claims.append(_nest(text))
     return claims, duties
 
@@ -242,7 +245,8 @@ def material(section: Section, terms: Sequence[str],
             values["action"].append(h)
         elif "的" in h and "、" not in h and han_count(h) >= 6:
             values["topic"].append(h if "，" not in h else f"“{_nest(h)}”")
-        elif han_count(h) <= 16 and not _PART_TITLE.match(section.title.strip()):
+        elif (han_count(h) <= 16 and not _PART_TITLE.match(section.title.strip())
+              and "、" not in h):  # 功能齐全、方便快捷的服务平台 describes, it is no task
             # a bare label (学风引领): ask how to act on it; a part's title in a
             # compilation (第四篇：党群众路线教育实践) names a document, not a task
             values["label"].append(_nest(h))
