@@ -311,6 +311,21 @@ class QuestionWriter:
     """(section id or "closing", question, reasons) of every question the checker refused."""
     current: Section | None = None
 
+    def snapshot(self) -> dict[str, object]:
+        """A copy of what the writer remembers, so a cached outline can bring it back."""
+        import copy
+
+        return copy.deepcopy({k: getattr(self, k) for k in (
+            "used_material", "written", "pattern_uses", "accepted", "rejected")})
+
+    def restore(self, state: dict[str, object]) -> None:
+        """Take back a snapshot (the state after a cached outline was written)."""
+        import copy
+
+        for key, value in copy.deepcopy(state).items():
+            setattr(self, key, value)
+        self.current = None
+
     def _passes(self, candidate: Candidate) -> bool:
         """Run the checker; a refused question is remembered with its reasons."""
         reasons = check(candidate, self.accepted)
