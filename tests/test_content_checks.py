@@ -217,3 +217,34 @@ def test_themes_suggest_terms_proposes_family_words(corpus, runner):
     assert all(w["kind"] in ("family", "co-occurs") for w in words)
     bad = runner.invoke(cli, ["themes", "--corpus", str(corpus.root), "--suggest-terms", "nope"])
     assert bad.exit_code != 0 and "unknown theme" in bad.output
+
+
+# --- the themes file -------------------------------------------------------------------
+
+
+def test_a_term_may_be_read_in_one_sense_and_a_theme_may_join_two_subjects():
+    from handouts.content.themes import parse_themes, score_sections
+    from handouts.errors import ConfigError
+    from handouts.model import Document, Section
+
+    data = {"themes": [{
+        "id": "t", "name": "名", "description": "说明", "requires": ["群众"],
+        "terms": [{"term": "监督", "only": ["群众监督"]},
+                  {"term": "服务群众", "not_in": ["联系服务群众"]}],
+        "against": ["纪律监督"], "related": {"调查": 0.6},
+    }]}
+    (theme,) = parse_themes(data, "themes.toml")
+    assert theme.requires == ("群众",) and theme.against == ("纪律监督",)
+    docs = (Document("d", "d.txt", "d", sections=(
+        Section("d/1", "一", 1, "接受群众监督，群众监督很重要。"),
+        Section("d/2", "二", 1, "强化纪律监督，纪律监督很重要。"),
+        Section("d/3", "三", 1, "打通联系服务群众的通道。"),
+        Section("d/4", "四", 1, "服务群众，做好调查。"),
+    )),)
+    scores = {m.section_id: m for m in score_sections(docs, theme)}
+    assert scores["d/1"].score > 0 and scores["d/2"].score == 0
+    assert not scores["d/3"].matched and "服务群众" in scores["d/4"].matched
+    assert scores["d/4"].variants == ("调查",)
+    bad = {"themes": [{**data["themes"][0], "terms": [{"term": "监督", "only": ["纪律"]}]}]}
+    with pytest.raises(ConfigError, match=r"terms\[0\]\.only"):
+        parse_themes(bad, "themes.toml")

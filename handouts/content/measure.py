@@ -92,11 +92,14 @@ def selection_figures(corpus: Any, entries: Sequence[GoldSection],
     pairs of the gold entries, and the off-theme share of printed (capped) sections."""
     from handouts.content.themes import assess, select
 
-    wanted = set(corpora) if corpora is not None else None
+    # Entries of a corpus that is not loaded (the real-text benchmark before it lands)
+    # are not counted.
+    present = {origin(d) for d in corpus.documents}
+    wanted = set(corpora) & present if corpora is not None else present
     gold: dict[str, set[str]] = {}
     unresolved = []
     for entry in entries:
-        if wanted is not None and entry.corpus not in wanted:
+        if entry.corpus not in wanted:
             continue
         sid = resolve(corpus.documents, entry)
         if sid is None:

@@ -91,6 +91,9 @@ class ConfiguredTheme(Theme):
     only: tuple[tuple[str, tuple[str, ...]], ...] = ()
     against: tuple[str, ...] = ()
     related: tuple[tuple[str, float], ...] = ()
+    requires: tuple[str, ...] = ()
+    """A theme that joins two subjects (the Party's history *and* the masses) fits only
+    a section that names one of these words too."""
 
 
 DEFAULT_SELECTION = Selection()
@@ -106,7 +109,8 @@ _SELECTION_KEYS: dict[str, type] = {
     "cap": int, "threshold": float, "relative": float, "min_chars": int, "min_clauses": int,
     "dominance": float,
 }
-_THEME_KEYS = {"id", "name", "description", "terms", "selection", "goal", "against", "related"}
+_THEME_KEYS = {"id", "name", "description", "terms", "selection", "goal", "against", "related",
+               "requires"}
 # A family word is found in more than this share of the corpus's sections is a general
 # word (群众 in 群众路线, 主义 in 形式主义), never proposed as a member of a term's family.
 FAMILY_MAX_DF = 0.2
@@ -168,6 +172,10 @@ def parse_themes(data: Mapping[str, Any], path: Path | str) -> tuple[ConfiguredT
         if not isinstance(against, list) or not all(isinstance(t, str) and t.strip()
                                                     for t in against):
             raise ConfigError(path, f"key {where}.against: expected a list of strings")
+        requires = entry.get("requires", [])
+        if not isinstance(requires, list) or not all(isinstance(t, str) and t.strip()
+                                                     for t in requires):
+            raise ConfigError(path, f"key {where}.requires: expected a list of strings")
         related = entry.get("related", {})
         if not isinstance(related, dict) or not all(
                 isinstance(w, (int, float)) and not isinstance(w, bool) and 0 < w <= 1
@@ -183,6 +191,7 @@ def parse_themes(data: Mapping[str, Any], path: Path | str) -> tuple[ConfiguredT
             terms=terms, selection=selection, goal=goal.strip(), only=only,
             against=tuple(dict.fromkeys(t.strip() for t in against)),
             related=tuple((k.strip(), float(v)) for k, v in related.items() if k.strip()),
+            requires=tuple(t.strip() for t in requires),
         ))
     return tuple(themes)
 
@@ -424,6 +433,9 @@ def assess(documents: Sequence[Document], theme: Theme, *,
             why[m.section_id] = f"fragment: fewer than {settings.min_chars} Han characters"
         elif m.score <= 0:
             why[m.section_id] = "no theme term"
+        elif getattr(theme, "requires", ()) and not any(
+                w in f"{section.title}{study_text(section)}" for w in theme.requires):
+            why[m.section_id] = f"names none of {'、'.join(theme.requires)}, which the theme joins"
         elif spread(section, m, theme) < settings.min_clauses:
             why[m.section_id] = (f"theme words in fewer than {settings.min_clauses} "
                                  "clauses and not in the heading: a passing mention")
