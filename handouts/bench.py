@@ -353,6 +353,35 @@ def _workbench(work: Path) -> dict[str, Any]:
     return figures
 
 
+@phase("content")
+def _content(work: Path) -> dict[str, Any]:
+    """Issue 10's figures: selection against the gold sections, the question checker over
+    every theme and packet, the hand-judged samples (data in tests/data)."""
+    from handouts.content import measure
+
+    corpora = ("seeds", "issue10", "real")
+    corpus = measure.gold_corpus(work / "corpus", corpora)
+    gold = measure.load_gold()
+    figures: dict[str, Any] = {}
+    for label, only in (("all gold", None), ("seeds", ["seeds"])):
+        f = measure.selection_figures(corpus, gold, only)
+        figures[f"selection, {label} ({f['sections']} sections)"] = (
+            f"precision {f['precision']:.2f}, recall {f['recall']:.2f}, "
+            f"off-theme {100 * f['off_theme']:.0f}% of {f['printed']} printed")
+    q = measure.question_figures(corpus)
+    figures["questions, every theme and packet"] = (
+        f"{q['questions']} printed, {q['defects']} checker defects, {q['refused']} refused")
+    judged = measure.judged_figures(measure.gold_corpus(work / "judged", ("seeds", "issue10")))
+    jq, jk = judged["questions"], judged["keypoints"]
+    figures["judged questions"] = (
+        f"{100 * jq['usable']:.0f}% usable, {jq['weak']} weak, {jq['bad']} defective "
+        f"of {jq['judged']}; {len(jq['missing'])} no longer printed")
+    figures["judged key points"] = (
+        f"{100 * jk['good']:.0f}% good, {jk['weak']} weak, {jk['bad']} bad "
+        f"of {jk['judged']}; {len(jk['missing'])} no longer printed")
+    return figures
+
+
 def run_phase(name: str) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="handouts-bench-") as tmp:
         figures = PHASES[name](Path(tmp))

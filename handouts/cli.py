@@ -150,8 +150,10 @@ def corpus(corpus_dir: Path, as_json: bool, strict: bool, explain_file: Path | N
 @_corpus_option
 @click.option("--json", "as_json", is_flag=True, help="Print machine-readable JSON.")
 @click.option("--suggest", is_flag=True, help="Propose candidate new themes from the corpus.")
+@click.option("--suggest-terms", "suggest_terms", metavar="THEME",
+              help="Propose words to add to a theme (its terms' families, words found with them).")
 @_one_line_errors
-def themes(corpus_dir: Path, as_json: bool, suggest: bool) -> None:
+def themes(corpus_dir: Path, as_json: bool, suggest: bool, suggest_terms: str | None) -> None:
     """List the themes and how many sections each selects.
 
     Example:
@@ -159,10 +161,22 @@ def themes(corpus_dir: Path, as_json: bool, suggest: bool) -> None:
     \b
         handouts themes
         handouts themes --suggest
+        handouts themes --suggest-terms grassroots
     """
     from handouts.content import themes as themes_stage
 
     loaded = _load(corpus_dir)
+    if suggest_terms:
+        words = themes_stage.suggest_terms(loaded.documents, loaded.theme(suggest_terms))
+        if as_json:
+            _emit_json({"theme": suggest_terms, "suggestions": words})
+            return
+        click.echo(f"# words to consider for {suggest_terms} (add to terms, or to related "
+                   "with a weight below 1)")
+        for w in words:
+            why = f"part of {w['of']}" if w["kind"] == "family" else "found with its terms"
+            click.echo(f"{w['word']:<10} {why}; in {w['sections']} sections")
+        return
     if suggest:
         suggestions = themes_stage.suggest(loaded.documents, loaded.themes)
         if as_json:
@@ -185,17 +199,33 @@ def themes(corpus_dir: Path, as_json: bool, suggest: bool) -> None:
 @_corpus_option
 @click.option("--max-sections", type=click.IntRange(1, 100), help="Cap on sections selected.")
 @click.option("--json", "as_json", is_flag=True, help="Print machine-readable JSON.")
+@click.option("--explain", is_flag=True,
+              help="Show every scored section (score, matched terms and family words, why left "
+                   "out) and every question the checker refused, with its reasons.")
 @_one_line_errors
-def outline(corpus_dir: Path, theme_id: str, max_sections: int | None, as_json: bool) -> None:
+def outline(corpus_dir: Path, theme_id: str, max_sections: int | None, as_json: bool,
+            explain: bool) -> None:
     """Show what the handout for a theme contains, and why each section was picked.
 
     Example:
 
     \b
         handouts outline --theme four-winds --json
+        handouts outline --theme grassroots --explain
     """
     from handouts import pipeline
 
+    if explain:
+        from handouts.content.outline import explain as explain_outline
+
+        loaded = _load(corpus_dir)
+        report = explain_outline(loaded.documents, loaded.themes, loaded.theme(theme_id),
+                                 max_sections=max_sections)
+        if as_json:
+            _emit_json(report)
+        else:
+            click.echo(explain_text(report))
+        return
     result = pipeline.outline(_load(corpus_dir), theme_id, max_sections=max_sections)
     if as_json:
         _emit_json(outline_json(result))
@@ -213,6 +243,24 @@ def outline(corpus_dir: Path, theme_id: str, max_sections: int | None, as_json: 
         click.echo("\n总讨论题：")
         for q in result.questions:
             click.echo(f"   ？ {q}")
+
+
+def explain_text(report: dict[str, Any]) -> str:
+    """``outline --explain`` for a reader: sections by score, then refused questions."""
+    theme = report["theme"]
+    lines = [f"{theme['name']}（{theme['id']}）", "", "候选篇目（得分、匹配词、同族词、结果）："]
+    for s in sorted(report["sections"], key=lambda s: -s["score"]):
+        mark = "选入" if s["selected"] else f"未选：{s['why_not']}"
+        variants = f"；同族：{'、'.join(s['variants'])}" if s["variants"] else ""
+        lines.append(f"  {s['score']:>6.2f}  {s['id']}  {s['title']}")
+        lines.append(f"          匹配：{'、'.join(s['matched']) or '—'}{variants}  [{mark}]")
+    lines += ["", "未采用的讨论题："]
+    for r in report["rejected_questions"]:
+        lines.append(f"  × {r['question']}  ({r['section']})")
+        lines.extend(f"      - {reason}" for reason in r["reasons"])
+    if not report["rejected_questions"]:
+        lines.append("  （无）")
+    return "\n".join(lines)
 
 
 def outline_json(result: Any) -> dict[str, Any]:

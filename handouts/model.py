@@ -68,6 +68,9 @@ class ThemeMatch:
     theme_id: str
     score: float
     matched: tuple[str, ...] = ()
+    variants: tuple[str, ...] = ()
+    """Words of a term's family found in the section (调查 for 调查研究), each counted at a
+    lower weight than the term itself."""
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import logging
+from pathlib import Path
 from typing import Protocol
 
 from handouts.paths import DATA
@@ -21,6 +22,10 @@ class Segmenter(Protocol):
     def cut(self, text: str) -> list[str]: ...
 
     def known(self, word: str) -> bool: ...
+
+    def parts(self, word: str) -> list[str]: ...
+
+    def tag(self, word: str) -> str: ...
 
 
 class JiebaSegmenter:
@@ -38,10 +43,37 @@ class JiebaSegmenter:
     def cut(self, text: str) -> list[str]:
         return [t for t in self._tokenizer.lcut(text, HMM=True) if t.strip()]
 
+    def parts(self, word: str) -> list[str]:
+        """The dictionary words inside a word (search-mode segmentation: 调查 and 研究 in
+        调查研究), the word itself excluded: the candidates of its word family."""
+        return [t for t in dict.fromkeys(self._tokenizer.cut_for_search(word))
+                if t != word and len(t) >= 2]
+
+    def tag(self, word: str) -> str:
+        """The dictionary's part-of-speech tag of a word (i: idiom, e: interjection, n: noun,
+        ...), or "" if the word is not in a dictionary.  Read lazily: only the question
+        checker needs it."""
+        return _tags().get(word, "")
+
     def known(self, word: str) -> bool:
         """Whether the word is in a dictionary.  Words jieba's HMM glued from unknown
         characters (想民, 必浚 from a classical quotation) are often not words at all."""
         return self._tokenizer.FREQ.get(word, 0) > 0
+
+
+@functools.lru_cache(maxsize=1)
+def _tags() -> dict[str, str]:
+    import jieba
+
+    tags: dict[str, str] = {}
+    for path in (Path(jieba.__file__).parent / "dict.txt", USER_DICT):
+        if not path.exists():
+            continue
+        for line in path.read_text(encoding="utf-8").splitlines():
+            fields = line.split()
+            if len(fields) >= 3 and not line.startswith("#"):
+                tags[fields[0]] = fields[2]
+    return tags
 
 
 @functools.lru_cache(maxsize=1)

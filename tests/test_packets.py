@@ -186,20 +186,22 @@ def _refs(*doc_ids: str) -> tuple[SourceRef, ...]:
     return tuple(SourceRef(d, f"文{d}", None, None, f"{d}.txt") for d in doc_ids)
 
 
-def fake_theme_outline(documents, themes, theme, *, max_sections, questions_per_section):
+def fake_theme_outline(documents, themes, theme, *, max_sections, questions_per_section,
+                       writer=None):
     picks = {"four-winds": [_section("d1", 1), _section("d1", 2)],
              "cadre-conduct": [_section("d1", 2), _section("d2", 1)]}[theme.id][:max_sections]
     return Outline(theme, tuple(picks), ("总问题？",), _refs(*sorted({s.doc_id for s in picks})))
 
 
-def fake_sections_outline(documents, themes, theme, section_ids, *, questions_per_section):
+def fake_sections_outline(documents, themes, theme, section_ids, *, questions_per_section,
+                          writer=None):
     picks = tuple(_section(*sid.split("/")[:1], int(sid.split("/")[1])) for sid in section_ids)
     return Outline(theme, picks, (), _refs(*sorted({s.doc_id for s in picks})))
 
 
 def assemble(spec: PacketSpec):
     return packet_handout(FakeCorpus(), spec, theme_outline=fake_theme_outline,
-                          sections_outline=fake_sections_outline)
+                          sections_outline=fake_sections_outline, question_writer=None)
 
 
 def test_a_packet_carries_the_cover_facts_of_its_spec(tmp_path: Path) -> None:

@@ -51,14 +51,24 @@ def outlines(seed_corpus):
 
 
 def test_every_theme_outline_follows_the_question_rules(outlines):
+    # The checker refuses repeats and bland term questions (issue 10), so a section whose
+    # material was asked about earlier in its handout may have fewer than two questions,
+    # even none; over all handouts there is still at least one question per section on
+    # average, and at most one section in five goes without.
+    short = total = asked = 0
     for outline in outlines:
         everything: list[str] = []
+        asked += sum(len(s.questions) for s in outline.sections)
         for section in outline.sections:
             questions = list(section.questions)
-            assert 2 <= len(questions) <= 4, (outline.theme.id, section.id)
+            assert len(questions) <= 4, (outline.theme.id, section.id)
+            total += 1
+            short += not questions
+            if not questions:
+                continue
             stages = [_stage(q) for q in questions]
             assert stages == sorted(stages), questions  # understanding -> application -> reflection
-            assert stages[0] == 0, questions
+            assert stages[0] == 0 or len(questions) < 2, questions
             anchors = {a for a in (*section.matched, *section.keywords) if len(a) >= 2}
             # Domain words of its heading or repeated in it are key terms too.
             anchors |= {w for w in domain_words()
@@ -82,12 +92,14 @@ def test_every_theme_outline_follows_the_question_rules(outlines):
             for b in everything[i + 1:]:
                 ga, gb = _bigrams(a), _bigrams(b)
                 assert len(ga & gb) / len(ga | gb) < 0.7, (a, b)
+    assert short <= total / 5, (short, total)
+    assert asked >= total, (asked, total)
 
 
 def test_questions_use_the_sections_own_material():
     section = Section("x/1", "三、践行群众路线要全心全意为民服务", 1,
                       "要时刻把群众装在心里，“想民之所想、急民之所急”。一要有“钉钉子”的精神。"
-                      "二要有“敢啃硬骨头”的魄力。")
+                      "二要有“敢啃硬骨头”的魄力。想民之所想、急民之所急，才能赢得群众。")
     writer = QuestionWriter(load_patterns())
     questions = writer.section(section, ["为民服务"], 3)
     assert questions[0] == "为什么说践行群众路线要全心全意为民服务？"
@@ -186,8 +198,8 @@ def test_a_broken_patterns_file_is_one_line(tmp_path):
 
 def test_wordings_of_one_kind_take_turns_in_a_handout():
     writer = QuestionWriter(load_patterns())
-    first = Section("x/1", "标题", 1, "坚持群众路线。群众路线是生命线。")
-    second = Section("x/2", "标题", 1, "反对四风。四风问题要整改。")
+    first = Section("x/1", "群众路线", 1, "坚持群众路线。群众路线是生命线。")
+    second = Section("x/2", "四风", 1, "反对四风。四风问题要整改。")
     a = writer.section(first, ["群众路线"], 2)
     b = writer.section(second, ["四风"], 2)
     assert a[0].replace("群众路线", "X") != b[0].replace("四风", "X"), (a, b)

@@ -592,14 +592,31 @@ def compute_plan(corpus_dir: Path, packets_dir: Path, cache: Path,
         planned.append(_attempt(key, "theme", theme.id, lambda t=theme.id: edited(memo.get(
             ("theme-handout", t), lambda: pipeline.theme_handout(corpus, t)), "theme", t)))
 
-    def theme_outline(documents: Any, themes: Any, theme: Any, **options: Any) -> Any:
-        return memo.get(("theme", theme, options), lambda: packets._theme_outline(
-            documents, themes, theme, **options))
+    # A packet's outlines share one question writer (no question repeats another part
+    # of the packet), so an outline depends on the questions written before it: that
+    # context is part of the key, and the writer's state after it is cached with it.
+    def shared(key: Any, writer: Any, make: Callable[[], Any]) -> Any:
+        context = tuple(writer.written) if writer is not None else ()
 
-    def sections_outline(documents: Any, themes: Any, theme: Any, ids: Any,
-                         **options: Any) -> Any:
-        return memo.get(("sections", theme, ids, options), lambda: packets._sections_outline(
-            documents, themes, theme, ids, **options))
+        def compute() -> Any:
+            outline = make()
+            return outline, writer.snapshot() if writer is not None else None
+
+        outline, state = memo.get((*key, context), compute)
+        if writer is not None:
+            writer.restore(state)
+        return outline
+
+    def theme_outline(documents: Any, themes: Any, theme: Any, *, writer: Any = None,
+                      **options: Any) -> Any:
+        return shared(("theme", theme, options), writer, lambda: packets._theme_outline(
+            documents, themes, theme, writer=writer, **options))
+
+    def sections_outline(documents: Any, themes: Any, theme: Any, ids: Any, *,
+                         writer: Any = None, **options: Any) -> Any:
+        return shared(("sections", theme, ids, options), writer,
+                      lambda: packets._sections_outline(documents, themes, theme, ids,
+                                                        writer=writer, **options))
 
     section_ids = {s.id for d in corpus.documents for s in d.sections}
     for path in packets.spec_paths(packets_dir):

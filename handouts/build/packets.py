@@ -237,20 +237,30 @@ SectionOutliner = Callable[..., Outline]
 
 
 def _theme_outline(documents: Sequence[Document], themes: Sequence[Theme], theme: Theme, *,
-                   max_sections: int | None, questions_per_section: int | None) -> Outline:
+                   max_sections: int | None, questions_per_section: int | None,
+                   writer: Any = None) -> Outline:
     from handouts.content.outline import build_outline
 
     return build_outline(documents, themes, theme, max_sections=max_sections,
-                         questions_per_section=questions_per_section)
+                         questions_per_section=questions_per_section, writer=writer)
 
 
 def _sections_outline(documents: Sequence[Document], themes: Sequence[Theme], theme: Theme,
                       section_ids: Sequence[str], *,
-                      questions_per_section: int | None) -> Outline:
+                      questions_per_section: int | None, writer: Any = None) -> Outline:
     from handouts.content import outline
 
     return outline.outline_for_sections(documents, themes, theme, section_ids,
-                                        questions_per_section=questions_per_section)
+                                        questions_per_section=questions_per_section,
+                                        writer=writer)
+
+
+def _question_writer() -> Any:
+    """One question writer for the whole packet: its outlines are one handout, so no
+    question may repeat another across them (the checker sees them all)."""
+    from handouts.content.questions import QuestionWriter, load_patterns
+
+    return QuestionWriter(load_patterns())
 
 
 def packet_handout(
@@ -261,17 +271,21 @@ def packet_handout(
     booklet: bool | None = None,
     theme_outline: ThemeOutliner = _theme_outline,
     sections_outline: SectionOutliner = _sections_outline,
+    question_writer: Callable[[], Any] | None = _question_writer,
 ) -> Handout:
     """The handout a packet prints: the chosen sections, then one outline per theme.
 
     Explicit sections come first (the organiser picked them on purpose); a section a
     theme would select again is dropped from that theme's outline so nothing is printed
     twice.  ``max_sections`` limits each theme's outline.  ``paper``/``booklet`` override
-    the spec (command-line options); ``None`` keeps the spec's choice.
+    the spec (command-line options); ``None`` keeps the spec's choice.  All outlines share
+    one question writer (``question_writer()``), so the checker refuses a question that
+    repeats one of another part of the packet; ``None`` lets each outliner write its own.
     """
     known_sections = {s.id for d in corpus.documents for s in d.sections}
     check_references(spec, themes={t.id for t in corpus.themes}, section_ids=known_sections)
     outlines: list[Outline] = []
+    writer = question_writer() if question_writer else None
     if spec.sections:
         # Nothing of the spec's cover text goes into this theme: editing the title or
         # agenda must not change (and recompute) the outline of the chosen sections.
@@ -279,12 +293,14 @@ def packet_handout(
                       description="会议组织者选定的学习篇目")
         outlines.append(sections_outline(corpus.documents, corpus.themes, theme,
                                          list(spec.sections),
-                                         questions_per_section=spec.questions_per_section))
+                                         questions_per_section=spec.questions_per_section,
+                                         writer=writer))
     printed = {s.id for o in outlines for s in o.sections}
     for theme_id in spec.themes:
         result = theme_outline(corpus.documents, corpus.themes, corpus.theme(theme_id),
                                max_sections=spec.max_sections,
-                               questions_per_section=spec.questions_per_section)
+                               questions_per_section=spec.questions_per_section,
+                               writer=writer)
         result = _without(result, printed)
         printed |= {s.id for s in result.sections}
         if result.sections:

@@ -26,11 +26,15 @@ from handouts.content.textstats import (
     is_content,
     not_keywords,
     split_sentences,
+    study_text,
 )
 from handouts.model import Section
 from handouts.segment import get_segmenter
 
-MIN_HAN = 8
+# A key point is a claim a reader can take away whole: shorter is a fragment or a bare
+# transition (要推动高质量发展。), longer is a paragraph, not a point.
+MIN_HAN = 15
+MAX_HAN = 120
 MAX_POINTS = 5
 MIN_POINTS = 2
 DAMPING = 0.85
@@ -52,6 +56,22 @@ _ENUM = re.compile(
 
 
 _ENDED = re.compile(r"[。！？!?；;…][”’」』）)]*$")
+# A complete statement ends with a full stop or an exclamation; a question without its
+# answer, a clause (；), an announcement (如下：) are not points.
+_STATEMENT = re.compile(r"[。！!…][”’」』）)]*$")
+# Opens with a word that points elsewhere (这, 其) or frames rather than claims.
+_DANGLING = re.compile(
+    r"^(?:这|那|其|它|此|下面|以下|如下|为此|对此|此外|另外|同时|再比如|比如|例如|如此|随着|根据"
+    r"|进入|近期|近年来|当前|目前|从.{1,12}上看"
+    # no subject of its own (是……, 由他们……, 目的就是……): it leans on the sentence before
+    r"|是|也是|就是|由|目的)")
+# Mostly a list of items (形式主义、官僚主义、享乐主义、奢靡之风。; 弄虚作假，不求实效；……)
+# with no claim about them.
+_CLAIMS = re.compile(r"是|要|必须|应当|应该|就|才|能|会|需要|决定|体现|证明")
+# A pointer inside the sentence (上述, 这种) leans on what came before: ranked lower.
+_POINTER = re.compile(r"上述|以上|这种|这些|这样")
+# A personal pledge or anecdote (我要……, 我认为……), not the passage's claim.
+_FIRST_PERSON = re.compile(r"(?<!自)我(?![们党国军省市县区])")
 
 
 @dataclass(frozen=True)
@@ -74,24 +94,57 @@ def trim_ordinal(sentence: str) -> str:
 
 
 def candidates(section: Section) -> list[Candidate]:
-    """Sentences long enough to stand alone, other than the heading repeated."""
+    """Sentences that state a claim whole: 15 to 120 Han characters, ending as a statement,
+    not the heading repeated, not opening with a pointer elsewhere, not a pledge.
+
+    A short enumerated item or paragraph opener (要有“钉钉子”的精神。) is joined with the
+    sentence that explains it, still verbatim: alone it is a fragment.
+    """
     heading = han_only(trim_ordinal(section.title))
     out: list[Candidate] = []
+    fallback: list[Candidate] = []
     index = 0
-    for paragraph in section.text.split("\n"):
+    for paragraph in study_text(section).split("\n"):
         sentences = split_sentences(paragraph)
-        for n, sentence in enumerate(sentences):
+        n = 0
+        while n < len(sentences):
+            sentence = sentences[n]
             text = trim_ordinal(sentence)
             if text.startswith("——"):  # a byline (——摘自……发言) glued to the first sentence
                 text = text.split(maxsplit=1)[1] if len(text.split(maxsplit=1)) == 2 else ""
-            core = han_only(text)
             index += 1
-            if han_count(text) < MIN_HAN or (heading and (core == heading or core in heading)):
-                continue
+            start, enumerated = n == 0, bool(_ENUM.match(sentence))
+            n += 1
             if len(sentences) == 1 and not _ENDED.search(text) and han_count(text) < 30:
                 continue  # a short unpunctuated line is a sub-heading or caption
-            out.append(Candidate(text, index, n == 0, bool(_ENUM.match(sentence))))
-    return out
+            if (han_count(text) < MIN_HAN and (enumerated or start) and n < len(sentences)
+                    and not _ENUM.match(sentences[n]) and _STATEMENT.search(text)):
+                joined = text + sentences[n]
+                if han_count(joined) <= MAX_HAN and paragraph.find(joined) >= 0:
+                    text = joined
+                    n += 1
+                    index += 1
+            core = han_only(text)
+            announces = n < len(sentences) and bool(_ENUM.match(sentences[n]))
+            listing = text.count("、") >= 3 and not _CLAIMS.search(text)
+            if (not MIN_HAN <= han_count(text) <= MAX_HAN or not _STATEMENT.search(text)
+                    or _DANGLING.match(text) or _FIRST_PERSON.search(text)
+                    or text.count("“") != text.count("”")  # a quotation cut open
+                    or (heading and (core == heading or core in heading))):
+                continue
+            candidate = Candidate(text, index, start, enumerated)
+            # An announcement of a list, a bare list, a local matter: printed only when
+            # the section has nothing better (a section that is one list of items).
+            (fallback if announces or listing or _local(text) else out).append(candidate)
+    return out if len(out) >= MIN_POINTS else sorted(out + fallback, key=lambda c: c.index)
+
+
+def _local(text: str) -> bool:
+    """A sentence about one place or one kind of unit (省委的行动, 学校的安排): background
+    for a branch elsewhere, not a point to take away (the question checker's rule)."""
+    from handouts.content.checks import is_local
+
+    return is_local(text)
 
 
 def _vector(text: str, stats: CorpusStats) -> dict[str, float]:
@@ -167,6 +220,8 @@ def key_points(section: Section, stats: CorpusStats, *,
         length = han_count(c.text)
         if length > 90:
             score *= 90 / length
+        if _POINTER.search(c.text):
+            score *= 0.5
         relevance.append(score)
     k = point_count(n) if limit is None else min(limit, n)
     chosen: list[int] = []
@@ -186,7 +241,7 @@ def key_points(section: Section, stats: CorpusStats, *,
 _NOT_KEYWORD = re.compile(rf"^第[{_NUM}0-9]+|[0-9A-Za-z]")
 
 
-def _keyword(token: str) -> bool:
+def is_keyword(token: str) -> bool:
     """A word that names what a passage is about: a domain word, or a dictionary word that
     is not an ordinal label (第二篇), a number, or a verb, adverb or general noun of
     ``not_keywords.txt``.  Words jieba's HMM invented (想民, 必浚 from a classical
@@ -199,10 +254,10 @@ def _keyword(token: str) -> bool:
 
 def keywords(section: Section, stats: CorpusStats, *, limit: int = 8) -> tuple[str, ...]:
     """The section's most distinctive words (TF-IDF, corpus IDF, stop words removed)."""
-    tokens = [t for t in stats.tokens.get(section.id, ()) if _keyword(t)]
-    tokens += [t for t in stats.title_tokens.get(section.id, ()) if _keyword(t)] * 2
+    tokens = [t for t in stats.tokens.get(section.id, ()) if is_keyword(t)]
+    tokens += [t for t in stats.title_tokens.get(section.id, ()) if is_keyword(t)] * 2
     if not tokens:
-        tokens = [t for t in cut_cached(section.text) if _keyword(t)]
+        tokens = [t for t in cut_cached(section.text) if is_keyword(t)]
     counts = Counter(tokens)
     first = {t: i for i, t in reversed(list(enumerate(tokens)))}
     ranked = sorted(counts, key=lambda t: (-(1 + math.log(counts[t])) * stats.idf(t), first[t]))

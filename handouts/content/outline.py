@@ -18,7 +18,7 @@ from handouts.content.excerpt import excerpt
 from handouts.content.keypoints import key_points, keywords
 from handouts.content.questions import QuestionWriter, load_patterns, questions_for
 from handouts.content.textstats import domain_words, han_count, stats_for
-from handouts.content.themes import best_theme, score_sections, section_index, select
+from handouts.content.themes import assess, best_theme, score_sections, section_index, select
 from handouts.corpus.notes import MARKER, strip_markers
 from handouts.errors import HandoutsError
 from handouts.model import Document, Outline, OutlineSection, Section, SourceRef, Theme, ThemeMatch
@@ -76,7 +76,7 @@ def _outline_section(documents: tuple[Document, ...], doc: Document, printed: Se
         keywords=words,
         key_points=points,
         questions=writer.section(section, terms, count, fallback=_fallback(words, match.matched),
-                                 keywords=words),
+                                 keywords=words, points=points),
         text=printed.text,
         notes=printed.notes,
         excerpt=cut,
@@ -86,9 +86,10 @@ def _outline_section(documents: tuple[Document, ...], doc: Document, printed: Se
 def _assemble(documents: Sequence[Document], theme: Theme,
               picked: Sequence[tuple[Document, Section, ThemeMatch]],
               questions_per_section: int | None, terms: Sequence[str] | None = None,
-              closing_theme: Theme | None = None) -> Outline:
+              closing_theme: Theme | None = None,
+              writer: QuestionWriter | None = None) -> Outline:
     documents = tuple(documents)
-    writer = QuestionWriter(load_patterns())
+    writer = writer or QuestionWriter(load_patterns())
     sections = tuple(_outline_section(documents, d, s, m, writer, questions_per_section)
                      for d, s, m in picked)
     counts: Counter[str] = Counter()
@@ -107,19 +108,46 @@ def _assemble(documents: Sequence[Document], theme: Theme,
 
 def build_outline(documents: Sequence[Document], themes: Sequence[Theme], theme: Theme, *,
                   max_sections: int | None = None,
-                  questions_per_section: int | None = None) -> Outline:
-    """The outline of a theme's handout: its selected sections in reading order."""
-    del themes  # one theme's selection does not depend on the others
+                  questions_per_section: int | None = None,
+                  writer: QuestionWriter | None = None) -> Outline:
+    """The outline of a theme's handout: its selected sections in reading order.
+
+    ``writer`` lets a caller see what the question checker refused (``explain``)."""
     documents = tuple(documents)
     index = section_index(documents)
-    chosen = select(documents, theme, max_sections=max_sections)
+    chosen = select(documents, theme, max_sections=max_sections, themes=themes)
     picked = [(*index[m.section_id], m) for m in chosen]
-    return _assemble(documents, theme, picked, questions_per_section)
+    return _assemble(documents, theme, picked, questions_per_section, writer=writer)
+
+
+def explain(documents: Sequence[Document], themes: Sequence[Theme], theme: Theme, *,
+            max_sections: int | None = None) -> dict[str, object]:
+    """Why a theme's handout holds what it holds: every section that scored, with its
+    score, the terms and family words that matched and why it was left out; and every
+    question the checker refused, with its reasons."""
+    documents = tuple(documents)
+    index = section_index(documents)
+    writer = QuestionWriter(load_patterns())
+    result = build_outline(documents, themes, theme, max_sections=max_sections, writer=writer)
+    candidates = [
+        {"id": m.section_id, "title": index[m.section_id][1].title, "score": m.score,
+         "matched": list(m.matched), "variants": list(m.variants),
+         "selected": not why, "why_not": why}
+        for m, why in assess(documents, theme, max_sections=max_sections, themes=themes)
+        if m.score > 0 or m.matched or m.variants
+    ]
+    rejected = [{"section": where, "question": q, "reasons": list(reasons)}
+                for where, q, reasons in writer.rejected]
+    return {"theme": {"id": theme.id, "name": theme.name}, "sections": candidates,
+            "rejected_questions": rejected,
+            "printed_questions": [q for s in result.sections for q in s.questions]
+            + list(result.questions)}
 
 
 def outline_for_sections(documents: Sequence[Document], themes: Sequence[Theme], theme: Theme,
                          section_ids: Sequence[str], *,
-                         questions_per_section: int | None = None) -> Outline:
+                         questions_per_section: int | None = None,
+                         writer: QuestionWriter | None = None) -> Outline:
     """The outline of sections a packet names explicitly, in the order given.
 
     ``theme`` is the packet's pseudo-theme (its title); each section's score and matched
@@ -149,7 +177,8 @@ def outline_for_sections(documents: Sequence[Document], themes: Sequence[Theme],
     # pseudo-theme's name (重点学习篇目) is a heading, not something to "落实".
     ranked = sorted(fits.items(), key=lambda x: (-x[1], list(by_id).index(x[0])))
     closing_theme = by_id[ranked[0][0]] if ranked else None
-    return _assemble(documents, theme, picked, questions_per_section, terms, closing_theme)
+    return _assemble(documents, theme, picked, questions_per_section, terms, closing_theme,
+                     writer=writer)
 
 
 build_section_outline = outline_for_sections

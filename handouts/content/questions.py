@@ -19,8 +19,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from handouts import paths
+from handouts.content.checks import Candidate, check
 from handouts.content.keypoints import ordinal_items, trim_ordinal
-from handouts.content.textstats import domain_words, han_count, han_only, not_keywords
+from handouts.content.textstats import (
+    domain_words,
+    han_count,
+    han_only,
+    is_attribution,
+    not_keywords,
+    study_text,
+)
 from handouts.errors import ConfigError
 from handouts.model import Section
 from handouts.segment import get_segmenter
@@ -28,7 +36,7 @@ from handouts.segment import get_segmenter
 QUESTIONS_FILE = "questions.toml"
 STAGES = ("understanding", "application", "reflection")
 KINDS = ("claim", "how", "action", "topic", "label", "slogan", "warning", "saying", "phrase",
-         "items", "term", "theme", "goal")
+         "items", "point", "duty", "term", "theme", "goal")
 QUOTES = ("slogan", "warning", "saying", "phrase")
 _FORBIDDEN = ("吗", "是否")
 
@@ -95,7 +103,7 @@ _ACTION = re.compile(
     r"^(?:解决|做好|建设|加强|坚持|推进|提高|深入|认真|严格|扎实|积极|建立|发挥|强化|践行|以|走好"
     r"|打通|密切|俯下身子|倾听|树立|发扬|维护|改进|反对|落实|增强|转变|保持|开展|接受|虚心|全心全意)"
 )
-_SKIP_HEADING = re.compile(r"心得|体会|简报|授课|内容$|意思|[吗？?]")
+_SKIP_HEADING = re.compile(r"心得|体会|简报|授课|内容$|意思|[吗？?]|自身|自己|本人|我的")
 # A quoted list naming faults (门难进、脸难看、事难办) is asked about, never "done".
 _NEGATIVE = re.compile(r"难|不|没|无|慢|冷|懒|散|假|虚|浮")
 # Quoted names of activities or documents are labels, not sayings to discuss.
@@ -136,7 +144,7 @@ def subject_terms(section: Section, terms: Sequence[str], avoid: frozenset[str] 
         if han_count(t) < 2 or t in avoid or (t in not_keywords() and t not in domain_words()):
             continue
         in_heading = t in heading
-        count = section.text.count(t)
+        count = study_text(section).count(t)
         if in_heading and heading_asked:
             continue
         if not in_heading and count < 2:
@@ -155,8 +163,13 @@ _HEADING_VERB = re.compile(
     r"^(?:浅谈|试论|论|认清|(?:更)?(?:深刻|深入|充分|正确)?(?:理解|认识|了解)了?)")
 
 
+_PART_TITLE = re.compile(r"^第[一二三四五六七八九十0-9]+[篇章部分]")
+
+
 def heading_claim(title: str) -> str:
     """The heading without ordinals, bylines and labels, or "" if it says nothing usable."""
+    if is_attribution(title):
+        return ""
     h = trim_ordinal(title.strip())
     h = re.sub(r"^第[一二三四五六七八九十]+篇\s*[:：]?\s*", "", h)
     h = re.split(r"\s+", h.strip())[0] if h.strip() else ""
@@ -179,10 +192,50 @@ class Material:
         return self.values.get(kind, ())
 
 
+# A key point asked about must stand alone: not opened by a connective or a pronoun
+# that points elsewhere, not a personal pledge, not a question.
+_DEPENDENT = re.compile(
+    r"^(?:但是?|然而|因此|所以|而且|并且|同时|另外|此外|这|那|其|它|为此|对此|总之|可见|当前|目前"
+    r"|比如|例如|如果|只有|正所谓|也就是|就是|也是|是|即|则|而|又|并)")
+_DUTY = re.compile(r"(?<![重主需只想纲])要(?![求素点])|必须|应当|应该")
+_IS = re.compile(r"就是|(?<![但于还或])是(?!否)")
+
+
+def point_material(points: Sequence[str]) -> tuple[list[str], list[str]]:
+    """The key points that can be asked about whole: claims (……是……) and duties
+    (……要……), 8 to 30 Han characters, standing alone."""
+    claims: list[str] = []
+    duties: list[str] = []
+    for point in points:
+        text = point.strip().rstrip("。！；;!")
+        # Who said it (总书记强调，……) is attribution, not the claim.
+        text = re.sub(r"^[^，。；“”]{1,12}(?:强调|指出|认为|要求|提出)[，：:]", "", text)
+        n = han_count(text)
+        if (not 8 <= n <= 45 or re.search(r"[。！？；;]", text)
+                or text.endswith(("？", "?")) or _DEPENDENT.match(text)
+                or "这" in text
+                or "我" in text.replace("我们", "").replace("我党", "").replace("我国", "")
+                or text.count("，") > 3 or re.search(r"[：:（(]", text)):
+            continue
+        if _DUTY.search(text):
+            duties.append(_nest(text))
+        elif _IS.search(text) and n <= 32:  # a longer "why" is a paragraph, not a question
+            claims.append(_nest(text))
+    return claims, duties
+
+
 def material(section: Section, terms: Sequence[str],
-             avoid: frozenset[str] = frozenset()) -> Material:
+             avoid: frozenset[str] = frozenset(), points: Sequence[str] = ()) -> Material:
     values: dict[str, list[str]] = {k: [] for k in KINDS}
+    values["point"], values["duty"] = point_material(points)
     h = heading_claim(section.title)
+    if not h and not is_attribution(section.title):
+        # A heading too long to ask whole may hold claims clause by clause (我们党的历史
+        # 就是……的历史，实行群众路线是党从胜利走向胜利的法宝).
+        for clause in re.split(r"[，；]", trim_ordinal(section.title.strip())):
+            clause = clause.strip("。 ")
+            if 8 <= han_count(clause) <= 32 and _IS.search(clause) and not _DEPENDENT.match(clause):
+                values["claim"].append(clause)
     if h:
         if _HOW.search(h):
             values["how"].append(h)
@@ -192,10 +245,13 @@ def material(section: Section, terms: Sequence[str],
             values["action"].append(h)
         elif "的" in h and "、" not in h and han_count(h) >= 6:
             values["topic"].append(h if "，" not in h else f"“{_nest(h)}”")
-        elif han_count(h) <= 16:  # a bare label (学风引领): ask how to act on it
+        elif (han_count(h) <= 16 and not _PART_TITLE.match(section.title.strip())
+              and "、" not in h):  # 功能齐全、方便快捷的服务平台 describes, it is no task
+            # a bare label (学风引领): ask how to act on it; a part's title in a
+            # compilation (第四篇：党群众路线教育实践) names a document, not a task
             values["label"].append(_nest(h))
     counts: dict[str, int] = {}
-    source = f"{section.title}\n{section.text}"
+    source = f"{section.title}\n{study_text(section)}"
     for m in _QUOTE.finditer(source):
         q = m.group(1).strip()
         if _LABEL_AFTER.match(source[m.end():m.end() + 2]):
@@ -250,6 +306,36 @@ class QuestionWriter:
     used_material: set[tuple[str, str]] = field(default_factory=set)
     written: list[str] = field(default_factory=list)
     pattern_uses: dict[str, int] = field(default_factory=dict)
+    accepted: list[Candidate] = field(default_factory=list)
+    rejected: list[tuple[str, str, tuple[str, ...]]] = field(default_factory=list)
+    """(section id or "closing", question, reasons) of every question the checker refused."""
+    current: Section | None = None
+
+    def snapshot(self) -> dict[str, object]:
+        """A copy of what the writer remembers, so a cached outline can bring it back."""
+        import copy
+
+        return copy.deepcopy({k: getattr(self, k) for k in (
+            "used_material", "written", "pattern_uses", "accepted", "rejected")})
+
+    def restore(self, state: dict[str, object]) -> None:
+        """Take back a snapshot (the state after a cached outline was written)."""
+        import copy
+
+        for key, value in copy.deepcopy(state).items():
+            setattr(self, key, value)
+        self.current = None
+
+    def _passes(self, candidate: Candidate) -> bool:
+        """Run the checker; a refused question is remembered with its reasons."""
+        reasons = check(candidate, self.accepted)
+        if reasons:
+            where = candidate.section.id if candidate.section else "closing"
+            if (where, candidate.text, reasons) not in self.rejected:
+                self.rejected.append((where, candidate.text, reasons))
+            return False
+        self.accepted.append(candidate)
+        return True
 
     def _alike(self, question: str) -> bool:
         grams = _bigrams(question)
@@ -268,16 +354,24 @@ class QuestionWriter:
         return [(kind, sorted(ps, key=lambda p: self.pattern_uses.get(p, 0)))
                 for kind, ps in kinds.items()]
 
-    def _try(self, stage: str, mat: Material) -> str | None:
+    def _try(self, stage: str, mat: Material, *, reuse: bool = False) -> str | None:
+        """The first question of the stage the material allows and the checker passes.
+
+        Material is used once per handout; with ``reuse`` (a section that would otherwise
+        have fewer than two questions) once per stage, so its subject, asked about for
+        understanding in an earlier section, may still be applied or reflected on here.
+        """
         for kind, variants in self._variants(stage):
             for value, pattern in ((v, p) for v in mat.get(kind) for p in variants):
                 key = ("quote" if kind in QUOTES else kind, value)
                 if (stage, *key) in self.used_material or (
-                        key in self.used_material and kind != "term"):
+                        key in self.used_material and kind != "term" and not reuse):
                     continue
                 question = pattern.format(**{kind: value})
                 if (question in self.written or self._alike(question)
                         or any(w in question for w in _FORBIDDEN)):
+                    continue
+                if not self._passes(Candidate(question, kind, value, stage, self.current)):
                     continue
                 self.used_material.add((stage, *key))
                 self.used_material.add(key)
@@ -288,7 +382,7 @@ class QuestionWriter:
 
     def section(self, section: Section, terms: Sequence[str], count: int,
                 fallback: Sequence[str] = (), *,
-                keywords: Sequence[str] = ()) -> tuple[str, ...]:
+                keywords: Sequence[str] = (), points: Sequence[str] = ()) -> tuple[str, ...]:
         """Up to ``count`` questions for one section, understanding first, reflection last.
 
         ``terms`` are the key terms to ask about; ``fallback`` (its specific keywords and
@@ -297,7 +391,11 @@ class QuestionWriter:
         """
         if count <= 0:
             return ()
-        mat = material(section, terms, self.patterns.avoid)
+        self.current = section
+        everything = material(section, terms, self.patterns.avoid, points)
+        # A key term alone makes a bland question (如何理解文中关于领导干部的论述？): its
+        # terms are asked about only to give a section its second question.
+        mat = Material({k: v for k, v in everything.values.items() if k != "term"})
         plan = {1: ["understanding"], 2: ["understanding", "application"],
                 3: list(STAGES), 4: ["understanding", "understanding", "application", "reflection"]}
         stages = plan.get(count, plan[4] + ["application"] * (count - 4))
@@ -312,24 +410,39 @@ class QuestionWriter:
                 if not q:
                     break
                 got.append((STAGES.index(stage), q))
-        # Its keywords, those it is really about first, then any, so no section is
-        # left with fewer than two questions.
+        # Its keywords, those it is really about first, then any, so a section has a
+        # second question.
         # The domain words it repeats (群众路线, 教育实践活动) come before any keyword.
-        present = sorted(w for w in domain_words() if w in section.text)
+        present = sorted(w for w in domain_words() if w in study_text(section))
         central = tuple(subject_terms(section, [*fallback, *present], self.patterns.avoid))
         # Then the plain words its heading names and its text repeats (学风 in 学风引领),
         # then any specific keyword.
         plain = tuple(t for t in keywords if t not in self.patterns.avoid
-                      and t in section.title and section.text.count(t) >= 2)
+                      and t in section.title and study_text(section).count(t) >= 2)
         anyhow = tuple(t for t in fallback if t not in self.patterns.avoid
                        and (han_count(t) >= 3 or t in domain_words()))
-        for spare in (Material({"term": central}), Material({"term": plain}),
-                      Material({"term": anyhow})):
+        for stage in STAGES:
+            q = self._try(stage, mat, reuse=True) if len(got) < min(count, 2) else None
+            if q:
+                got.append((STAGES.index(stage), q))
+        # Only a term its heading names is its subject: 文中是怎样论述学风的？ under 学风引领
+        # asks what the passage says of its subject, 如何理解文中关于领导干部的论述？
+        # under 总书记的嘱托 asks nothing in particular.
+        heading = han_only(trim_ordinal(section.title))
+        for spare in (everything.get("term"), central, plain, anyhow):
+            spare = Material({"term": tuple(t for t in spare if han_only(t) in heading)})
             for stage in ("understanding", "reflection"):
                 q = self._try(stage, spare) if len(got) < min(count, 2) else None
                 if q:
                     got.append((STAGES.index(stage), q))
         got.sort(key=lambda x: x[0])
+        if len(got) > 1 and got[0][0] != 0:
+            # Nothing left to understand here (asked about earlier in the handout): one
+            # question to apply it is enough, or the handout would restate its own.
+            for _s, dropped in got[1:]:
+                self.written.remove(dropped)
+                self.accepted = [c for c in self.accepted if c.text != dropped]
+            got = got[:1]
         return tuple(q for _s, q in got)
 
     def closing(self, theme_name: str, goal: str, count: int = 3) -> tuple[str, ...]:
@@ -347,11 +460,24 @@ class QuestionWriter:
                 question = pattern.format(**{kind: value})
                 if question in self.written or self._alike(question):
                     continue
+                stage = "closing:" + _closing_stage(pattern)
+                if not self._passes(Candidate(question, kind, value, stage)):
+                    continue
                 self.used_material.add(("closing", pattern, value))
                 self.written.append(question)
                 out.append(question)
                 break
         return tuple(out)
+
+
+def _closing_stage(pattern: str) -> str:
+    """What a closing question does, read from its wording, so it is compared with the
+    section questions that do the same."""
+    if pattern.startswith("结合"):
+        return "application"
+    if re.search(r"对照|差距|不足|做法", pattern):
+        return "reflection"
+    return "understanding"
 
 
 def questions_for(section_han: int) -> int:

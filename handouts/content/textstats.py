@@ -62,6 +62,45 @@ def domain_words() -> frozenset[str]:
     return frozenset(line.split()[0] for line in lines if line.strip() and not line.startswith("#"))
 
 
+@functools.lru_cache(maxsize=1)
+def _apparatus() -> tuple[tuple[re.Pattern[str], ...], tuple[re.Pattern[str], ...]]:
+    import tomllib
+
+    data = tomllib.loads((DATA / "apparatus.toml").read_text(encoding="utf-8"))
+    return (tuple(re.compile(p) for p in data.get("headings", ())),
+            tuple(re.compile(p) for p in data.get("attribution", ())))
+
+
+def is_attribution(line: str) -> bool:
+    """Whether a line says who said the passage, when or where it was taken from
+    (``——2018年4月…讲话``, ``（来源：新华网）``): it is never study text."""
+    line = line.strip()
+    return bool(line) and any(p.search(line) for p in _apparatus()[1])
+
+
+def is_apparatus(section: Section) -> bool:
+    """Whether a section is a document's apparatus (its 注释 block, its sources, an
+    attribution line the section splitter took for a heading), never a study passage."""
+    title = re.sub(r"\s+", "", section.title)
+    return any(p.search(title) for p in _apparatus()[0]) or is_attribution(title)
+
+
+def study_text(section: Section) -> str:
+    """The section's body without attribution lines: what is scored, summarised and asked
+    about.  ``Section.notes`` and ``Section.sources`` are never part of it."""
+    if is_apparatus(section):
+        return ""
+    kept = []
+    for line in section.text.split("\n"):
+        if line and is_attribution(line):
+            # A byline glued to the first sentence (——摘自某同志的发言 群众路线是……。)
+            parts = line.split(maxsplit=1)
+            line = parts[1] if len(parts) == 2 and re.search(r"[。！？]$", parts[1]) else ""
+        if line:
+            kept.append(line)
+    return "\n".join(kept)
+
+
 def han_count(text: str) -> int:
     """Number of Han characters: the length measure that ignores punctuation and digits."""
     return len(HAN.findall(text))
@@ -141,8 +180,9 @@ def corpus_stats(documents: tuple[Document, ...]) -> CorpusStats:
     title_tokens: dict[str, tuple[str, ...]] = {}
     df: Counter[str] = Counter()
     for _doc, section in all_sections(documents):
-        body = tuple(cut(section.text)) if section.text else ()
-        title = tuple(cut(section.title)) if section.title else ()
+        text = study_text(section)
+        body = tuple(cut(text)) if text else ()
+        title = tuple(cut(section.title)) if section.title and not is_apparatus(section) else ()
         tokens[section.id] = body
         title_tokens[section.id] = title
         df.update(set(body) | set(title))

@@ -11,6 +11,8 @@ absolute and a relative threshold, capped, and prints them in reading order.
 from __future__ import annotations
 
 import functools
+import math
+import re
 import tomllib
 from collections import Counter
 from collections.abc import Mapping, Sequence
@@ -26,10 +28,17 @@ from handouts.content.textstats import (
     cut_cached,
     domain_words,
     han_count,
+    han_only,
+    is_apparatus,
+    is_content,
+    not_keywords,
+    split_sentences,
     stats_for,
+    study_text,
 )
 from handouts.errors import ConfigError
 from handouts.model import Document, Section, Theme, ThemeMatch
+from handouts.segment import get_segmenter
 
 THEMES_FILE = "themes.toml"
 K1 = 1.5
@@ -54,15 +63,37 @@ class Selection:
     threshold: float = 3.0
     relative: float = 0.4
     min_chars: int = 100
+    dominance: float = 0.4
+    """A section fits a theme only when its score for it is at least this share of its
+    score for the theme it fits best: a passage on the last mile that mentions the
+    masses' interests is not a passage on serving them (applied when selection is given
+    all the themes)."""
+    min_clauses: int = 2
+    """A section whose theme words all sit in one clause mentions the theme in passing
+    (深入基层一线调查研究 in a passage on the Yangtze's ecology): it needs them in this
+    many clauses, or in its heading."""
 
 
 @dataclass(frozen=True)
 class ConfiguredTheme(Theme):
     """A theme as read from themes.toml: a ``Theme`` that also carries its selection
-    settings, so they travel with it through packets and worker pools."""
+    settings and how its terms are read, so they travel with it through packets and
+    worker pools.
+
+    ``only`` gives, for a term that has several senses, the phrases in which it counts
+    (监督 only as 群众监督, 接受监督); ``against`` the phrases that count against the theme
+    (纪律监督, 执纪监督); ``related`` the words of a term's family the organiser listed,
+    each with its weight (调查 0.6 for 调查研究).
+    """
 
     selection: Selection = field(default_factory=Selection)
     goal: str = ""
+    only: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    against: tuple[str, ...] = ()
+    related: tuple[tuple[str, float], ...] = ()
+    requires: tuple[str, ...] = ()
+    """A theme that joins two subjects (the Party's history *and* the masses) fits only
+    a section that names one of these words too."""
 
 
 DEFAULT_SELECTION = Selection()
@@ -75,9 +106,16 @@ def selection_of(theme: Theme) -> Selection:
 # --- loading -------------------------------------------------------------------------
 
 _SELECTION_KEYS: dict[str, type] = {
-    "cap": int, "threshold": float, "relative": float, "min_chars": int,
+    "cap": int, "threshold": float, "relative": float, "min_chars": int, "min_clauses": int,
+    "dominance": float,
 }
-_THEME_KEYS = {"id", "name", "description", "terms", "selection", "goal"}
+_THEME_KEYS = {"id", "name", "description", "terms", "selection", "goal", "against", "related",
+               "requires"}
+# A family word is found in more than this share of the corpus's sections is a general
+# word (群众 in 群众路线, 主义 in 形式主义), never proposed as a member of a term's family.
+FAMILY_MAX_DF = 0.2
+# A phrase that counts against a theme takes away this much of what a term would add.
+AGAINST_WEIGHT = 1.0
 
 
 def themes_path(root: Path) -> Path:
@@ -129,20 +167,66 @@ def parse_themes(data: Mapping[str, Any], path: Path | str) -> tuple[ConfiguredT
         if values["id"] in seen:
             raise ConfigError(path, f"key {where}.id: duplicate theme id {values['id']!r}")
         seen.add(values["id"])
-        terms = entry.get("terms")
-        if (not isinstance(terms, list) or not terms
-                or not all(isinstance(t, str) and t.strip() for t in terms)):
-            raise ConfigError(path, f"key {where}.terms: expected a non-empty list of strings")
+        terms, only = _parse_terms(entry.get("terms"), f"{where}.terms", path)
+        against = entry.get("against", [])
+        if not isinstance(against, list) or not all(isinstance(t, str) and t.strip()
+                                                    for t in against):
+            raise ConfigError(path, f"key {where}.against: expected a list of strings")
+        requires = entry.get("requires", [])
+        if not isinstance(requires, list) or not all(isinstance(t, str) and t.strip()
+                                                     for t in requires):
+            raise ConfigError(path, f"key {where}.requires: expected a list of strings")
+        related = entry.get("related", {})
+        if not isinstance(related, dict) or not all(
+                isinstance(w, (int, float)) and not isinstance(w, bool) and 0 < w <= 1
+                for w in related.values()):
+            raise ConfigError(path, f"key {where}.related: expected a table of word = weight "
+                                    "(0 < weight <= 1)")
         selection = _parse_selection(entry.get("selection", {}), f"{where}.selection", path, base)
         goal = entry.get("goal", "")
         if not isinstance(goal, str):
             raise ConfigError(path, f"key {where}.goal: expected a string")
         themes.append(ConfiguredTheme(
             id=values["id"], name=values["name"], description=values["description"],
-            terms=tuple(dict.fromkeys(t.strip() for t in terms)), selection=selection,
-            goal=goal.strip(),
+            terms=terms, selection=selection, goal=goal.strip(), only=only,
+            against=tuple(dict.fromkeys(t.strip() for t in against)),
+            related=tuple((k.strip(), float(v)) for k, v in related.items() if k.strip()),
+            requires=tuple(t.strip() for t in requires),
         ))
     return tuple(themes)
+
+
+def _parse_terms(value: Any, where: str, path: Path | str
+                 ) -> tuple[tuple[str, ...], tuple[tuple[str, tuple[str, ...]], ...]]:
+    """Terms are words (\"四风\") or tables naming the phrases a word counts in
+    (``{term = "监督", only = ["群众监督", "接受监督"]}``)."""
+    problem = "expected a non-empty list of strings or {term, only} tables"
+    if not isinstance(value, list) or not value:
+        raise ConfigError(path, f"key {where}: {problem}")
+    terms: list[str] = []
+    only: list[tuple[str, tuple[str, ...]]] = []
+    for i, item in enumerate(value):
+        if isinstance(item, str) and item.strip():
+            terms.append(item.strip())
+            continue
+        if not isinstance(item, dict) or set(item) - {"term", "only", "not_in"}:
+            raise ConfigError(path, f"key {where}[{i}]: {problem}")
+        term = item.get("term")
+        if not isinstance(term, str) or not term.strip():
+            raise ConfigError(path, f"key {where}[{i}].term: expected a word")
+        term = term.strip()
+        for key in ("only", "not_in"):
+            phrases = item.get(key, [])
+            if not isinstance(phrases, list) or not all(
+                    isinstance(p, str) and term in p for p in phrases):
+                raise ConfigError(path, f"key {where}[{i}].{key}: expected phrases that "
+                                        f"contain {term!r}")
+            if phrases:
+                # not_in phrases are kept with a leading "!" (a term counts outside them)
+                mark = "" if key == "only" else "!"
+                only.append((term, tuple(mark + p.strip() for p in phrases)))
+        terms.append(term)
+    return tuple(dict.fromkeys(terms)), tuple(only)
 
 
 def _parse_selection(table: Any, where: str, path: Path | str, base: Selection) -> Selection:
@@ -157,7 +241,8 @@ def _parse_selection(table: Any, where: str, path: Path | str, base: Selection) 
                 kind is int and not isinstance(value, int)):
             wanted = "an integer" if kind is int else "a number"
             raise ConfigError(path, f"key {where}.{key}: expected {wanted}")
-        if value < 0 or (key == "cap" and value < 1) or (key == "relative" and value > 1):
+        if value < 0 or (key == "cap" and value < 1) or (
+                key in ("relative", "dominance") and value > 1):
             raise ConfigError(path, f"key {where}.{key}: out of range ({value})")
         values[key] = kind(value)
     return Selection(**{**base.__dict__, **values})
@@ -166,34 +251,111 @@ def _parse_selection(table: Any, where: str, path: Path | str, base: Selection) 
 # --- scoring -------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class TermSpec:
+    """How one word counts for a theme: its weight, the phrases it counts in (none: it
+    counts anywhere), the theme term it stands for, and the words it must not be part of
+    (a family word inside the term itself is the term, counted once)."""
+
+    word: str
+    weight: float = 1.0
+    only: tuple[str, ...] = ()
+    of: str = ""
+    exclude: tuple[str, ...] = ()
+    outside: tuple[str, ...] = ()
+    """Phrases the word does not count in (服务群众 in 联系服务群众“最后一公里”)."""
+
+
+def term_specs(documents: Sequence[Document], theme: Theme) -> tuple[TermSpec, ...]:
+    """The theme's terms, then the words of their families the theme lists (``related``,
+    each at its weight below 1), then the phrases that count against it (negative weight).
+
+    A term's longer forms need no listing: a term matches any word containing it with
+    at most two more characters (联系群众 in 密切联系群众).  Shorter or looser forms
+    (调查 for 调查研究) are listed by the organiser, helped by ``themes --suggest-terms``,
+    because the parts of a compound are as often general words (主义 in 形式主义).
+    """
+    only: dict[str, tuple[str, ...]] = {}
+    outside: dict[str, tuple[str, ...]] = {}
+    for term, phrases in getattr(theme, "only", ()):
+        inside = tuple(p for p in phrases if not p.startswith("!"))
+        if inside:
+            only[term] = inside
+        if len(inside) < len(phrases):
+            outside[term] = tuple(p[1:] for p in phrases if p.startswith("!"))
+    specs = [TermSpec(t, 1.0, only.get(t, ()), t, (), outside.get(t, ())) for t in theme.terms]
+    exact = tuple(theme.terms)
+    seen = set(exact)
+    for word, weight in getattr(theme, "related", ()):
+        if word not in seen:
+            seen.add(word)
+            specs.append(TermSpec(word, weight, (), word, exact))
+    for phrase in getattr(theme, "against", ()):
+        specs.append(TermSpec(phrase, -AGAINST_WEIGHT, (), ""))
+    return tuple(specs)
+
+
 @functools.lru_cache(maxsize=4096)
-def _term_tf(documents: tuple[Document, ...], term: str) -> tuple[tuple[float, ...], ...]:
-    """Per section (reading order): (body tf, title tf) of one term."""
+def _term_tf(documents: tuple[Document, ...], spec: TermSpec) -> tuple[tuple[float, ...], ...]:
+    """Per section (reading order): (body tf, title tf) of one word as the spec reads it."""
     stats = stats_for(documents)
-    phrase = cut_cached(term)
     rows = []
     for _doc, section in all_sections(documents):
-        rows.append((_tf(stats.tokens[section.id], term, phrase),
-                     _tf(stats.title_tokens[section.id], term, phrase)))
+        if is_apparatus(section):
+            rows.append((0.0, 0.0))
+        elif spec.only:
+            rows.append((_phrases_tf(study_text(section), spec.only),
+                         _phrases_tf(section.title, spec.only)))
+        else:
+            rows.append((_tf(stats.tokens[section.id], spec, study_text(section)),
+                         _tf(stats.title_tokens[section.id], spec, section.title)))
     return tuple(rows)
 
 
-def _tf(tokens: Sequence[str], term: str, phrase: Sequence[str]) -> float:
-    contained = sum(1 for t in tokens if term in t and len(t) <= len(term) + MAX_EXTRA)
+def _phrases_tf(text: str, phrases: Sequence[str]) -> float:
+    """Occurrences of any of the phrases, a longer one never counted twice through a
+    shorter one it contains."""
+    core = han_only(text)
+    count = 0
+    for phrase in sorted(phrases, key=len, reverse=True):
+        key = han_only(phrase)
+        count += core.count(key)
+        core = core.replace(key, "|")
+    return float(count)
+
+
+def _tf(tokens: Sequence[str], spec: TermSpec, text: str) -> float:
+    term = spec.word
+    contained = sum(1 for t in tokens if term in t and len(t) <= len(term) + MAX_EXTRA
+                    and not any(x in t for x in spec.exclude))
+    if spec.exclude:
+        # A family word inside the term itself (调查 in 调查研究) is the term: counted once.
+        core = han_only(text)
+        inside = sum(core.count(x) for x in spec.exclude if term in x)
+        return float(max(0, min(contained, core.count(term) - inside)))
+    if spec.outside:
+        core = han_only(text)
+        inside = sum(core.count(han_only(p)) for p in spec.outside)
+        return float(max(0, min(contained, core.count(term) - inside)))
+    phrase = cut_cached(term)
     if contained or len(phrase) < 2:
         return float(contained)
+    if spec.weight < 0:
+        return float(han_only(text).count(han_only(term)))
     return float(count_phrase(tokens, phrase))
 
 
 @functools.lru_cache(maxsize=64)
-def _scores(documents: tuple[Document, ...], terms: tuple[str, ...]) -> tuple[ThemeMatch, ...]:
+def _scores(documents: tuple[Document, ...],
+            specs: tuple[TermSpec, ...]) -> tuple[ThemeMatch, ...]:
     stats = stats_for(documents)
     sections = all_sections(documents)
     n = len(sections)
     totals = [0.0] * n
     matched: list[list[tuple[float, str]]] = [[] for _ in range(n)]
-    for term in terms:
-        rows = _term_tf(documents, term)
+    variants: list[list[tuple[float, str]]] = [[] for _ in range(n)]
+    for spec in specs:
+        rows = _term_tf(documents, spec)
         df = sum(1 for body, title in rows if body or title)
         if not df:
             continue
@@ -204,45 +366,115 @@ def _scores(documents: tuple[Document, ...], terms: tuple[str, ...]) -> tuple[Th
             length = len(stats.tokens[sections[i][1].id])
             norm = K1 * (1 - B + B * length / PIVOT_LENGTH)
             gain = idf * body * (K1 + 1) / (body + norm) + (TITLE_BONUS * idf if title else 0.0)
+            gain *= spec.weight
             totals[i] += gain
-            matched[i].append((gain, term))
+            if spec.weight >= 1.0:
+                matched[i].append((gain, spec.word))
+            elif spec.weight > 0:
+                variants[i].append((gain, spec.word))
     return tuple(
         # Two decimals: enough to rank and to show why, not noise.
-        ThemeMatch(section_id=s.id, theme_id="", score=round(totals[i], 2),
-                   matched=tuple(t for _g, t in sorted(matched[i], key=lambda x: -x[0])))
+        ThemeMatch(section_id=s.id, theme_id="", score=max(0.0, round(totals[i], 2)),
+                   matched=tuple(t for _g, t in sorted(matched[i], key=lambda x: -x[0])),
+                   variants=tuple(t for _g, t in sorted(variants[i], key=lambda x: -x[0])))
         for i, (_d, s) in enumerate(sections)
     )
 
 
 def _idf(n: int, df: int) -> float:
-    import math
-
     return math.log(1.0 + (n - df + 0.5) / (df + 0.5))
 
 
 def score_sections(documents: Sequence[Document], theme: Theme) -> tuple[ThemeMatch, ...]:
     """Every section's score for a theme, in reading order."""
-    base = _scores(tuple(documents), tuple(theme.terms))
-    return tuple(ThemeMatch(m.section_id, theme.id, m.score, m.matched) for m in base)
+    base = _scores(tuple(documents), term_specs(documents, theme))
+    return tuple(ThemeMatch(m.section_id, theme.id, m.score, m.matched, m.variants)
+                 for m in base)
 
 
-def select(documents: Sequence[Document], theme: Theme, *,
-           max_sections: int | None = None) -> tuple[ThemeMatch, ...]:
-    """The sections a theme's handout prints, strongest first cut to the cap, then put
-    back in reading order (document, then position)."""
+_CLAUSE = re.compile(r"[，,；;：:。！？!?]")
+
+
+def spread(section: Section, match: ThemeMatch, theme: Theme) -> int:
+    """In how many clauses of the section the theme's words occur; a heading that names
+    the theme counts as many as needed (it says what the whole section is about)."""
+    only = {t: tuple(p for p in phrases if not p.startswith("!"))
+            for t, phrases in getattr(theme, "only", ())}
+    only = {t: phrases for t, phrases in only.items() if phrases}
+    words = [w for w in (*match.matched, *match.variants) if w not in only]
+    phrases = [p for w in match.matched for p in only.get(w, ())]
+    keys = [han_only(w) for w in (*words, *phrases)]
+    title = han_only(section.title)
+    if any(k in title for k in keys):
+        return 1_000
+    clauses = (c for sentence in split_sentences(study_text(section))
+               for c in _CLAUSE.split(sentence))
+    return sum(1 for clause in clauses if any(k in han_only(clause) for k in keys))
+
+
+def assess(documents: Sequence[Document], theme: Theme, *,
+           max_sections: int | None = None,
+           themes: Sequence[Theme] = ()) -> tuple[tuple[ThemeMatch, str], ...]:
+    """Every section with its verdict for the theme: "" when selected, else why not
+    (what ``outline --explain`` prints), in reading order.  With ``themes`` (all the
+    themes of the file), a section must also bear on this theme as much as on its best
+    (``dominance``)."""
     settings = selection_of(theme)
     cap = settings.cap if max_sections is None else max_sections
     texts = {s.id: s for _d, s in all_sections(documents)}
     scored = score_sections(documents, theme)
-    eligible = [m for m in scored if han_count(texts[m.section_id].text) >= settings.min_chars]
-    if not eligible or cap <= 0:
-        return ()
-    best = max(m.score for m in eligible)
-    floor = max(settings.threshold, settings.relative * best)
+    best = _best_themes(tuple(documents), tuple(themes)) if themes else {}
+    why: dict[str, str] = {}
+    for m in scored:
+        section = texts[m.section_id]
+        if is_apparatus(section):
+            why[m.section_id] = "notes, sources or attribution: never a study passage"
+        elif han_count(study_text(section)) < settings.min_chars:
+            why[m.section_id] = f"fragment: fewer than {settings.min_chars} Han characters"
+        elif m.score <= 0:
+            why[m.section_id] = "no theme term"
+        elif getattr(theme, "requires", ()) and not any(
+                w in f"{section.title}{study_text(section)}" for w in theme.requires):
+            why[m.section_id] = f"names none of {'、'.join(theme.requires)}, which the theme joins"
+        elif spread(section, m, theme) < settings.min_clauses:
+            why[m.section_id] = (f"theme words in fewer than {settings.min_clauses} "
+                                 "clauses and not in the heading: a passing mention")
+        elif m.section_id in best and m.score < settings.dominance * best[m.section_id][1]:
+            other, top = best[m.section_id]
+            why[m.section_id] = (f"mostly about another theme: {m.score} is below "
+                                 f"{settings.dominance} of its score for {other} ({top})")
+    eligible = [m for m in scored if m.section_id not in why]
+    strongest = max((m.score for m in eligible), default=0.0)
+    floor = max(settings.threshold, settings.relative * strongest)
     order = {m.section_id: i for i, m in enumerate(scored)}
-    kept = [m for m in eligible if m.score >= floor and m.score > 0]
+    for m in eligible:
+        if m.score < floor:
+            why[m.section_id] = f"score {m.score} below the floor {round(floor, 2)}"
+    kept = [m for m in eligible if m.section_id not in why]
     kept.sort(key=lambda m: (-m.score, order[m.section_id]))
-    return tuple(sorted(kept[:cap], key=lambda m: order[m.section_id]))
+    for m in kept[max(cap, 0):]:
+        why[m.section_id] = f"beyond the cap of {cap} sections"
+    return tuple((m, why.get(m.section_id, "")) for m in scored)
+
+
+def _best_themes(documents: tuple[Document, ...],
+                 themes: tuple[Theme, ...]) -> dict[str, tuple[str, float]]:
+    """Per section, the theme it scores highest on and that score."""
+    best: dict[str, tuple[str, float]] = {}
+    for theme in themes:
+        for m in score_sections(documents, theme):
+            if m.score > best.get(m.section_id, ("", 0.0))[1]:
+                best[m.section_id] = (theme.id, m.score)
+    return best
+
+
+def select(documents: Sequence[Document], theme: Theme, *,
+           max_sections: int | None = None,
+           themes: Sequence[Theme] = ()) -> tuple[ThemeMatch, ...]:
+    """The sections a theme's handout prints, strongest first cut to the cap, then put
+    back in reading order (document, then position)."""
+    return tuple(m for m, why in assess(documents, theme, max_sections=max_sections,
+                                        themes=themes) if not why)
 
 
 def best_theme(documents: Sequence[Document], themes: Sequence[Theme],
@@ -263,7 +495,7 @@ def theme_summaries(documents: Sequence[Document], themes: Sequence[Theme]) -> l
     """Per theme: how many sections it selects and which of its terms matched them."""
     out = []
     for theme in themes:
-        chosen = select(documents, theme)
+        chosen = select(documents, theme, themes=themes)
         counts: Counter[str] = Counter()
         for m in chosen:
             counts.update(m.matched)
@@ -349,11 +581,68 @@ def suggest(documents: Sequence[Document], themes: Sequence[Theme], *,
     return out
 
 
+# Dictionary tags of words that can name a subject: nouns, verbal nouns, set phrases.
+_NAMING = re.compile(r"^(?:n|vn|nz|l|i|j)")
+
+
+def suggest_terms(documents: Sequence[Document], theme: Theme, *,
+                  limit: int = 12) -> list[dict[str, Any]]:
+    """Words the organiser may add to a theme, mined from the corpus.
+
+    Two sources: the parts of each term that jieba's search mode finds and that are
+    specific in this corpus (调查 in 调查研究: a family word, proposed for ``related``),
+    and words that occur with the theme's terms far more often than elsewhere (lift of
+    the sections where the theme's terms occur over all sections, at least two of
+    them) and that can name a subject (nouns, verbal nouns, set phrases).  General words
+    (found in more than a fifth of the sections, verbs and general nouns of
+    ``not_keywords.txt``) are never proposed.
+    """
+    from handouts.content.keypoints import is_keyword
+
+    docs = tuple(documents)
+    stats = stats_for(docs)
+    n = max(stats.n_sections, 1)
+    limit_df = FAMILY_MAX_DF * n
+    known = set(theme.terms) | {w for w, _ in getattr(theme, "related", ())}
+    segmenter = get_segmenter()
+    out: list[dict[str, Any]] = []
+    for term in theme.terms:
+        for part in segmenter.parts(term):
+            df = stats.df.get(part, 0)
+            if (part in known or not is_content(part) or part in not_keywords()
+                    or not segmenter.known(part) or not df or df > limit_df):
+                continue
+            known.add(part)
+            out.append({"word": part, "kind": "family", "of": term, "weight": 0.5,
+                        "sections": df})
+    theme_sections = {m.section_id for m, why in assess(docs, theme, max_sections=n)
+                      if not why}
+    if theme_sections:
+        present: Counter[str] = Counter()
+        for sid in theme_sections:
+            present.update({t for t in stats.tokens[sid] if is_keyword(t)})
+        ranked = []
+        for word, inside in present.items():
+            df = stats.df.get(word, 0)
+            if (inside < 2 or word in known or df > limit_df
+                    or any(word in k or k in word for k in known)
+                    or not (word in domain_words() or _NAMING.match(segmenter.tag(word)))):
+                continue
+            lift = (inside / len(theme_sections)) / (df / n)
+            if lift > 2.0:
+                ranked.append((-lift * math.log(1 + inside), word, inside))
+        for _key, word, inside in sorted(ranked)[:max(0, limit - len(out))]:
+            out.append({"word": word, "kind": "co-occurs", "of": "", "weight": 0.5,
+                        "sections": inside})
+    return out[:limit]
+
+
 def section_index(documents: Sequence[Document]) -> dict[str, tuple[Document, Section]]:
     return {s.id: (d, s) for d, s in all_sections(documents)}
 
 
 __all__ = [
-    "ConfiguredTheme", "CorpusStats", "Selection", "best_theme", "load_themes", "parse_themes",
-    "score_sections", "section_index", "select", "suggest", "theme_summaries",
+    "ConfiguredTheme", "CorpusStats", "Selection", "assess", "best_theme", "load_themes",
+    "parse_themes",
+    "score_sections", "section_index", "select", "suggest", "suggest_terms", "theme_summaries",
 ]

@@ -266,10 +266,15 @@ def _full_width_beside_tokens(line: str) -> str:
 
 def attach(sections: Sequence[Section], notes: Mapping[str, str]) -> tuple[Section, ...]:
     """Each section with the notes its title and text reference, numbered per section;
-    ``[^label]`` tokens become ``[n]`` in the text and leave the title."""
+    ``[^label]`` tokens become ``[n]`` in the text and leave the title.
+
+    A note no marker cites (a 注释 block whose markers the page lost) is never dropped:
+    it travels with the document's last section, after that section's own notes.
+    """
     from handouts.corpus.clean import repair
 
     result = []
+    cited: set[str] = set()
     for section in sections:
         order: list[str] = []
 
@@ -284,6 +289,7 @@ def attach(sections: Sequence[Section], notes: Mapping[str, str]) -> tuple[Secti
         text = TOKEN.sub(number, section.text)
         for m in TOKEN.finditer(section.title):  # a note on the heading: listed, unmarked
             number(m)
+        cited.update(order)
         title = strip_tokens(section.title)
         if not order and title == section.title and text == section.text:
             result.append(section)
@@ -296,6 +302,10 @@ def attach(sections: Sequence[Section], notes: Mapping[str, str]) -> tuple[Secti
                 notes=(*section.notes, *(repair(notes[label]) for label in order)),
             )
         )
+    uncited = [label for label in notes if label not in cited]
+    if uncited and result:
+        last = result[-1]
+        result[-1] = replace(last, notes=(*last.notes, *(repair(notes[n]) for n in uncited)))
     return tuple(result)
 
 

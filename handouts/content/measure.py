@@ -1,0 +1,225 @@
+"""The content's quality figures, computed from data kept in the repository.
+
+Three kinds of figure, all printed by ``make bench`` and held by tests:
+
+- selection against a gold set (``tests/data/gold/sections.toml``: which themes each
+  section fits, with a reason): precision and recall of "fits" over section x theme
+  pairs, and the share of printed sections that are off-theme;
+- the question checker over every question of every theme and packet: re-checked, each
+  against the questions printed before it in its handout, the defect count must be 0;
+- hand judgments (``tests/data/judged/*.toml``: questions and key points as printed,
+  each with a verdict and a one-line reason): the usable and good rates, and whether
+  every judged item is still produced verbatim.
+
+The gold corpus is the seed corpus plus the regression texts of issue 10 and, when
+present, the real-text benchmark (``tests/data/real``), copied into one directory so the
+statistics are those of one corpus.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tomllib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from handouts import paths
+from handouts.content.textstats import han_only
+from handouts.model import Document
+
+TESTS_DATA = paths.HOME / "tests" / "data"
+GOLD_SECTIONS = TESTS_DATA / "gold" / "sections.toml"
+JUDGED = TESTS_DATA / "judged"
+SOURCES = {
+    "seeds": paths.CORPUS,
+    "issue10": TESTS_DATA / "issue10",
+    "real": TESTS_DATA / "real",
+}
+READABLE = {".txt", ".md", ".html", ".htm"}
+
+
+@dataclass(frozen=True)
+class GoldSection:
+    corpus: str
+    anchor: str
+    themes: tuple[str, ...]
+    why: str
+
+
+def load_gold(path: Path = GOLD_SECTIONS) -> list[GoldSection]:
+    data = tomllib.loads(path.read_text(encoding="utf-8"))
+    return [GoldSection(e["corpus"], e["anchor"], tuple(e["themes"]), e["why"])
+            for e in data["section"]]
+
+
+def gold_corpus(target: Path, corpora: Iterable[str] = ("seeds", "issue10", "real")) -> Any:
+    """Copy the named corpora into one directory and load it (with the shipped themes)."""
+    from handouts import pipeline
+
+    target.mkdir(parents=True, exist_ok=True)
+    for name in corpora:
+        source = SOURCES[name]
+        if not source.is_dir():
+            continue
+        for path in sorted(source.iterdir()):
+            if path.suffix.lower() in READABLE and path.is_file():
+                shutil.copy(path, target / path.name)
+    return pipeline.load(target)
+
+
+def origin(document: Document) -> str:
+    """Which corpus a copied document came from (by its file name)."""
+    name = Path(document.path).name
+    for tag, source in SOURCES.items():
+        if (source / name).is_file():
+            return tag
+    return ""
+
+
+def resolve(documents: Sequence[Document], entry: GoldSection) -> str | None:
+    """The one section of the entry's corpus whose heading or body holds the anchor."""
+    key = han_only(entry.anchor)
+    hits = [s.id for d in documents if origin(d) == entry.corpus for s in d.sections
+            if key in han_only(s.title) or key in han_only(s.text)]
+    return hits[0] if len(hits) == 1 else None
+
+
+def selection_figures(corpus: Any, entries: Sequence[GoldSection],
+                      corpora: Iterable[str] | None = None) -> dict[str, Any]:
+    """Precision and recall of "fits" (every criterion but the cap) over section x theme
+    pairs of the gold entries, and the off-theme share of printed (capped) sections."""
+    from handouts.content.themes import assess, select
+
+    # Entries of a corpus that is not loaded (the real-text benchmark before it lands)
+    # are not counted.
+    present = {origin(d) for d in corpus.documents}
+    wanted = set(corpora) & present if corpora is not None else present
+    gold: dict[str, set[str]] = {}
+    unresolved = []
+    for entry in entries:
+        if entry.corpus not in wanted:
+            continue
+        sid = resolve(corpus.documents, entry)
+        if sid is None:
+            unresolved.append(entry.anchor)
+        else:
+            gold[sid] = set(entry.themes)
+    tp = fp = fn = 0
+    printed = off = 0
+    misses: list[str] = []
+    for theme in corpus.themes:
+        fits = {m.section_id for m, why in assess(corpus.documents, theme, max_sections=10_000,
+                                                   themes=corpus.themes)
+                if not why}
+        for sid, themes in gold.items():
+            if theme.id in themes and sid in fits:
+                tp += 1
+            elif sid in fits:
+                fp += 1
+                misses.append(f"+ {theme.id} {sid}")
+            elif theme.id in themes:
+                fn += 1
+                misses.append(f"- {theme.id} {sid}")
+        for m in select(corpus.documents, theme, themes=corpus.themes):
+            if m.section_id in gold:
+                printed += 1
+                off += theme.id not in gold[m.section_id]
+    return {
+        "sections": len(gold), "unresolved": unresolved,
+        "precision": tp / (tp + fp) if tp + fp else 1.0,
+        "recall": tp / (tp + fn) if tp + fn else 1.0,
+        "printed": printed, "off_theme": off / printed if printed else 0.0,
+        "errors": misses,
+    }
+
+
+def handouts_of(corpus: Any) -> list[tuple[str, Any, list[str]]]:
+    """Every handout of the corpus (each theme, each packet spec) with its question writer
+    and its printed questions in order."""
+    from handouts.build.packets import load_spec, packet_handout, spec_paths
+    from handouts.content.outline import build_outline
+    from handouts.content.questions import QuestionWriter, load_patterns
+
+    out = []
+    for theme in corpus.themes:
+        writer = QuestionWriter(load_patterns())
+        outline = build_outline(corpus.documents, corpus.themes, theme, writer=writer)
+        printed = [q for s in outline.sections for q in s.questions] + list(outline.questions)
+        out.append((f"theme {theme.id}", writer, printed))
+    ids = {s.id for d in corpus.documents for s in d.sections}
+    for path in spec_paths(paths.PACKETS):
+        spec = load_spec(path)
+        if not set(spec.sections) <= ids:
+            continue  # a spec naming sections of another corpus
+        writers: list[Any] = []
+
+        def make(writers: list[Any] = writers) -> Any:
+            writer = QuestionWriter(load_patterns())
+            writers.append(writer)
+            return writer
+
+        handout = packet_handout(corpus, spec, question_writer=make)
+        printed = [q for o in handout.outlines for s in o.sections for q in s.questions]
+        printed += [q for o in handout.outlines for q in o.questions]
+        out.append((f"packet {spec.name}", writers[0], printed))
+    return out
+
+
+def question_figures(corpus: Any) -> dict[str, Any]:
+    """Every printed question re-checked against those printed before it in its handout."""
+    from handouts.content.checks import check
+
+    total = defects = refused = 0
+    found: list[str] = []
+    for name, writer, printed in handouts_of(corpus):
+        shown = set(printed)
+        accepted = [c for c in writer.accepted if c.text in shown]
+        total += len(printed)
+        refused += len(writer.rejected)
+        for i, candidate in enumerate(accepted):
+            reasons = check(candidate, accepted[:i])
+            if reasons:
+                defects += 1
+                found.append(f"{name}: {candidate.text} {reasons}")
+    return {"questions": total, "defects": defects, "refused": refused, "found": found}
+
+
+def printed_items(corpus: Any) -> tuple[set[str], set[str]]:
+    """Every question and every key point printed by any theme or packet."""
+    questions: set[str] = set()
+    points: set[str] = set()
+    for _name, _writer, printed in handouts_of(corpus):
+        questions.update(printed)
+    from handouts import pipeline
+
+    for theme in corpus.themes:
+        for s in pipeline.outline(corpus, theme.id).sections:
+            points.update(s.key_points)
+    return questions, points
+
+
+def load_judgments(kind: str) -> list[dict[str, str]]:
+    path = JUDGED / f"{kind}.toml"
+    if not path.exists():
+        return []
+    return tomllib.loads(path.read_text(encoding="utf-8"))["item"]
+
+
+def judged_figures(corpus: Any) -> dict[str, Any]:
+    """The hand-judged samples: rates, and which judged items are no longer produced."""
+    questions, points = printed_items(corpus)
+    out: dict[str, Any] = {}
+    for kind, printed, good in (("questions", questions, "usable"),
+                                ("keypoints", points, "good")):
+        items = load_judgments(kind)
+        verdicts = [i["verdict"] for i in items]
+        out[kind] = {
+            "judged": len(items),
+            good: verdicts.count(good) / len(items) if items else 0.0,
+            "weak": verdicts.count("weak"),
+            "bad": sum(v in ("defective", "bad") for v in verdicts),
+            "missing": [i["text"] for i in items if i["text"] not in printed],
+        }
+    return out

@@ -1,0 +1,82 @@
+"""Issue 10's measure, computed from data kept in tests/data: the gold sections, the
+question checker over every theme and packet, and the hand-judged samples.
+
+Targets the issue sets and that do not hold yet are marked ``xfail(strict=True)``, so
+the figure is visible in every run and a fix that reaches it turns the run red until
+the mark is removed; floors at today's figures catch a regression.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from handouts.content import measure
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory):
+    return measure.gold_corpus(tmp_path_factory.mktemp("gold") / "corpus", ("seeds", "issue10"))
+
+
+@pytest.fixture(scope="module")
+def gold():
+    entries = measure.load_gold()
+    assert all(e.why.strip() for e in entries)  # one line of reason each
+    return entries
+
+
+@pytest.fixture(scope="module")
+def judged(corpus):
+    return measure.judged_figures(corpus)
+
+
+def test_every_gold_anchor_names_one_section(corpus, gold):
+    figures = measure.selection_figures(corpus, gold)
+    assert figures["unresolved"] == []
+    assert figures["sections"] == len([e for e in gold if e.corpus in ("seeds", "issue10")])
+
+
+def test_selection_holds_todays_figures_on_the_gold_set(corpus, gold):
+    every = measure.selection_figures(corpus, gold)
+    seeds = measure.selection_figures(corpus, gold, ["seeds"])
+    assert every["precision"] >= 0.75 and every["recall"] >= 0.8, every["errors"]
+    assert seeds["precision"] >= 0.72 and seeds["recall"] >= 0.8, seeds["errors"]
+    assert every["off_theme"] <= 0.2
+
+
+@pytest.mark.xfail(strict=True, reason="issue 10 target not met: precision 0.79, recall 0.85")
+def test_selection_meets_the_issue_target(corpus, gold):
+    every = measure.selection_figures(corpus, gold)
+    assert every["precision"] >= 0.9 and every["recall"] >= 0.9
+
+
+@pytest.mark.xfail(strict=True, reason="issue 10 target not met: 17% of printed sections off-theme")
+def test_printed_sections_are_on_theme(corpus, gold):
+    assert measure.selection_figures(corpus, gold)["off_theme"] <= 0.05
+
+
+def test_the_checker_finds_no_defect_in_any_theme_or_packet(corpus):
+    figures = measure.question_figures(corpus)
+    assert figures["questions"] > 100
+    assert figures["defects"] == 0, figures["found"]
+
+
+def test_judged_questions_are_still_printed_and_usable(judged):
+    q = judged["questions"]
+    assert q["judged"] == 60
+    assert q["missing"] == [], "a judged question is no longer printed verbatim: re-judge"
+    assert q["bad"] == 0
+    assert q["usable"] >= 0.9
+
+
+def test_judged_key_points_are_still_printed(judged):
+    k = judged["keypoints"]
+    assert k["judged"] == 60
+    assert k["missing"] == [], "a judged key point is no longer printed verbatim: re-judge"
+    assert k["bad"] == 0
+    assert k["good"] >= 0.65
+
+
+@pytest.mark.xfail(strict=True, reason="issue 10 target not met: 68% of judged key points good")
+def test_judged_key_points_meet_the_issue_target(judged):
+    assert judged["keypoints"]["good"] >= 0.9
