@@ -141,6 +141,8 @@ class Handout:
     paper: str = "a4"
     booklet: bool = False
     sources: tuple[SourceRef, ...] = field(default=())
+    branch: str | None = None
+    """The branch (党支部) a roster packet is printed for: on its cover and running header."""
 
 
 def to_jsonable(value: Any) -> Any:

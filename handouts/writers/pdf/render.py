@@ -116,7 +116,8 @@ def glyph_items(handout: Handout) -> Iterator[tuple[str, str, tuple[str, ...]]]:
     """``(where, text, roles)`` for every string the handout prints, with its faces."""
     head, body, quote = ("heading",), ("body",), ("quote",)
     yield "handout title", handout.title, head + body
-    for label, value in (("organiser", handout.organiser), ("place", handout.place),
+    for label, value in (("branch", handout.branch), ("organiser", handout.organiser),
+                         ("place", handout.place),
                          ("audience", handout.audience), ("date", handout.date)):
         if value:
             yield f"handout {label}", value, head + body
@@ -257,9 +258,14 @@ def _view(handout: Handout) -> dict[str, Any]:
         "page_css": Markup(setup.css),
         "stylesheet": (paths.STYLES / STYLESHEET).as_uri(),
         "organiser": handout.organiser,
+        # A roster packet is the branch's own: its name heads the cover and the running
+        # header, and the organiser (the 党委 behind the study month) moves to the facts.
+        "cover_top": handout.branch or handout.organiser,
+        "header": f"{handout.branch}　{handout.title}" if handout.branch else handout.title,
         "kicker": "会议学习材料" if has_meeting else "专题学习材料",
         "cover_foot": "\n".join(filter(None, (
-            handout.organiser, chinese_date(handout.date) if handout.date else None))),
+            handout.branch or handout.organiser,
+            chinese_date(handout.date) if handout.date else None))),
         "themes": themes,
         "subject": "；".join(themes),
         "keywords": _keywords(handout),
