@@ -59,6 +59,20 @@ class PacketSpec(BaseModel):
     paper: Literal["a4", "a5", "b5"] = "a4"
     booklet: bool = False
     notes_pages: Annotated[int, Field(ge=0, le=10)] = 1
+    # One packet per branch: "rosters/<name>.csv", beside packets/ (see handouts.build.roster).
+    roster: NonEmpty | None = None
+
+    @field_validator("roster")
+    @classmethod
+    def _roster_inside_rosters(cls, value: str | None) -> str | None:
+        # The build fingerprints rosters/ only, so a roster elsewhere would go stale.
+        if value is None:
+            return None
+        parts = Path(value).parts
+        if (len(parts) != 2 or parts[0] != "rosters" or not value.endswith(".csv")
+                or parts[1].startswith(".")):
+            raise ValueError(f"must name a file rosters/<name>.csv (got {value!r})")
+        return value
 
     @field_validator("date", mode="before")
     @classmethod
@@ -128,6 +142,13 @@ def load_spec(
         raise _config_error(path, exc) from None
     check_references(spec, themes=themes, section_ids=section_ids)
     return spec
+
+
+def roster_path(spec: PacketSpec) -> Path | None:
+    """The spec's roster file: ``rosters/`` sits beside ``packets/``."""
+    if spec.roster is None:
+        return None
+    return Path(spec.path).resolve().parent.parent / spec.roster
 
 
 def check_references(
