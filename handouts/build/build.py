@@ -52,6 +52,7 @@ from handouts.atomic import write_atomic
 from handouts.errors import HandoutsError
 
 if TYPE_CHECKING:
+    from handouts.build.shards import Shard
     from handouts.model import Handout
     from handouts.pipeline import Corpus
 
@@ -114,11 +115,19 @@ class Planned:
     """An output this run should have: where it goes and what it contains (or why not)."""
 
     key: str  # where its PDF goes, relative to the build directory: "themes/x.pdf"
-    kind: str  # "theme" or "packet"
+    kind: str  # "theme", "packet" or "roster" (one branch's packet)
     name: str
     handout: Handout | None
     error: str | None = None
     format: str = "pdf"
+
+    @property
+    def series(self) -> str | None:
+        """PDFs of one series differ only in their cover: rendered together, the body is
+        laid out once (``handouts.writers.pdf.series``)."""
+        if self.kind != "roster" or self.format != "pdf":
+            return None
+        return self.key.rsplit("/", 1)[0]
 
 
 def output_key(key: str, fmt: str) -> str:
@@ -269,6 +278,7 @@ def content_fingerprint(code: str, corpus_dir: Path, packets_dir: Path,
     if edits_dir is not None:
         _update_tree(digest, "edits", edits_dir, (".toml",))
         _update_tree(digest, "edits-base", edits_dir / paths.EDITS_BASE, (".json",))
+    _update_tree(digest, "rosters", packets_dir.parent / "rosters", (".csv",))
     return digest.hexdigest()
 
 
@@ -321,15 +331,16 @@ def _sha256_file(path: Path) -> str | None:
 # --- manifest ------------------------------------------------------------------------
 
 
-def read_manifest(out: Path) -> dict[str, Any]:
+def read_manifest(out: Path, name: str = MANIFEST) -> dict[str, Any]:
     """The last run's manifest, or an empty one when it is missing or unreadable."""
-    return _checked_manifest(out)[0]
+    return _checked_manifest(out, name)[0]
 
 
-def _checked_manifest(out: Path) -> tuple[dict[str, Any], str | None]:
-    """The manifest and, when it exists but cannot be used, why (said to the user once:
-    every output is then checked against its file, and rebuilt if it differs)."""
-    path = out / MANIFEST
+def _checked_manifest(out: Path, name: str = MANIFEST) -> tuple[dict[str, Any], str | None]:
+    """The manifest (or a shard's, ``name``) and, when it exists but cannot be used, why
+    (said to the user once: every output is then checked against its file, and rebuilt
+    if it differs)."""
+    path = out / name
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
@@ -399,6 +410,7 @@ def build_all(
     formats: Iterable[str] = ("pdf",),
     render_docx: Renderer | None = None,
     describe_docx: Describe = printed_content,
+    shard: Shard | None = None,
 ) -> BuildReport:
     """Bring ``out`` up to date with the corpus, the packet specs, the organiser's edit
     files in ``edits_dir`` (``None``: none) and the templates.
@@ -411,6 +423,9 @@ def build_all(
     false) raises ``HandoutsError``.  ``formats`` are the formats to bring up to date
     (``pdf``, ``docx``); ``render_docx`` and ``describe_docx`` are the Word writer's
     counterparts of ``render`` and ``describe``.
+
+    With ``shard`` (K of N) only the K-th share of the outputs is built and recorded in
+    ``manifest.shard-K.json``; ``handouts.build.manifest.merge`` joins the shares.
     """
     start = time.perf_counter()
     say = progress or (lambda _line: None)
@@ -436,14 +451,16 @@ def build_all(
         fingerprints = {f: hashlib.sha256(
             f"{content}\0{limits.current()}\0{f}={drawings[f]}".encode()).hexdigest()
             for f in formats}
-        manifest, damage = _checked_manifest(out)
+        name = shard.manifest_name if shard else MANIFEST
+        manifest, damage = _checked_manifest(out, name)
+        label = str(shard) if shard else None
         known = manifest.get("fingerprints") or {}
         _damaged.clear()
         if damage:
             _damaged.append(damage)
 
         if (not force and all(known.get(f) == fingerprints[f] for f in formats)
-                and _outputs_intact(out, manifest)):
+                and manifest.get("shard") == label and _outputs_intact(out, manifest)):
             results = tuple(OutputResult(key, "unchanged", e.get("pages", 0), e.get("bytes", 0))
                             for key, e in sorted(manifest.get("outputs", {}).items())
                             if e.get("format", "pdf") in formats)
@@ -472,9 +489,23 @@ def build_all(
             renderers: Renderers = {"pdf": (render, describe, drawings["pdf"])}
             if "docx" in formats:
                 renderers["docx"] = (render_docx, describe_docx, drawings["docx"])
-            report = _bring_up_to_date(out, _in_formats(planned, formats), manifest,
-                                       renderers, fingerprints, force=force, pool=pool,
-                                       warnings=warnings, say=say, start=start)
+            planned = _in_formats(planned, formats)
+            expected = {p.key for p in planned}
+            extra: dict[str, Any] = {}
+            if shard is not None:
+                from handouts.build import shards
+
+                planned, extra = shards.share(planned, shard)
+                expected = shards.kept_outputs(out, expected, planned, shard)
+                # A share's manifest records this run's formats only: the merge checks
+                # every output it records against what the share was assigned.
+                manifest = {**manifest, "outputs": {
+                    k: e for k, e in manifest.get("outputs", {}).items()
+                    if e.get("format", "pdf") in formats}}
+            report = _bring_up_to_date(out, planned, manifest, renderers, fingerprints,
+                                       force=force, pool=pool, warnings=warnings, say=say,
+                                       start=start, expected=expected, name=name,
+                                       extra=extra, jobs=jobs)
         report = dataclasses.replace(report, warnings=tuple(warnings),
                                      seconds=time.perf_counter() - start)
         say(report.summary())
@@ -620,20 +651,33 @@ def compute_plan(corpus_dir: Path, packets_dir: Path, cache: Path,
 
     section_ids = {s.id for d in corpus.documents for s in d.sections}
     for path in packets.spec_paths(packets_dir):
+        specs: list[packets.PacketSpec] = []
 
-        def packet(path: Path = path) -> Handout:
-            spec = packets.load_spec(path, themes=corpus.themes, section_ids=section_ids)
-            handout = packets.packet_handout(corpus, spec, theme_outline=theme_outline,
+        def packet(path: Path = path, specs: list[packets.PacketSpec] = specs) -> Handout:
+            specs.append(packets.load_spec(path, themes=corpus.themes, section_ids=section_ids))
+            handout = packets.packet_handout(corpus, specs[0], theme_outline=theme_outline,
                                              sections_outline=sections_outline)
             return edited(handout, "packet", path.stem)
 
-        planned.append(_attempt(f"packets/{path.stem}.pdf", "packet", path.stem, packet))
+        item = _attempt(f"packets/{path.stem}.pdf", "packet", path.stem, packet)
+        if item.handout is not None and specs[0].roster is not None:
+            planned.extend(_roster_rows(item, specs[0]))
+        else:
+            planned.append(item)
     memo.save()
     from handouts.content.edits import orphans
 
     warnings.extend(orphans(edits_dir, (t.id for t in corpus.themes),
                             (p.stem for p in packets.spec_paths(packets_dir))))
     return planned, warnings
+
+
+def _roster_rows(packet: Planned, spec: Any) -> list[Planned]:
+    """A roster spec's outputs: one packet per row, from the one computed outline."""
+    from handouts.build import roster
+
+    return [Planned(o.key, "roster" if o.key != packet.key else "packet", o.name, o.handout,
+                    o.error) for o in roster.expand(spec, packet.handout)]  # type: ignore[arg-type]
 
 
 class _Memo:
@@ -731,7 +775,9 @@ def load_corpus(corpus_dir: Path, cache: Path) -> Corpus:
 def _bring_up_to_date(out: Path, planned: list[Planned], manifest: dict[str, Any],
                       renderers: Renderers, fingerprints: dict[str, str], *, force: bool,
                       pool: Any,
-                      warnings: list[str], say: Progress, start: float) -> BuildReport:
+                      warnings: list[str], say: Progress, start: float,
+                      expected: set[str] | None = None, name: str = MANIFEST,
+                      extra: dict[str, Any] | None = None, jobs: int = 1) -> BuildReport:
     old = manifest.get("outputs", {})
     # Outputs of a format this run does not build stay as they are, and in the manifest.
     entries: dict[str, dict[str, Any]] = {
@@ -763,7 +809,8 @@ def _bring_up_to_date(out: Path, planned: list[Planned], manifest: dict[str, Any
             continue
         work.append((item, inputs))
 
-    for item in _removed(out, {p.key for p in planned}, tuple(renderers)):
+    for item in _removed(out, expected if expected is not None else {p.key for p in planned},
+                         tuple(renderers)):
         results.append(OutputResult(item, "removed"))
         say(f"removed {item}")
 
@@ -772,8 +819,8 @@ def _bring_up_to_date(out: Path, planned: list[Planned], manifest: dict[str, Any
     # Biggest first, so the pool does not wait on one long packet at the end.
     work.sort(key=lambda w: -sum(len(o.sections) for o in w[0].handout.outlines))  # type: ignore[union-attr]
     try:
-        for n, (item, inputs, outcome) in enumerate(_render_all(out, work, pool, renderers),
-                                                    1):
+        for n, (item, inputs, outcome) in enumerate(
+                _render_all(out, work, pool, renderers, jobs), 1):
             if isinstance(outcome, str):
                 results.append(OutputResult(item.key, "failed", error=outcome))
                 say(f"[{n:>{len(str(total))}}/{total}] FAILED  {item.key}: {outcome}")
@@ -797,13 +844,14 @@ def _bring_up_to_date(out: Path, planned: list[Planned], manifest: dict[str, Any
         # Formats not built this run keep theirs: their outputs were left as they were.
         kept = {f: v for f, v in (manifest.get("fingerprints") or {}).items()
                 if f not in renderers}
-        write_atomic(out / MANIFEST, json.dumps({
+        write_atomic(out / name, json.dumps({
             "format": FORMAT,
             "version": __version__,
             "fingerprints": {**kept, **(fingerprints if ok else {})},
             "outputs": dict(sorted(entries.items())),
             "failures": {r.key: r.error for r in results if r.status == "failed"},
             "warnings": list(warnings),
+            **(extra or {}),
         }, ensure_ascii=False, indent=2, sort_keys=True) + "\n")
     order = {p.key: i for i, p in enumerate(planned)}
     results.sort(key=lambda r: (order.get(r.key, len(order)), r.key))
@@ -816,7 +864,12 @@ def _removed(out: Path, expected: set[str], formats: tuple[str, ...] = ("pdf",))
     removed = []
     folders = [(f"{base}{folder}", fmt) for fmt, base in (("pdf", ""), ("docx", f"{DOCX_DIR}/"))
                if fmt in formats for folder in ("themes", "packets")]
-    for folder, fmt in folders:
+    # A roster spec's outputs: one folder per spec under packets/.
+    rosters = [(f"{folder}/{sub.name}", fmt) for folder, fmt in folders
+               if folder.endswith("packets") and (out / folder).is_dir()
+               for sub in sorted((out / folder).iterdir())
+               if sub.is_dir() and not sub.name.startswith(".")]
+    for folder, fmt in folders + rosters:
         directory = out / folder
         if not directory.is_dir():
             continue
@@ -827,6 +880,8 @@ def _removed(out: Path, expected: set[str], formats: tuple[str, ...] = ("pdf",))
             elif path.suffix == f".{fmt}" and key not in expected:
                 path.unlink(missing_ok=True)
                 removed.append(key)
+        if (folder, fmt) in rosters and not any(directory.iterdir()):
+            directory.rmdir()  # a roster spec removed or renamed
     return removed
 
 
@@ -857,28 +912,70 @@ def _pool(jobs: int, *, warm_pdf: bool) -> Iterator[Any]:
 
 
 def _render_all(out: Path, work: list[tuple[Planned, str]], pool: Any,
-                renderers: Renderers) -> Iterable[tuple[Planned, str, Outcome]]:
+                renderers: Renderers, jobs: int = 1
+                ) -> Iterable[tuple[Planned, str, Outcome]]:
     """Render ``work``, yielding each output as it finishes (in this process without a pool)."""
     for folder in {(out / item.key).parent for item, _ in work}:
         folder.mkdir(parents=True, exist_ok=True)
+
+    def task(batch: list[tuple[Planned, str]]) -> tuple[Any, ...]:
+        first = batch[0][0]
+        return ([i.handout for i, _ in batch], [out / i.key for i, _ in batch],
+                renderers[first.format][0], first.format)
+
+    batches = _batches(work, jobs)
     if pool is None:
-        for item, inputs in work:
-            yield item, inputs, render_one(item.handout, out / item.key,  # type: ignore[arg-type]
-                                           renderers[item.format][0], item.format)
+        for batch in batches:
+            for (item, inputs), outcome in zip(batch, render_batch(*task(batch)), strict=True):
+                yield item, inputs, outcome
         return
 
     from concurrent.futures import as_completed
 
-    futures = {pool.submit(render_one, item.handout, out / item.key, renderers[item.format][0],
-                           item.format): (item, inputs)
-               for item, inputs in work}
+    futures = {pool.submit(render_batch, *task(batch)): batch for batch in batches}
     for future in as_completed(futures):
-        item, inputs = futures[future]
+        batch = futures[future]
         try:
-            outcome = future.result()
+            outcomes = future.result()
         except Exception as exc:  # a worker died (out of memory, killed)
-            outcome = _one_line(exc)
-        yield item, inputs, outcome
+            outcomes = [_one_line(exc)] * len(batch)
+        for (item, inputs), outcome in zip(batch, outcomes, strict=True):
+            yield item, inputs, outcome
+
+
+ROSTER_BATCH = 40
+"""Rows rendered by one task: each task lays the body out once (about as long as two
+rows take), and smaller tasks keep every worker busy and the progress moving."""
+
+
+def _batches(work: list[tuple[Planned, str]], jobs: int) -> list[list[tuple[Planned, str]]]:
+    """One task per output, except a series (a roster's PDFs), which is cut into
+    ``jobs`` or more tasks of at most ``ROSTER_BATCH`` rows, in the order given."""
+    singles: list[list[tuple[Planned, str]]] = []
+    series: dict[str, list[tuple[Planned, str]]] = {}
+    for entry in work:
+        if entry[0].series is None:
+            singles.append([entry])
+        else:
+            series.setdefault(entry[0].series, []).append(entry)
+    batches = []
+    for rows in series.values():
+        size = max(1, min(ROSTER_BATCH, -(-len(rows) // max(1, jobs))))
+        batches.extend(rows[i:i + size] for i in range(0, len(rows), size))
+    return batches + singles
+
+
+def render_batch(handouts: list[Handout], targets: list[Path], render: Renderer | None = None,
+                 fmt: str = "pdf") -> list[Outcome]:
+    """``render_one`` for each handout; the real PDF renderer lays out a body shared by
+    several (a roster's rows) only once."""
+    if render is not None or fmt != "pdf" or len(handouts) == 1:
+        return [render_one(h, t, render, fmt) for h, t in zip(handouts, targets, strict=True)]
+    from handouts.writers.pdf.series import Series
+
+    series = Series()
+    return [render_one(h, t, series.render, fmt)
+            for h, t in zip(handouts, targets, strict=True)]
 
 
 def _warm_worker(real_renderer: bool) -> None:
