@@ -393,6 +393,7 @@ def build(
     "-o", "--output", type=click.Path(path_type=Path, dir_okay=False), help="Output file."
 )
 @click.option("--list", "list_specs", is_flag=True, help="List the packet specs in packets/.")
+@click.option("--branch", help="A roster spec: the branch (name or file slug) to print.")
 @_corpus_option
 @_edits_option
 @_render_options
@@ -401,6 +402,7 @@ def packet(
     spec: Path | None,
     output: Path | None,
     list_specs: bool,
+    branch: str | None,
     corpus_dir: Path,
     edits_dir: Path,
     paper: str | None,
@@ -419,6 +421,7 @@ def packet(
         handouts packet packets/branch-four-winds.toml
         handouts packet packets/branch-four-winds.toml --format docx
         handouts packet --list
+        handouts packet packets/qingxi-study-month.toml --branch 城关镇机关党支部
     """
     from handouts import pipeline
     from handouts.build import packets
@@ -429,13 +432,32 @@ def packet(
         return
     if spec is None:
         raise click.UsageError("give a packet spec (a .toml file in packets/) or --list")
+    parsed = packets.load_spec(spec)
+    if parsed.roster is None and branch is not None:
+        raise click.UsageError(f"{spec} has no roster: --branch does not apply")
+    if parsed.roster is not None and branch is None:
+        raise click.UsageError(f"{spec} has a roster ({parsed.roster}): give --branch NAME, "
+                               "or build every branch with `handouts build-all`")
+    name = spec.stem
+    row = None
+    if parsed.roster is not None:
+        from handouts.build import roster
+
+        found = roster.read_roster(packets.roster_path(parsed),  # type: ignore[arg-type]
+                                   foreword=parsed.foreword)
+        row = next((r for r in found.rows if branch in (r.branch, r.slug)), None)
+        if row is None:
+            raise click.ClickException(f"{parsed.roster}: no valid row for branch {branch!r}")
+        name = f"{spec.stem}/{row.slug}"
     fmt = _output_format(fmt, output, as_html, pdf_variant)
-    output = check_writable(output or _default_output("packets", spec.stem, fmt))
+    output = check_writable(output or _default_output("packets", name, fmt))
     loaded = _load(corpus_dir)
     parsed = packets.load_spec(spec, themes=loaded.themes)
     handout = packets.packet_handout(loaded, parsed, paper=paper, booklet=booklet or None)
     handout, warnings = pipeline.edited(loaded, handout, "packet", spec.stem, edits_dir)
     _warn(warnings)
+    if row is not None:
+        handout = roster.row_handout(handout, row, parsed.foreword)
     _write_output(handout, output, fmt, pdf_variant)
 
 
@@ -454,9 +476,11 @@ def packet(
     show_default=True,
     help="Comma-separated: pdf, docx (Word files go to OUT/docx/).",
 )
+@click.option("--shard", "shard_text", metavar="K/N",
+              help="Build only the K-th of N shares (CI matrix jobs); see merge-manifests.")
 @_one_line_errors
 def build_all(out: Path, jobs: int, force: bool, wait: bool, corpus_dir: Path,
-              packets_dir: Path, edits_dir: Path, formats: str) -> None:
+              packets_dir: Path, edits_dir: Path, formats: str, shard_text: str | None) -> None:
     """Build every theme export and every meeting packet into OUT, incrementally, each
     through its edit file in edits/ when it has one.
 
@@ -465,8 +489,12 @@ def build_all(out: Path, jobs: int, force: bool, wait: bool, corpus_dir: Path,
     \b
         handouts build-all --out build --jobs 2
         handouts build-all --formats pdf,docx
+        handouts build-all --out build --shard 2/4
     """
     from handouts.build.build import build_all as run_build
+    from handouts.build.shards import Shard
+
+    shard = Shard.parse(shard_text) if shard_text else None
 
     report = run_build(
         out,
@@ -478,6 +506,7 @@ def build_all(out: Path, jobs: int, force: bool, wait: bool, corpus_dir: Path,
         wait=wait,
         progress=lambda line: click.echo(line, err=True),
         formats=formats.split(","),
+        shard=shard,
     )
     if report.failures:
         names = ", ".join(str(f) for f in report.failures)
@@ -623,6 +652,31 @@ def serve(host: str, port: int, corpus_dir: Path, packets_dir: Path, edits_dir: 
 
     run(Settings(corpus=corpus_dir, packets=packets_dir, edits=edits_dir, build=out,
                  host=host), port)
+
+
+@cli.command("merge-manifests")
+@click.argument("out", type=click.Path(path_type=Path, file_okay=False, exists=True),
+                default=Path("build"))
+@_one_line_errors
+def merge_manifests(out: Path) -> None:
+    """Join the shards' manifest.shard-K.json in OUT into OUT/manifest.json.
+
+    Fails on a missing shard or output (a gap), an output built by two shards (an
+    overlap) or shards built from different inputs; fails too when an output failed.
+
+    Example:
+
+    \b
+        handouts merge-manifests build
+    """
+    from handouts.build.manifest import merge
+
+    report = merge(out)
+    click.echo(report.summary(), err=True)
+    if report.failures:
+        for key, error in report.failures.items():
+            click.echo(f"FAILED  {key}: {error}", err=True)
+        raise click.ClickException(f"{len(report.failures)} output(s) failed")
 
 
 def main() -> None:
