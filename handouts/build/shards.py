@@ -26,9 +26,11 @@ batch (see ``handouts.writers.pdf.series``), painting and writing remain.
 from __future__ import annotations
 
 import hashlib
+import json
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from handouts.errors import HandoutsError
@@ -129,3 +131,21 @@ def share(planned: list[Planned], shard: Shard) -> tuple[list[Planned], dict[str
         "plan": {"outputs": len(planned), "digest": plan_digest([p.key for p in planned])},
     }
     return mine, extra
+
+
+def kept_outputs(out: Path, expected: Collection[str], mine: list[Planned],
+                 shard: Shard) -> set[str]:
+    """The outputs a shard leaves on disk: its own, and another shard's when that
+    shard's manifest in the same directory records them (shards built one after another
+    into one directory).  An output another shard now builds, left in this shard's
+    restored cache by an earlier assignment, is deleted, so that no file is uploaded
+    by two shards."""
+    others: set[str] = set()
+    for path in sorted(Path(out).glob("manifest.shard-*.json")):
+        if path.name == shard.manifest_name:
+            continue
+        try:
+            others |= set(json.loads(path.read_text(encoding="utf-8")).get("outputs", {}))
+        except (OSError, ValueError, AttributeError):
+            continue
+    return {p.key for p in mine} | (others & set(expected))
