@@ -8,11 +8,13 @@ STAMP  := $(VENV)/.installed-stamp
 JOBS   ?= $(shell nproc 2>/dev/null || echo 2)
 # `make handouts FORMATS=pdf,docx` also writes Word files to build/docx/.
 FORMATS ?= pdf
+# SHARD=K/N (CI's matrix jobs): build only the K-th of N shares, see README "Sharding".
+SHARD  ?=
 
 .PHONY: handouts test bench fuzz lint setup system clean
 
 handouts: setup
-	$(PY) -m handouts build-all --out build --jobs $(JOBS) --formats $(FORMATS)
+	$(PY) -m handouts build-all --out build --jobs $(JOBS) --formats $(FORMATS)$(if $(SHARD), --shard $(SHARD))
 
 test: setup
 	$(PY) -m pytest -q

@@ -8,6 +8,7 @@ commands, the build cache, the PDF check and the artifact.
 from __future__ import annotations
 
 import importlib.util
+import json
 import re
 import shutil
 import subprocess
@@ -37,8 +38,13 @@ def workflow() -> dict[str, Any]:
     return YAML(typ="safe").load(WORKFLOW.read_text(encoding="utf-8"))
 
 
+JOBS = ("plan", "test", "handouts", "merge")
+
+
 def steps(workflow: dict[str, Any]) -> list[dict[str, Any]]:
-    return workflow["jobs"]["handouts"]["steps"]
+    """Every job's steps, in the order the jobs run: the shard matrix (``handouts``)
+    after the tests, the merge after the shards."""
+    return [step for job in JOBS for step in workflow["jobs"][job]["steps"]]
 
 
 def test_the_workflow_validates_against_the_github_schema() -> None:
@@ -58,7 +64,7 @@ def test_it_runs_weekly_on_input_changes_and_on_demand(workflow) -> None:
     triggers = workflow.get("on", workflow.get(True))
     cron = triggers["schedule"][0]["cron"].split()
     assert len(cron) == 5 and cron[2] == "*" and cron[3] == "*" and cron[4] != "*"
-    assert {"corpus/**", "templates/**", "styles/**", "packets/**"} <= set(
+    assert {"corpus/**", "templates/**", "styles/**", "packets/**", "rosters/**"} <= set(
         triggers["push"]["paths"])
     assert "workflow_dispatch" in triggers
 
@@ -95,3 +101,83 @@ def test_the_pdfs_are_checked_after_the_build_and_build_is_uploaded(workflow) ->
                   if s.get("uses", "").startswith("actions/upload-artifact@"))
     uploaded = upload["with"]["path"].split()
     assert "build/" in uploaded and "!build/.cache/" in uploaded
+
+
+# --- shards ------------------------------------------------------------------------------
+
+
+def test_jobs_run_in_order_plan_test_shards_merge(workflow) -> None:
+    jobs = workflow["jobs"]
+    assert set(jobs) == set(JOBS)
+    assert set(jobs["handouts"]["needs"]) == {"plan", "test"}
+    assert set(jobs["merge"]["needs"]) >= {"handouts"}
+
+
+def test_the_shards_are_a_matrix_of_n_from_the_workflow_input_default_four(workflow) -> None:
+    triggers = workflow.get("on", workflow.get(True))
+    shards = triggers["workflow_dispatch"]["inputs"]["shards"]
+    assert shards["default"] == 4 and shards["type"] == "number"
+    plan = workflow["jobs"]["plan"]
+    assert "inputs.shards || 4" in plan["steps"][0]["env"]["SHARDS"]
+    job = workflow["jobs"]["handouts"]
+    assert job["strategy"]["matrix"]["shard"] == "${{ fromJSON(needs.plan.outputs.matrix) }}"
+    assert job["strategy"]["fail-fast"] is False
+    assert job["env"]["SHARD"] == "${{ matrix.shard }}/${{ needs.plan.outputs.count }}"
+    # make handouts hands SHARD to the build.
+    makefile = (paths.HOME / "Makefile").read_text(encoding="utf-8")
+    recipe = re.search(r"^handouts:.*\n\t(.*)$", makefile, re.M)
+    assert recipe is not None and "--shard $(SHARD)" in recipe.group(1)
+
+
+@pytest.mark.parametrize(("given", "count", "matrix"), [("4", "4", "[1,2,3,4]"),
+                                                       ("1", "1", "[1]"),
+                                                       ("0", None, None), ("x", None, None),
+                                                       ("33", None, None)])
+def test_the_plan_step_numbers_the_shards(workflow, tmp_path: Path, given: str,
+                                          count: str | None, matrix: str | None) -> None:
+    step = workflow["jobs"]["plan"]["steps"][0]
+    output = tmp_path / "out"
+    output.write_text("", encoding="utf-8")
+    result = subprocess.run(["bash", "-e", "-c", step["run"]], capture_output=True, text=True,
+                            env={"SHARDS": given, "GITHUB_OUTPUT": str(output),
+                                 "PATH": "/usr/bin:/bin"}, timeout=30, check=False)
+    if count is None:
+        assert result.returncode != 0
+        return
+    assert result.returncode == 0, result.stderr
+    written = dict(line.split("=", 1) for line in output.read_text().splitlines())
+    assert written == {"count": count, "matrix": matrix}
+    assert json.loads(matrix) == list(range(1, int(count) + 1))
+
+
+def test_each_shard_restores_and_saves_its_own_cache(workflow) -> None:
+    job = workflow["jobs"]["handouts"]
+    cache = next(s for s in job["steps"] if s.get("uses", "").startswith("actions/cache@"))
+    for part in ("${{ matrix.shard }}", "${{ needs.plan.outputs.count }}", "'rosters/**'"):
+        assert part in cache["with"]["key"], part
+    assert cache["with"]["restore-keys"].strip().endswith(
+        "shard-${{ matrix.shard }}-of-${{ needs.plan.outputs.count }}-")
+    upload = next(s for s in job["steps"] if s.get("uses", "").startswith("actions/upload-"))
+    assert upload["with"]["name"] == "handouts-shard-${{ matrix.shard }}"
+
+
+def test_the_merge_job_joins_the_shards_checks_the_pdfs_and_uploads_one_artifact(
+    workflow,
+) -> None:
+    from handouts.cli import cli
+
+    job = workflow["jobs"]["merge"]
+    names = [s.get("uses", s.get("run", "")).strip() for s in job["steps"]]
+    download = next(s for s in job["steps"]
+                    if s.get("uses", "").startswith("actions/download-artifact@"))
+    shard_upload = workflow["jobs"]["handouts"]["steps"][-1]["with"]["name"]
+    assert download["with"]["pattern"].rstrip("*") == shard_upload.split("${{")[0]
+    assert download["with"]["merge-multiple"] is True and download["with"]["path"] == "build"
+    merge = next(n for n in names if "merge-manifests" in n)
+    assert merge.split()[1:] == ["merge-manifests", "build"] and "merge-manifests" in cli.commands
+    check = next(n for n in names if "pdfcheck" in n)
+    uploads = [s for s in job["steps"] if s.get("uses", "").startswith("actions/upload-artifact")]
+    assert len(uploads) == 1
+    assert (names.index(download["uses"]) < names.index(merge) < names.index(check)
+            < names.index(uploads[0]["uses"]))
+    assert "${{ github.run_number }}" in uploads[0]["with"]["name"]
