@@ -382,6 +382,84 @@ def _content(work: Path) -> dict[str, Any]:
     return figures
 
 
+def synthetic_roster(rows: int) -> str:
+    """A roster of ``rows`` distinct branches in the shipped roster's columns: its 30
+    branches, then villages and communities of made-up townships."""
+    source = (paths.HOME / "rosters" / "qingxi-study-month.csv").read_text(encoding="utf-8")
+    header, *lines = source.strip().splitlines()
+    towns = ["城关镇", "石桥乡", "白沙镇", "龙潭镇", "新集乡", "马坪镇", "柳河乡", "三里镇"]
+    kinds = ["村党支部", "社区党支部", "村第二党支部", "中心小学党支部", "卫生院党支部"]
+    out = list(lines[:rows])
+    n = 0
+    while len(out) < rows:
+        town, kind = towns[n % len(towns)], kinds[(n // len(towns)) % len(kinds)]
+        place = f"第{n // (len(towns) * len(kinds)) + 1}片区"
+        day = 1 + n % 28
+        out.append(f"{town}{place}{kind},中共青溪县{town}委员会,2026-12-{day:02d},"
+                   f"{town}党群服务中心,支部全体党员,张{'建国立平文华海燕'[n % 8]}")
+        n += 1
+    return "\n".join([header, *out]) + "\n"
+
+
+@phase("roster-500")
+def _roster_500(work: Path) -> dict[str, Any]:
+    """A 500-row roster packet after the themes are built: only the rows render."""
+    from pypdf import PdfReader
+
+    from handouts.build.build import build_all
+
+    corpus, packets, rosters = work / "corpus", work / "packets", work / "rosters"
+    shutil.copytree(paths.CORPUS, corpus)
+    packets.mkdir()
+    rosters.mkdir()
+    shutil.copy(paths.PACKETS / "qingxi-study-month.toml", packets)
+    csv = rosters / "qingxi-study-month.csv"
+    out = work / "build"
+    jobs = os.cpu_count() or 2
+
+    def run() -> Any:
+        return build_all(out, corpus_dir=corpus, packets_dir=packets, jobs=jobs,
+                         progress=lambda _: None)
+
+    csv.write_text(synthetic_roster(1), encoding="utf-8")
+    run()  # the themes and the one-row roster: what a 500-row run would not redo
+    csv.write_text(synthetic_roster(500), encoding="utf-8")
+    cpu_before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    own_before = resource.getrusage(resource.RUSAGE_SELF)
+    seconds, report = _timed(run)
+    cpu_after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    own_after = resource.getrusage(resource.RUSAGE_SELF)
+    cpu = sum(getattr(after, f) - getattr(before, f)
+              for after, before in ((cpu_after, cpu_before), (own_after, own_before))
+              for f in ("ru_utime", "ru_stime"))
+    built = [r for r in report.results if r.status == "built"]
+    pdfs = sorted((out / "packets" / "qingxi-study-month").glob("*.pdf"))
+    size = sum(p.stat().st_size for p in pdfs) / max(1, len(pdfs)) / 1024
+    return {
+        f"roster packet, {len(built)} rows, {jobs} jobs": (
+            f"{seconds:.1f} s, {seconds / max(1, len(built)):.3f} s per row "
+            f"({cpu / max(1, len(built)):.3f} CPU s per row)"),
+        "roster packet, each": f"{len(PdfReader(pdfs[0]).pages)} pages, {size:.0f} KiB",
+        "roster failures": str(len(report.failures)),
+        "one row rendered alone (no reuse)": _one_full_render(out),
+    }
+
+
+def _one_full_render(out: Path) -> str:
+    """A row rendered from scratch, warm: what each row would cost without the shared
+    body layout."""
+    import pickle
+
+    from handouts.writers.pdf import render
+
+    cached = sorted((out / ".cache").glob("handouts-*.pickle"))
+    planned, _ = pickle.loads(cached[-1].read_bytes())
+    handout = next(p.handout for p in planned if p.kind == "roster")
+    render.render_pdf(handout)  # warm: WeasyPrint, the fonts' maps
+    seconds, _ = _timed(lambda: render.render_pdf(handout))
+    return f"{seconds:.2f} s"
+
+
 def run_phase(name: str) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="handouts-bench-") as tmp:
         figures = PHASES[name](Path(tmp))
