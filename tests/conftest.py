@@ -6,6 +6,8 @@ once per session and handed out read-only (the model is frozen).
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from click.testing import CliRunner
 
@@ -21,3 +23,17 @@ def seed_corpus() -> pipeline.Corpus:
 @pytest.fixture
 def runner() -> CliRunner:
     return CliRunner()
+
+
+@pytest.fixture(scope="session")
+def shipped_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """What ``make handouts`` builds from the shipped corpus, packets and rosters (two
+    workers), built once for the session: the end-to-end and roster tests read it back."""
+    from handouts.build.build import build_all
+
+    out = tmp_path_factory.mktemp("e2e") / "build"
+    report = build_all(
+        out, corpus_dir=paths.CORPUS, packets_dir=paths.PACKETS, jobs=2, progress=lambda _: None
+    )
+    assert not report.failures
+    return out

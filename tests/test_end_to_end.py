@@ -18,8 +18,7 @@ import pytest
 from pypdf import PdfReader
 
 from handouts import paths, pipeline
-from handouts.build import packets
-from handouts.build.build import build_all
+from handouts.build import packets, roster
 from handouts.model import Handout
 from handouts.writers.pdf import pdfcheck
 from handouts.writers.pdf.booklet import saddle_stitch_order
@@ -51,13 +50,8 @@ def reading_text(data: bytes) -> str:
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("e2e") / "build"
-    report = build_all(
-        out, corpus_dir=paths.CORPUS, packets_dir=paths.PACKETS, jobs=2, progress=lambda _: None
-    )
-    assert not report.failures
-    return out
+def built(shipped_build: Path) -> Path:
+    return shipped_build  # built once per session (conftest.py): test_roster reads it too
 
 
 @pytest.fixture(scope="module")
@@ -67,16 +61,33 @@ def expected(seed_corpus: pipeline.Corpus) -> dict[str, Handout]:
     }
     for spec_path in sorted(paths.PACKETS.glob("*.toml")):
         spec = packets.load_spec(spec_path, themes=seed_corpus.themes)
-        handouts[f"packets/{spec_path.stem}.pdf"] = packets.packet_handout(seed_corpus, spec)
+        handout = packets.packet_handout(seed_corpus, spec)
+        if spec.roster is None:
+            handouts[f"packets/{spec_path.stem}.pdf"] = handout
+            continue
+        # A roster spec prints one packet per branch, in a folder of its own.
+        found = roster.read_roster(packets.roster_path(spec), foreword=spec.foreword)
+        for row in found.rows:
+            handouts[f"packets/{spec_path.stem}/{row.slug}.pdf"] = roster.row_handout(
+                handout, row, spec.foreword)
     return handouts
+
+
+def packet_outputs() -> int:
+    """One PDF per spec, or per row of its roster (data rows of the CSV)."""
+    count = 0
+    for spec_path in paths.PACKETS.glob("*.toml"):
+        spec = packets.load_spec(spec_path)
+        where = packets.roster_path(spec)
+        lines = [] if where is None else where.read_text(encoding="utf-8").splitlines()
+        count += 1 if where is None else len([line for line in lines if line.strip()]) - 1
+    return count
 
 
 def test_one_pdf_per_theme_and_per_packet(built: Path, expected: dict[str, Handout]) -> None:
     produced = sorted(str(p.relative_to(built)) for p in built.rglob("*.pdf"))
     assert produced == sorted(expected)
-    assert len([p for p in produced if p.startswith("packets/")]) == len(
-        list(paths.PACKETS.glob("*.toml"))
-    )
+    assert len([p for p in produced if p.startswith("packets/")]) == packet_outputs()
 
 
 def test_every_pdf_prints_its_outline_in_extractable_chinese(

@@ -167,21 +167,14 @@ def test_the_series_renderer_gives_the_same_bytes_as_a_full_render(seed_corpus) 
     assert series.reused == 1  # the second; the third's cover is longer
 
 
-@pytest.fixture(scope="module")
-def built30(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    tree = real_tree(tmp_path_factory.mktemp("roster30"))
-    report = build_all(tree["out"], corpus_dir=tree["corpus"], packets_dir=tree["packets"],
-                       jobs=2)
-    assert report.failures == ()
-    return tree
-
-
 def test_a_thirty_row_roster_builds_thirty_packets_whose_covers_carry_branch_and_date(
-    built30,
+    shipped_build: Path,
 ) -> None:
+    """Read back from what ``make handouts`` builds (the session's build, conftest.py)."""
     spec = shipped_spec()
     rows = roster.read_roster(ROSTER, foreword=spec.foreword).rows
-    folder = built30["out"] / "packets" / "qingxi-study-month"
+    assert len(rows) == 30
+    folder = shipped_build / "packets" / "qingxi-study-month"
     assert sorted(p.name for p in folder.glob("*.pdf")) == sorted(f"{r.slug}.pdf" for r in rows)
     for row in rows:
         reader = PdfReader(folder / f"{row.slug}.pdf")
@@ -192,27 +185,30 @@ def test_a_thirty_row_roster_builds_thirty_packets_whose_covers_carry_branch_and
         assert f"支部书记{row.get('secretary')}同志领学" in "".join(cover.split()), row.slug
         # Page 4 is a left-hand page of the body: the running header names the branch.
         assert row.branch in reader.pages[3].extract_text(), row.slug
-    assert not (built30["out"] / "packets" / "qingxi-study-month.pdf").exists()
+    assert not (shipped_build / "packets" / "qingxi-study-month.pdf").exists()
 
 
 def test_a_second_run_of_a_roster_rebuilds_nothing_and_one_edited_row_rebuilds_one(
-    built30,
+    tmp_path: Path,
 ) -> None:
-    again = build_all(built30["out"], corpus_dir=built30["corpus"],
-                      packets_dir=built30["packets"], jobs=1)
+    tree = real_tree(tmp_path, rows=3)
+    first = build_all(tree["out"], corpus_dir=tree["corpus"], packets_dir=tree["packets"],
+                      jobs=1)
+    assert first.count("built") == 3 + 3 and first.failures == ()
+    again = build_all(tree["out"], corpus_dir=tree["corpus"], packets_dir=tree["packets"],
+                      jobs=1)
     assert again.nothing_changed
-    csv = built30["rosters"] / ROSTER.name
-    original = csv.read_text(encoding="utf-8")
-    try:
-        place = "老干部活动中心二楼"
-        csv.write_text(original.replace(f"2026-12-21,{place}", f"2026-12-22,{place}"),
-                       encoding="utf-8")
-        edited = build_all(built30["out"], corpus_dir=built30["corpus"],
-                           packets_dir=built30["packets"], jobs=1)
-        assert [r.key for r in edited.results if r.status == "built"] == [
-            "packets/qingxi-study-month/xianlaoganbujulituixiuganbudiyidangzhibu.pdf"]
-    finally:
-        csv.write_text(original, encoding="utf-8")
+    csv = tree["rosters"] / ROSTER.name
+    place = "财政局五楼党员活动室"
+    csv.write_text(csv.read_text(encoding="utf-8").replace(
+        f"2026-12-02,{place}", f"2026-12-03,{place}"), encoding="utf-8")
+    edited = build_all(tree["out"], corpus_dir=tree["corpus"], packets_dir=tree["packets"],
+                       jobs=1)
+    assert [r.key for r in edited.results if r.status == "built"] == [
+        "packets/qingxi-study-month/xiancaizhengjujiguandangzhibu.pdf"]
+    edited_pdf = tree["out"] / "packets/qingxi-study-month/xiancaizhengjujiguandangzhibu.pdf"
+    cover = PdfReader(edited_pdf).pages[0].extract_text()
+    assert "2026年12月3日" in cover
 
 
 def test_a_roster_with_bad_rows_names_them_builds_the_rest_and_exits_non_zero(
