@@ -180,3 +180,61 @@ def test_merging_fails_on_shards_of_different_inputs(builds, tmp_path: Path) -> 
     (directory / "manifest.shard-2.json").write_text(json.dumps(two), "utf-8")
     with pytest.raises(manifest.MergeError, match="built from different inputs"):
         manifest.merge(directory)
+
+
+# --- what a shard leaves on disk -------------------------------------------------------
+
+
+def one_page(handout) -> bytes:
+    import io
+
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    writer.add_blank_page(width=595, height=842)
+    writer.add_metadata({"/Title": handout.title})
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()
+
+
+def nine_themes(corpus_dir: Path, packets_dir: Path, cache: Path):
+    from handouts.build.build import Planned
+    from handouts.model import Handout
+
+    return [Planned(f"themes/t{i}.pdf", "theme", f"t{i}", Handout(title=f"主题{i}", outlines=()))
+            for i in range(9)], []
+
+
+def test_a_shard_deletes_an_output_another_shard_builds_unless_that_shard_recorded_it(
+    tmp_path: Path,
+) -> None:
+    from handouts.build.build import handout_json
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "a.txt").write_text("甲", encoding="utf-8")
+    out = tmp_path / "build"
+    (out / "themes").mkdir(parents=True)
+    planned, _ = nine_themes(corpus, tmp_path, tmp_path)
+    placed = shards.assign({p.key: shards.weight(p) for p in planned}, 3)
+    foreign = sorted(k for k, s in placed.items() if s == 2)
+    for key in foreign:  # left by an earlier assignment in shard 1's restored cache
+        (out / key).write_bytes(b"%PDF-stale")
+
+    def build() -> None:
+        report = build_all(out, corpus_dir=corpus, packets_dir=tmp_path / "packets", jobs=1,
+                           shard=Shard(1, 3), render=one_page, compute=nine_themes,
+                           describe=handout_json, force=True)
+        assert report.failures == ()
+
+    build()
+    assert not any((out / key).exists() for key in foreign)
+    mine = sorted(k for k, s in placed.items() if s == 1)
+    assert all((out / key).exists() for key in mine)
+    # Shards built one after another into one directory keep each other's outputs.
+    (out / foreign[0]).write_bytes(b"%PDF-shard-2")
+    (out / "manifest.shard-2.json").write_text(json.dumps(
+        {"format": 1, "shard": "2/3", "outputs": {foreign[0]: {}}}), encoding="utf-8")
+    build()
+    assert (out / foreign[0]).read_bytes() == b"%PDF-shard-2"
