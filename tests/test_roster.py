@@ -242,3 +242,14 @@ def test_packet_prints_one_branch_of_a_roster_spec(tmp_path: Path, monkeypatch) 
     assert "白沙镇河口村党支部本月开展" in html and "沈桂芳" in html
     missing = CliRunner().invoke(cli, ["packet", spec, "--corpus", str(tree["corpus"])])
     assert missing.exit_code != 0 and "give --branch" in missing.output
+
+
+def test_a_roster_that_cannot_be_read_fails_the_spec_as_one_output(tmp_path: Path) -> None:
+    (tmp_path / "packets").mkdir()
+    spec_path = tmp_path / "packets" / "month.toml"
+    spec_path.write_text('title = "主题党日"\nthemes = ["x"]\nroster = "rosters/none.csv"\n',
+                         encoding="utf-8")
+    spec = packets.load_spec(spec_path)
+    [only] = roster.expand(spec, Handout(title=spec.title, outlines=()))
+    assert only.key == "packets/month.pdf" and only.handout is None
+    assert only.error is not None and only.error.endswith("none.csv: no such roster")

@@ -28,9 +28,13 @@ import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from handouts.errors import ConfigError
+from handouts.errors import ConfigError, HandoutsError
 from handouts.model import Handout
+
+if TYPE_CHECKING:
+    from handouts.build.packets import PacketSpec
 
 COLUMNS = ("branch", "organiser", "date", "place", "audience")
 """The columns the cover prints; any other column is only for the foreword."""
@@ -279,3 +283,20 @@ def outputs(spec_name: str, roster: Roster, base: Handout,
     for problem in roster.problems:
         yield RowOutput(f"packets/{spec_name}/row-{problem.row}", f"{spec_name}/row-{problem.row}",
                         None, str(problem))
+
+
+def expand(spec: PacketSpec, base: Handout) -> list[RowOutput]:
+    """A roster spec's outputs from its packet ``base``: one per row, each bad row as a
+    failure; a roster that cannot be read at all is one failure under the spec's own
+    key (``packets/<spec>.pdf``)."""
+    from handouts.build.packets import roster_path
+
+    where = roster_path(spec)
+    assert where is not None, "expand() is for specs with a roster"
+    try:
+        found = read_roster(where, foreword=spec.foreword, defaults={
+            "date": spec.date, "organiser": spec.organiser, "place": spec.place,
+            "audience": spec.audience})
+    except HandoutsError as exc:
+        return [RowOutput(f"packets/{spec.name}.pdf", spec.name, None, str(exc))]
+    return list(outputs(spec.name, found, base, spec.foreword))
