@@ -8,6 +8,7 @@ read every PDF back with pypdf.
 from __future__ import annotations
 
 import dataclasses
+import io
 import re
 from pathlib import Path
 
@@ -21,7 +22,7 @@ from handouts.build.build import build_all
 from handouts.cli import cli
 from handouts.errors import ConfigError
 from handouts.model import Handout
-from handouts.writers.pdf import render
+from handouts.writers.pdf import pdfcheck, render
 from handouts.writers.pdf.series import Series
 
 SAFE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -176,9 +177,15 @@ def test_a_thirty_row_roster_builds_thirty_packets_whose_covers_carry_branch_and
     assert len(rows) == 30
     folder = shipped_build / "packets" / "qingxi-study-month"
     assert sorted(p.name for p in folder.glob("*.pdf")) == sorted(f"{r.slug}.pdf" for r in rows)
+    families = pdfcheck.configured_families()
     for row in rows:
-        reader = PdfReader(folder / f"{row.slug}.pdf")
+        data = (folder / f"{row.slug}.pdf").read_bytes()
+        reader = PdfReader(io.BytesIO(data))
         cover = reader.pages[0].extract_text()
+        # The end-to-end test checks one row in depth; every row's fonts are checked here.
+        found = pdfcheck.fonts(data)
+        assert found and all(f.embedded and f.subset for f in found), (row.slug, found)
+        assert all(f.name.split("+", 1)[1].startswith(families) for f in found), row.slug
         assert row.branch in cover, row.slug
         assert render.chinese_date(row.get("date") or "") in cover, row.slug
         assert row.get("place") in cover and row.get("organiser") in cover, row.slug
