@@ -216,6 +216,17 @@ def test_a_second_run_of_a_roster_rebuilds_nothing_and_one_edited_row_rebuilds_o
     edited_pdf = tree["out"] / "packets/qingxi-study-month/xiancaizhengjujiguandangzhibu.pdf"
     cover = PdfReader(edited_pdf).pages[0].extract_text()
     assert "2026年12月3日" in cover
+    # A branch struck off the roster loses its file; the roster gone, its folder goes.
+    csv.write_text("\n".join(csv.read_text(encoding="utf-8").splitlines()[:-1]) + "\n",
+                   encoding="utf-8")
+    fewer = build_all(tree["out"], corpus_dir=tree["corpus"], packets_dir=tree["packets"],
+                      jobs=1)
+    assert [r.key for r in fewer.results if r.status == "removed"] == [
+        "packets/qingxi-study-month/xiancaizhengjujiguandangzhibu.pdf"]
+    assert not edited_pdf.exists()
+    (tree["packets"] / SPEC.name).unlink()
+    build_all(tree["out"], corpus_dir=tree["corpus"], packets_dir=tree["packets"], jobs=1)
+    assert not (tree["out"] / "packets/qingxi-study-month").exists()
 
 
 def test_a_roster_with_bad_rows_names_them_builds_the_rest_and_exits_non_zero(
