@@ -74,7 +74,7 @@ def merge(out: Path) -> MergeReport:
     if missing:
         raise MergeError(out, "gap: no manifest for shard " + ", ".join(
             f"{k}/{count}" for k in missing))
-    extra = sorted(k for k in shards if k > count)
+    extra = sorted(k for k in shards if not 1 <= k <= count)
     if extra:
         raise MergeError(shards[extra[0]][0], f"shard {extra[0]} of {count} does not exist")
 
