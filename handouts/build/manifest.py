@@ -2,8 +2,8 @@
 
 Each shard writes ``manifest.shard-K.json``: its outputs, its failures, the outputs it
 was assigned, and the plan it shared out (how many outputs, a digest of their keys).
-``merge`` checks that the shards belong to one build (same N, same plan, same input
-fingerprint), that every shard 1..N is there (a gap), that each output is recorded by
+``merge`` checks that the shards belong to one build (same N, same plan, same package
+version), that every shard 1..N is there (a gap), that each output is recorded by
 the shard it was assigned to and by no other (an overlap), and that every planned
 output is accounted for; then it writes ``manifest.json`` exactly as a plain build of
 the same inputs would.
@@ -108,13 +108,17 @@ def merge(out: Path) -> MergeReport:
     if len(owner) != planned:
         raise MergeError(out, f"gap: the shards account for {len(owner)} of {planned} outputs")
 
-    fingerprints = {data.get("fingerprint") for _, data in shards.values()}
-    # Every shard complete and clean: the merged build may take the fast path next time.
-    fingerprint = fingerprints.pop() if len(fingerprints) == 1 else None
+    # A format's fingerprint stands when every shard recorded the same one (each shard
+    # records it only when it built all its outputs cleanly): the merged build then
+    # takes the fast path next time, as a single build would.
+    fingerprints = {
+        fmt: value for fmt, value in (first.get("fingerprints") or {}).items()
+        if all((data.get("fingerprints") or {}).get(fmt) == value
+               for _, data in shards.values())}
     write_atomic(out / MANIFEST, json.dumps({
         "format": FORMAT,
         "version": first.get("version", __version__),
-        "fingerprint": fingerprint if not failures else None,
+        "fingerprints": fingerprints,
         "outputs": dict(sorted(outputs.items())),
         "failures": dict(sorted(failures.items())),
         "warnings": list(first.get("warnings", [])),
