@@ -91,7 +91,9 @@ def weight(item: Planned) -> float:
     if item.handout is None:
         return 0.0
     pages = expected_pages(item.handout)
-    return pages * ROW_COST if item.kind == "roster" else pages
+    # Only a roster's PDFs share a laid-out body; its Word files are written one by one.
+    shared = item.kind == "roster" and item.format == "pdf"
+    return pages * ROW_COST if shared else pages
 
 
 def _rank(key: str, shard: int) -> int:
