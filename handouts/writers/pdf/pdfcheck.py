@@ -326,6 +326,198 @@ def _squeezed(text: str) -> str:
     return re.sub(r"\s+", "", text)
 
 
+# ---------------------------------------------------------------- the typesetter's read-back
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    """A run of printed lines read back as one paragraph (possibly across pages)."""
+
+    lines: tuple[Line, ...]
+
+    @property
+    def pages(self) -> list[int]:
+        return sorted({ln.page for ln in self.lines})
+
+
+@dataclass(frozen=True)
+class PageFlaws:
+    """What a Chinese typesetter would send back, read from the printed lines.
+
+    ``lone_last_lines``: the last line of a paragraph of two or more lines holds fewer
+    than ``min_chars`` characters (punctuation not counted), e.g. ``督。`` (孤字).
+    ``widows``: a paragraph's last line alone at the top of a page; ``orphans``: its
+    first line alone at the bottom; ``stranded_headings``: a heading (or the source line
+    under it) is the last thing on a page that has text above it.
+    """
+
+    lone_last_lines: tuple[Line, ...]
+    widows: tuple[Line, ...]
+    orphans: tuple[Line, ...]
+    stranded_headings: tuple[Line, ...]
+    paragraphs: int
+
+    @property
+    def total(self) -> int:
+        return (len(self.lone_last_lines) + len(self.widows) + len(self.orphans)
+                + len(self.stranded_headings))
+
+
+def counted_characters(text: str) -> int:
+    """Characters of ``text`` that count towards a line's length: punctuation and
+    spaces do not (``督。`` holds one)."""
+    import unicodedata
+
+    return sum(1 for ch in text
+               if not ch.isspace() and not unicodedata.category(ch).startswith("P"))
+
+
+def page_flaws(pdf: bytes, *, min_chars: int = 2, heading_font: str = "Sans",
+               margin_size: float = 8.0, tolerance: float = 0.5,
+               pages: Collection[int] | None = None) -> PageFlaws:
+    """Read the paragraphs back from the printed lines and list their flaws.
+
+    A line is *full* when it reaches the right edge of its text (within ``tolerance``):
+    where most lines set in its face and size end, on pages of the same side.  A paragraph runs on while its
+    lines are full and the next line follows at one line's distance in the same face
+    (or opens the next page flush with its text column).  Lines in ``heading_font``
+    are headings; the running header and footer (``margin_size``) are ignored.
+    """
+    content = [ln for ln in page_lines_unimposed(pdf) if pages is None or ln.page in pages]
+    by_page: dict[int, list[Line]] = {}
+    for ln in content:
+        by_page.setdefault(ln.page, []).append(ln)
+    for number in _contents_pages(by_page):
+        del by_page[number]
+    for number, page_lines in by_page.items():
+        page_lines.sort(key=lambda ln: ln.top)
+        by_page[number] = _without_margins(page_lines, margin_size)
+    right = _right_edges([ln for page_lines in by_page.values() for ln in page_lines],
+                         heading_font)
+
+    def is_text(ln: Line) -> bool:
+        return heading_font not in ln.font
+
+    def full(ln: Line) -> bool:
+        return ln.x1 >= right.get(_edge_key(ln), ln.x1) - tolerance
+
+    def follows(prev: Line, cur: Line) -> bool:
+        if not (is_text(prev) and is_text(cur) and _face(prev) == _face(cur)
+                and abs(prev.size - cur.size) < 0.05 and full(prev)):
+            return False
+        if prev.page == cur.page:
+            return 1.2 * cur.size < cur.top - prev.top < 2.2 * cur.size
+        # Across a page turn: the continuation opens the next page flush left.
+        flush = min(ln.x0 for ln in by_page[cur.page] if _face(ln) == _face(cur))
+        return cur.page == prev.page + 1 and cur.x0 <= flush + 0.5 * cur.size
+
+    ordered = [ln for number in sorted(by_page) for ln in by_page[number]]
+    paragraphs: list[Paragraph] = []
+    current: list[Line] = []
+    for ln in ordered:
+        if current and follows(current[-1], ln):
+            current.append(ln)
+            continue
+        if current and is_text(current[0]):
+            paragraphs.append(Paragraph(tuple(current)))
+        current = [ln]
+    if current and is_text(current[0]):
+        paragraphs.append(Paragraph(tuple(current)))
+
+    lone, widows, orphans = [], [], []
+    for para in paragraphs:
+        last = para.lines[-1]
+        if len(para.lines) > 1 and counted_characters(last.text) < min_chars:
+            lone.append(last)
+        if len(para.pages) > 1:
+            first_page = [ln for ln in para.lines if ln.page == para.pages[0]]
+            last_page = [ln for ln in para.lines if ln.page == para.pages[-1]]
+            if len(first_page) == 1:
+                orphans.append(first_page[0])
+            if len(last_page) == 1:
+                widows.append(last_page[0])
+    stranded = []
+    numbers = sorted(by_page)
+    for number in numbers[1:-1]:  # not the cover, whose foot sits in its margin
+        page_lines = by_page[number]
+        if (page_lines and not is_text(page_lines[-1])
+                and any(is_text(ln) for ln in page_lines)
+                and number + 1 in by_page and by_page[number + 1]):
+            stranded.append(page_lines[-1])
+    return PageFlaws(tuple(lone), tuple(widows), tuple(orphans), tuple(stranded),
+                     len(paragraphs))
+
+
+def page_lines_unimposed(pdf: bytes) -> list[Line]:
+    """``lines(pdf)``, with a booklet's A4 sides cut in halves and numbered as the A5
+    pages they carry (saddle-stitch order), so paragraphs read on across page turns."""
+    from handouts.writers.pdf.booklet import saddle_stitch_order
+
+    with _plumber(pdf) as doc:
+        first = doc.pages[0]
+        if first.width <= first.height:
+            return lines(pdf)
+        result: list[Line] = []
+        order = saddle_stitch_order(2 * len(doc.pages))
+        for page, slots in zip(doc.pages, order, strict=True):
+            middle = page.width / 2
+            for slot, origin in zip(slots, (0.0, middle), strict=True):
+                if slot is None:
+                    continue
+                chars = [dict(c, x0=c["x0"] - origin, x1=c["x1"] - origin)
+                         for c in page.chars if origin <= c["x0"] < origin + middle]
+                result.extend(_page_lines(slot + 1, chars))
+    return sorted(result, key=lambda ln: (ln.page, ln.top))
+
+
+_LEADER = re.compile(r"[.·…]{6,}\s*\d+$")
+
+
+def _contents_pages(by_page: dict[int, list[Line]]) -> list[int]:
+    """Pages of the table of contents: their entries end in dot leaders and a number."""
+    return [n for n, page_lines in by_page.items()
+            if sum(bool(_LEADER.search(ln.text)) for ln in page_lines) >= 2]
+
+
+def _face(ln: Line) -> str:
+    """The face without its subset tag (``ABCDEF+Noto-Serif-CJK-SC``)."""
+    return ln.font.split("+", 1)[-1]
+
+
+def _edge_key(ln: Line) -> tuple[str, float, int]:
+    return (_face(ln), round(ln.size, 1), ln.page % 2)
+
+
+def _right_edges(all_lines: list[Line], heading_font: str) -> dict[tuple[str, float, int],
+                                                                  float]:
+    """The right edge of the text set in each face and size, on odd and even pages: the
+    place where most of its lines end (justified lines all end there)."""
+    ends: dict[tuple[str, float, int], list[float]] = {}
+    for ln in all_lines:
+        if heading_font not in ln.font:
+            ends.setdefault(_edge_key(ln), []).append(ln.x1)
+    edges = {}
+    for key, values in ends.items():
+        counts: dict[float, int] = {}
+        for value in values:
+            counts[round(value * 2) / 2] = counts.get(round(value * 2) / 2, 0) + 1
+        usual = max(counts, key=lambda end: (counts[end], end))
+        near = sorted(v for v in values if abs(v - usual) <= 0.5)
+        edges[key] = near[len(near) // 2]
+    return edges
+
+
+def _without_margins(page_lines: list[Line], margin_size: float) -> list[Line]:
+    """A page's lines without the running header (its first line) and footer (its last)
+    when they are set in the margin boxes' size."""
+    kept = list(page_lines)
+    if kept and abs(kept[-1].size - margin_size) < 0.05:
+        kept.pop()
+    if kept and abs(kept[0].size - margin_size) < 0.05:
+        kept.pop(0)
+    return kept
+
+
 # ---------------------------------------------------------------- the CI check
 
 

@@ -543,10 +543,20 @@ def _html_to_pdf(html: str, paper: str, variant: str | None) -> bytes:
     # and a change anywhere gives a new one.
     digest = hashlib.sha256(f"{variant}\n{paper}\n{html}".encode()).hexdigest()[:32]
     options["pdf_identifier"] = digest.encode("ascii")
-    document = weasyprint.HTML(
-        string=html, base_url=paths.STYLES.as_uri() + "/", url_fetcher=fetcher
-    ).render(font_config=_font_config(), **options)
+    source = weasyprint.HTML(
+        string=html, base_url=paths.STYLES.as_uri() + "/", url_fetcher=fetcher)
+    document = source.render(font_config=_font_config(), **options)
+    document = _finish(source, document, html, options)
     return document.write_pdf(**options)
+
+
+def _finish(source: Any, document: Any, html: str, options: dict[str, Any]) -> Any:
+    """The typesetter's finishing pass (``typeset``): lone last characters pulled up or
+    pushed down, which may lay the document out again."""
+    from handouts.writers.pdf import typeset
+
+    return typeset.finish(source, document, html,
+                          lambda h: h.render(font_config=_font_config(), **options))
 
 
 def text_column(paper: str, page: int) -> tuple[float, float]:

@@ -1,0 +1,283 @@
+"""The compositor's finishing pass: no paragraph ends in a lone character (孤字).
+
+A Chinese typesetter does not let a paragraph end with a line that holds one character
+and its stop (``接受群众监`` / ``督。``): the paragraph is set a hair tighter, so the
+character comes up, or a hair looser, so a second one goes down.  WeasyPrint knows
+nothing of this, and a paragraph's last line is only known once the paragraph has been
+broken into lines, so the pass works on a finished layout:
+
+1. ``lone_paragraphs`` walks the laid-out boxes for justified paragraphs (body text,
+   key points, questions, the foreword) whose last line holds fewer than
+   ``min_last_line`` characters, punctuation not counted;
+2. only if there are any, ``choose_spacing`` lays those paragraphs out once more, in a
+   small trial document that holds nothing else, each in a row of copies with letter
+   spacing from slightly negative to slightly positive, and keeps for each the smallest
+   change that ends it on at least ``min_last_line`` characters (line breaking inside a
+   paragraph depends on its text and its column only, so the trial breaks it exactly as
+   the handout will);
+3. the chosen spacing is set on those paragraphs' elements (``--handouts-tracking``,
+   which ``justify`` applies to CJK characters when lines are measured and drawn) and
+   the document is laid out again.  Justification still spreads each line's slack over
+   its characters, on top of that spacing, so every line still ends on the right edge.
+
+The text is never changed: only spacing.  A handout with no lone last line costs one
+tree walk; one with some costs a small trial layout and a second layout.  The limits
+live in ``styles/typography.toml``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import copy
+import functools
+import tomllib
+import unicodedata
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from handouts import paths
+from handouts.errors import ConfigError
+
+CONFIG = "typography.toml"
+
+
+@dataclass(frozen=True)
+class Typography:
+    """The settings of ``styles/typography.toml`` (see the comments there)."""
+
+    min_last_line: int = 2
+    tighten_limit: float = 0.04
+    loosen_limit: float = 0.02
+    step: float = 0.005
+    mixed_script_space: float = 0.25
+    space_numerals: bool = True
+
+    def candidates(self) -> list[float]:
+        """Letter spacings to try, in em, smallest change first, tighter before looser."""
+        found: list[float] = []
+        k = 1
+        while k * self.step <= max(self.tighten_limit, self.loosen_limit) + 1e-9:
+            value = round(k * self.step, 4)
+            if value <= self.tighten_limit + 1e-9:
+                found.append(-value)
+            if value <= self.loosen_limit + 1e-9:
+                found.append(value)
+            k += 1
+        return found
+
+
+_DISABLED = False
+
+
+@contextlib.contextmanager
+def disabled() -> Iterator[None]:
+    """Render without the finishing touches (the layout before them, for comparison)."""
+    global _DISABLED
+    previous, _DISABLED = _DISABLED, True
+    try:
+        yield
+    finally:
+        _DISABLED = previous
+
+
+def is_disabled() -> bool:
+    return _DISABLED
+
+
+def settings() -> Typography:
+    return _settings(paths.STYLES / CONFIG)
+
+
+@functools.cache
+def _settings(where: Path) -> Typography:
+    try:
+        data = tomllib.loads(where.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return Typography()
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise ConfigError(where, f"cannot be read: {exc}") from None
+    last = data.get("last_line", {})
+    mixed = data.get("mixed_script", {})
+    try:
+        result = Typography(
+            min_last_line=int(last.get("min_characters", 2)),
+            tighten_limit=abs(float(last.get("tighten_limit_em", 0.04))),
+            loosen_limit=abs(float(last.get("loosen_limit_em", 0.02))),
+            step=float(last.get("step_em", 0.005)),
+            mixed_script_space=float(mixed.get("space_em", 0.25)),
+            space_numerals=bool(mixed.get("numerals", True)),
+        )
+    except (TypeError, ValueError) as exc:
+        raise ConfigError(where, f"a setting has the wrong type: {exc}") from None
+    if result.step <= 0 or result.tighten_limit > 0.2 or result.loosen_limit > 0.2:
+        raise ConfigError(where, "last_line: step_em must be positive and the limits "
+                                 "at most 0.2 em")
+    return result
+
+
+def counted_characters(text: str) -> int:
+    """Characters that count towards a line's length: punctuation and spaces do not
+    (``督。`` holds one).  The read-back in ``pdfcheck`` counts the same way."""
+    return sum(1 for ch in text
+               if not ch.isspace() and not unicodedata.category(ch).startswith("P"))
+
+
+# ---------------------------------------------------------------- the pass
+
+
+def finish(html: Any, document: Any, source: str,
+           render: Callable[[Any], Any]) -> Any:
+    """``document`` (laid out from ``html``, parsed from ``source``) with no lone last
+    lines where spacing within the limits can avoid them; ``render`` lays an HTML
+    object out (same options as ``document``)."""
+    if _DISABLED:
+        return document
+    config = settings()
+    if config.min_last_line < 2:
+        return document
+    lone = lone_paragraphs(document, config.min_last_line)
+    if not lone:
+        return document
+    chosen = choose_spacing(html, source, lone, config, render)
+    if not chosen:
+        return document
+    for element, spacing in chosen.items():
+        _add_style(element, _tracking_declaration(spacing))
+    return render(html)
+
+
+def paragraph_lines(document: Any) -> dict[Any, list[str]]:
+    """The text of each line of every justified paragraph, keyed by its element, in
+    page order (a paragraph broken over pages has its lines from every page)."""
+    found: dict[Any, list[str]] = {}
+    for page in document.pages:
+        _collect(page._page_box, found)
+    return found
+
+
+def lone_paragraphs(document: Any, min_last_line: int) -> list[Any]:
+    """Elements of the paragraphs of two lines or more whose last line is too short."""
+    return [element for element, texts in paragraph_lines(document).items()
+            if len(texts) > 1 and counted_characters(texts[-1]) < min_last_line]
+
+
+def _collect(box: Any, found: dict[Any, list[str]]) -> None:
+    from weasyprint.formatting_structure import boxes
+
+    children = getattr(box, "children", ())
+    if children and isinstance(box, boxes.BlockContainerBox) and _justified(box):
+        texts = [_line_text(child) for child in children if isinstance(child, boxes.LineBox)]
+        if texts and box.element is not None:
+            found.setdefault(box.element, []).extend(texts)
+    for child in children:
+        if not isinstance(child, boxes.LineBox):
+            _collect(child, found)
+
+
+def _justified(box: Any) -> bool:
+    style = box.style
+    return style["text_align_all"] == "justify" and style["text_align_last"] != "justify"
+
+
+def _line_text(box: Any) -> str:
+    from weasyprint.formatting_structure import boxes
+
+    if isinstance(box, boxes.TextBox):
+        return box.text
+    if isinstance(box, boxes.InlineBlockBox):
+        return ""  # a list number set in its own box (``1.``)
+    return "".join(_line_text(child) for child in getattr(box, "children", ()))
+
+
+def choose_spacing(html: Any, source: str, lone: list[Any], config: Typography,
+                   render: Callable[[Any], Any]) -> dict[Any, float]:
+    """For each element of ``lone``, the smallest letter spacing (em) within the limits
+    with which its paragraph ends on ``min_last_line`` characters or more."""
+    import weasyprint
+
+    trial = weasyprint.HTML(string=source, base_url=html.base_url, url_fetcher=html.url_fetcher)
+    paths_of = _element_paths(html.etree_element)
+    copies: dict[Any, tuple[Any, float]] = {}
+    targets = [(element, _follow(trial.etree_element, paths_of[element])) for element in lone]
+    for element, twin in targets:
+        parent = _parent_map(trial.etree_element)[twin]
+        at = list(parent).index(twin)
+        for offset, spacing in enumerate(config.candidates(), 1):
+            clone = copy.deepcopy(twin)
+            clone.tail = None
+            clone.attrib.pop("id", None)
+            _add_style(clone, _tracking_declaration(spacing))
+            parent.insert(at + offset, clone)
+            copies[clone] = (element, spacing)
+        _add_style(twin, "display:none")
+    _hide_all_but(trial.etree_element, set(copies))
+    laid_out = paragraph_lines(render(trial))
+    chosen: dict[Any, float] = {}
+    for clone, (element, spacing) in copies.items():
+        texts = laid_out.get(clone)
+        if not texts or element in chosen:
+            continue
+        if len(texts) == 1 or counted_characters(texts[-1]) >= config.min_last_line:
+            chosen[element] = spacing
+    return chosen
+
+
+def _tracking_declaration(spacing: float) -> str:
+    from handouts.writers.pdf.justify import TRACKING_PROPERTY
+
+    return f"{TRACKING_PROPERTY}:{spacing:.4f}"
+
+
+def _add_style(element: Any, declaration: str) -> None:
+    existing = (element.get("style") or "").strip().rstrip(";")
+    element.set("style", f"{existing};{declaration}" if existing else declaration)
+
+
+def _parent_map(root: Any) -> dict[Any, Any]:
+    return {child: parent for parent in root.iter() for child in parent}
+
+
+def _element_paths(root: Any) -> dict[Any, tuple[int, ...]]:
+    found: dict[Any, tuple[int, ...]] = {root: ()}
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        for index, child in enumerate(node):
+            found[child] = found[node] + (index,)
+            stack.append(child)
+    return found
+
+
+def _follow(root: Any, path: tuple[int, ...]) -> Any:
+    node = root
+    for index in path:
+        node = node[index]
+    return node
+
+
+def _hide_all_but(root: Any, kept: set[Any]) -> None:
+    """Hide every element of the body that neither holds nor is inside one of ``kept``:
+    the trial lays out only the copies, each in its own context (same classes and
+    ancestors, so the same font, indent and column)."""
+    parents = _parent_map(root)
+    keep: set[Any] = set()
+    for element in kept:
+        node = element
+        while node is not None and node not in keep:
+            keep.add(node)
+            node = parents.get(node)
+    body = next((el for el in root.iter() if el.tag == "body"), None)
+    if body is None:
+        return
+    stack = [body]
+    while stack:
+        node = stack.pop()
+        for child in node:
+            if child in kept:
+                continue
+            if child in keep:
+                stack.append(child)
+            elif isinstance(child.tag, str):
+                _add_style(child, "display:none")
