@@ -378,10 +378,12 @@ def page_flaws(pdf: bytes, *, min_chars: int = 2, heading_font: str = "Sans",
     """Read the paragraphs back from the printed lines and list their flaws.
 
     A line is *full* when it reaches the right edge of its text (within ``tolerance``):
-    where most lines set in its face and size end, on pages of the same side.  A paragraph runs on while its
-    lines are full and the next line follows at one line's distance in the same face
-    (or opens the next page flush with its text column).  Lines in ``heading_font``
-    are headings; the running header and footer (``margin_size``) are ignored.
+    where most lines set in its face and size end, on pages of the same side.  A
+    paragraph runs on while its lines are full and the next line follows at one line's
+    distance in the same face (or opens the next page flush with its text column).
+    Lines in ``heading_font`` are headings; the running header and footer (set in
+    ``margin_size``) and the contents pages are ignored.  Booklets are read as the A5
+    pages they carry.
     """
     content = [ln for ln in page_lines_unimposed(pdf) if pages is None or ln.page in pages]
     by_page: dict[int, list[Line]] = {}
