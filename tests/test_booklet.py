@@ -94,3 +94,34 @@ def test_booklet_fonts_stay_embedded_and_subset() -> None:
     _, booklet = booklet_pair()
     found = pdfcheck.fonts(booklet)
     assert found and all(f.embedded and f.subset for f in found)
+
+
+def test_booklet_bookmarks_open_the_side_that_carries_their_page() -> None:
+    pages, booklet = booklet_pair()
+    source = pdfcheck.bookmarks(pages)
+    imposed = pdfcheck.bookmarks(booklet)
+    assert len(source) >= 3  # the readings, the closing questions, the notes and sources
+    assert [(b.level, b.title) for b in imposed] == [(b.level, b.title) for b in source]
+    # Which page sits on which side is read back from the printed text, not assumed.
+    slots = pdfcheck.booklet_slots(booklet, pages)
+    for original, moved in zip(source, imposed, strict=True):
+        assert original.page - 1 in slots[moved.page - 1], (original, moved)
+
+
+def test_booklet_bookmarks_point_into_the_half_that_holds_the_page() -> None:
+    import io
+
+    from pypdf import PdfReader
+
+    pages, booklet = booklet_pair()
+    reader = PdfReader(io.BytesIO(booklet))
+    slots = pdfcheck.booklet_slots(booklet, pages)
+    half = float(reader.pages[0].mediabox.width) / 2
+    entries = [item for item in reader.outline if not isinstance(item, list)]
+    assert entries
+    for item in entries:
+        side = reader.get_destination_page_number(item)
+        left, right = slots[side]
+        target = next(b.page - 1 for b in pdfcheck.bookmarks(pages) if b.title == item.title)
+        in_right_half = float(item["/Left"]) >= half
+        assert (right if in_right_half else left) == target, item.title

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+from typing import Any
 
 A4_LANDSCAPE = (841.8898, 595.2756)  # 297 mm x 210 mm in points
 
@@ -45,7 +46,8 @@ def impose_booklet(pdf: bytes, *, metadata_from: bytes | None = None) -> bytes:
     """Impose a PDF of A5 pages as a saddle-stitched booklet of A4 landscape sides.
 
     Document information and language are carried over from ``metadata_from`` (the
-    unimposed PDF); bookmarks are not, since they would point at imposed sides.
+    unimposed PDF), and so are the bookmarks, each now opening the printed side that
+    carries its page, at the same place on that page.
     """
     from pypdf import PageObject, PdfReader, PdfWriter, Transformation
     from pypdf.generic import ArrayObject, ByteStringObject, NameObject
@@ -55,6 +57,7 @@ def impose_booklet(pdf: bytes, *, metadata_from: bytes | None = None) -> bytes:
     sheet_w, sheet_h = A4_LANDSCAPE
     half = sheet_w / 2
     writer = PdfWriter()
+    placed: dict[int, tuple[int, float, float]] = {}  # page -> (side, dx, dy)
     for left, right in saddle_stitch_order(len(sources)):
         side = PageObject.create_blank_page(width=sheet_w, height=sheet_h)
         for index, origin_x in ((left, 0.0), (right, half)):
@@ -67,10 +70,12 @@ def impose_booklet(pdf: bytes, *, metadata_from: bytes | None = None) -> bytes:
             dx = origin_x + (half - width) / 2 - float(page.mediabox.left)
             dy = (sheet_h - height) / 2 - float(page.mediabox.bottom)
             side.merge_transformed_page(page, Transformation().translate(dx, dy))
+            placed[index] = (len(writer.pages), dx, dy)
         added = writer.add_page(side)
         # Merging decodes the pages' content; compress it again (as WeasyPrint had it).
         added.compress_content_streams()
 
+    _copy_outline(reader, reader.outline, writer, placed, None)
     info_source = PdfReader(io.BytesIO(metadata_from)) if metadata_from else reader
     if info_source.metadata:
         writer.add_metadata({k: v for k, v in info_source.metadata.items()})
@@ -85,3 +90,26 @@ def impose_booklet(pdf: bytes, *, metadata_from: bytes | None = None) -> bytes:
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()
+
+
+def _copy_outline(reader: Any, items: list[Any], writer: Any,
+                  placed: dict[int, tuple[int, float, float]], parent: Any) -> None:
+    """Re-create the outline ``items`` (pypdf's nested list: an entry, then a list of
+    its children) in ``writer``, each entry aimed at the imposed side of its page."""
+    from pypdf.generic import Fit
+
+    last = parent
+    for item in items:
+        if isinstance(item, list):
+            _copy_outline(reader, item, writer, placed, last)
+            continue
+        page = reader.get_destination_page_number(item)
+        if page not in placed:
+            continue
+        side, dx, dy = placed[page]
+        top = item.get("/Top")
+        left = item.get("/Left")
+        fit = (Fit.xyz(left=float(left or 0) + dx, top=float(top) + dy)
+               if top is not None else Fit.fit())
+        last = writer.add_outline_item(title=str(item.title), page_number=side, parent=parent,
+                                       fit=fit)

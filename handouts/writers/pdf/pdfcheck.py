@@ -265,20 +265,26 @@ def first_page_containing(pdf: bytes, needle: str, *, after: int = 0) -> int | N
 
 def justified_share(pdf: bytes, right_edge: Callable[[int], float], *,
                     body_font: str, body_size: float, tolerance: float = 0.5,
-                    pages: Collection[int] | None = None) -> tuple[float, int]:
+                    pages: Collection[int] | None = None,
+                    ragged: list[Line] | None = None) -> tuple[float, int]:
     """Share of the non-final lines of body paragraphs that end on the right edge.
 
     A body line is one set in ``body_font`` at ``body_size``.  It is *non-final* when
     the next body line on the same page follows at one line's distance and is not
     indented (an indented line opens a new paragraph).  ``pages`` limits the count to
-    the pages that carry the readings.  Returns ``(share, lines counted)``.
+    the pages that carry the readings (default: all but the contents).  A booklet is
+    read as its A5 pages.  Returns ``(share, lines counted)``; the lines that miss the
+    edge are appended to ``ragged`` when it is given.
     """
-    all_lines = [ln for ln in lines(pdf)
+    all_lines = [ln for ln in page_lines_unimposed(pdf)
                  if body_font in ln.font and abs(ln.size - body_size) < 0.05
                  and (pages is None or ln.page in pages)]
     by_page: dict[int, list[Line]] = {}
     for ln in all_lines:
         by_page.setdefault(ln.page, []).append(ln)
+    if pages is None:
+        for number in _contents_pages(by_page):
+            del by_page[number]
     ok = total = 0
     for page_lines in by_page.values():
         page_lines.sort(key=lambda ln: ln.top)
@@ -294,6 +300,8 @@ def justified_share(pdf: bytes, right_edge: Callable[[int], float], *,
             total += 1
             if abs(current.x1 - right_edge(current.page)) <= tolerance:
                 ok += 1
+            elif ragged is not None:
+                ragged.append(current)
     return (ok / total if total else 0.0), total
 
 
@@ -466,10 +474,64 @@ def page_lines_unimposed(pdf: bytes) -> list[Line]:
             for slot, origin in zip(slots, (0.0, middle), strict=True):
                 if slot is None:
                     continue
-                chars = [dict(c, x0=c["x0"] - origin, x1=c["x1"] - origin)
+                # The A5 page is centred in its half (see booklet.impose_booklet).
+                shift = origin + (middle - A5_WIDTH) / 2
+                chars = [dict(c, x0=c["x0"] - shift, x1=c["x1"] - shift)
                          for c in page.chars if origin <= c["x0"] < origin + middle]
                 result.extend(_page_lines(slot + 1, chars))
     return sorted(result, key=lambda ln: (ln.page, ln.top))
+
+
+A5_WIDTH = 148 / 25.4 * 72
+#: Headings of the back matter (templates/_back.html.j2).
+BACK_MATTER = frozenset({"学习笔记", "材料来源"})
+
+
+@dataclass(frozen=True)
+class Typesetting:
+    """The typesetter's figures for one handout PDF (``make bench``, tests)."""
+
+    pages: int
+    paragraphs: int
+    lone_last_lines: int
+    widows: int
+    orphans: int
+    stranded_headings: int
+    justified: int
+    justifiable: int
+
+    @property
+    def justified_share(self) -> float:
+        return self.justified / self.justifiable if self.justifiable else 1.0
+
+
+def typesetting(pdf: bytes, paper: str, *, min_chars: int = 2,
+                tolerance: float = 0.5) -> Typesetting:
+    """Lone last lines, widows, orphans, stranded headings and justified lines of a
+    handout printed on ``paper`` (``a5`` for booklets, read as their A5 pages)."""
+    from handouts.writers.pdf.render import text_column
+
+    flaws = page_flaws(pdf, min_chars=min_chars, tolerance=tolerance)
+    all_lines = page_lines_unimposed(pdf)
+    body_size = _usual_size(all_lines)
+    pages = max((ln.page for ln in all_lines), default=0)
+    # The readings: after the cover, before the notes and the list of sources (whose
+    # entries are one line each and stop short by design).
+    back = min((ln.page for ln in all_lines
+                if "Sans" in ln.font and ln.text.strip() in BACK_MATTER), default=pages + 1)
+    share, counted = justified_share(
+        pdf, lambda page: text_column(paper, page)[1], body_font="Serif",
+        body_size=body_size, tolerance=tolerance, pages=range(2, back))
+    return Typesetting(pages, flaws.paragraphs, len(flaws.lone_last_lines), len(flaws.widows),
+                       len(flaws.orphans), len(flaws.stranded_headings),
+                       round(share * counted), counted)
+
+
+def _usual_size(all_lines: list[Line]) -> float:
+    sizes: dict[float, int] = {}
+    for ln in all_lines:
+        sizes[ln.size] = sizes.get(ln.size, 0) + len(ln.text)
+    return max(sizes, key=lambda size: sizes[size]) if sizes else 0.0
 
 
 _LEADER = re.compile(r"[.·…]{6,}\s*\d+$")

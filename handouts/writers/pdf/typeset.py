@@ -50,7 +50,7 @@ class Typography:
     min_last_line: int = 2
     tighten_limit: float = 0.04
     loosen_limit: float = 0.02
-    step: float = 0.005
+    step: float = 0.01
     mixed_script_space: float = 0.25
     space_numerals: bool = True
 
@@ -105,7 +105,7 @@ def _settings(where: Path) -> Typography:
             min_last_line=int(last.get("min_characters", 2)),
             tighten_limit=abs(float(last.get("tighten_limit_em", 0.04))),
             loosen_limit=abs(float(last.get("loosen_limit_em", 0.02))),
-            step=float(last.get("step_em", 0.005)),
+            step=float(last.get("step_em", 0.01)),
             mixed_script_space=float(mixed.get("space_em", 0.25)),
             space_numerals=bool(mixed.get("numerals", True)),
         )
@@ -211,8 +211,7 @@ def choose_spacing(html: Any, source: str, lone: list[Any], config: Typography,
             _add_style(clone, _tracking_declaration(spacing))
             parent.insert(at + offset, clone)
             copies[clone] = (element, spacing)
-        _add_style(twin, "display:none")
-    _hide_all_but(trial.etree_element, set(copies))
+    _keep_only(trial.etree_element, set(copies))
     laid_out = paragraph_lines(render(trial))
     chosen: dict[Any, float] = {}
     for clone, (element, spacing) in copies.items():
@@ -257,10 +256,11 @@ def _follow(root: Any, path: tuple[int, ...]) -> Any:
     return node
 
 
-def _hide_all_but(root: Any, kept: set[Any]) -> None:
-    """Hide every element of the body that neither holds nor is inside one of ``kept``:
-    the trial lays out only the copies, each in its own context (same classes and
-    ancestors, so the same font, indent and column)."""
+def _keep_only(root: Any, kept: set[Any]) -> None:
+    """Remove from the body every element that neither holds nor is inside one of
+    ``kept``: the trial lays out only the copies, each among the same ancestors (same
+    classes, so the same font, indent and column width), and computes no style for the
+    rest of the handout."""
     parents = _parent_map(root)
     keep: set[Any] = set()
     for element in kept:
@@ -274,10 +274,10 @@ def _hide_all_but(root: Any, kept: set[Any]) -> None:
     stack = [body]
     while stack:
         node = stack.pop()
-        for child in node:
+        for child in list(node):
             if child in kept:
                 continue
             if child in keep:
                 stack.append(child)
-            elif isinstance(child.tag, str):
-                _add_style(child, "display:none")
+            else:
+                node.remove(child)
