@@ -465,6 +465,79 @@ def _one_full_render(out: Path) -> str:
     return f"{seconds:.2f} s ({time.process_time() - cpu:.3f} CPU s)"
 
 
+def _render_plain(handout: Any) -> bytes:
+    """The layout before the finishing pass, for the page-count comparison."""
+    from handouts.writers.pdf import typeset
+    from handouts.writers.pdf.render import render_pdf
+
+    with typeset.disabled():
+        return render_pdf(handout)
+
+
+def _paper_of(pdf: Path) -> str:
+    """``a4``/``b5``/``a5`` from the first page's size; a booklet's sides are A4 landscape
+    and carry A5 pages."""
+    import tomllib
+
+    from pypdf import PdfReader
+
+    box = PdfReader(pdf).pages[0].mediabox
+    width, height = float(box.width), float(box.height)
+    if width > height:
+        return "a5"
+    spec = tomllib.loads((paths.STYLES / "paper.toml").read_text(encoding="utf-8"))
+    return min(spec, key=lambda name: abs(float(spec[name]["width"][:-2]) * 72 / 25.4 - width))
+
+
+def _corpora() -> list[tuple[str, Path]]:
+    """The seed corpus, and the real-text benchmark corpus when it is in the tree."""
+    found = [("seed", paths.CORPUS)]
+    real = paths.HOME / "tests" / "data" / "real"
+    if (real / "themes.toml").is_file():
+        found.append(("real", real))
+    return found
+
+
+@phase("typography")
+def _typography(work: Path) -> dict[str, Any]:
+    """Every theme and packet built as ``make handouts`` builds them, read back from the
+    PDFs: lone last lines (孤字), widows, orphans, stranded headings, justified lines,
+    and the page count against the same handouts laid out without the finishing pass."""
+    from handouts.build.build import build_all
+    from handouts.writers.pdf import pdfcheck
+
+    jobs = os.cpu_count() or 2
+    figures: dict[str, Any] = {}
+    for label, corpus in _corpora():
+        totals: dict[str, int] = {}
+        for kind, render in (("plain", _render_plain), ("finished", None)):
+            out = work / f"{label}-{kind}"
+            seconds, report = _timed(lambda o=out, r=render, c=corpus: build_all(
+                o, corpus_dir=c, packets_dir=paths.PACKETS, jobs=jobs, force=True,
+                progress=lambda _: None, render=r))
+            figures[f"{label}: build-all, {kind} layout"] = (
+                f"{seconds:.2f} s ({len(report.failures)} failed)")
+            for pdf in sorted(out.rglob("*.pdf")):
+                found = pdfcheck.typesetting(pdf.read_bytes(), _paper_of(pdf))
+                for key, value in (("pages", found.pages), ("lone", found.lone_last_lines),
+                                   ("widows", found.widows), ("orphans", found.orphans),
+                                   ("stranded", found.stranded_headings),
+                                   ("justified", found.justified),
+                                   ("justifiable", found.justifiable), ("pdfs", 1)):
+                    totals[f"{kind} {key}"] = totals.get(f"{kind} {key}", 0) + value
+        for kind in ("plain", "finished"):
+            share = totals[f"{kind} justified"] / max(1, totals[f"{kind} justifiable"])
+            figures[f"{label}: {kind}, {totals[f'{kind} pdfs']} PDFs"] = (
+                f"lone last lines {totals[f'{kind} lone']}, widows {totals[f'{kind} widows']}, "
+                f"orphans {totals[f'{kind} orphans']}, "
+                f"stranded headings {totals[f'{kind} stranded']}, "
+                f"justified {100 * share:.1f}% of {totals[f'{kind} justifiable']} lines")
+        before, after = totals["plain pages"], totals["finished pages"]
+        figures[f"{label}: pages, finished against plain"] = (
+            f"{after} against {before} ({100 * (after - before) / max(1, before):+.1f}%)")
+    return figures
+
+
 def run_phase(name: str) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="handouts-bench-") as tmp:
         figures = PHASES[name](Path(tmp))

@@ -1,0 +1,184 @@
+"""The typesetter's finishing pass, read back from the PDF: no paragraph ends in a lone
+character (孤字), lines stay justified, the text is unchanged; widows, orphans and
+stranded headings are caught by the read-back and do not occur."""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import re
+
+import pytest
+from render_samples import corpus, short_handout, with_changes
+
+from handouts.model import Handout
+from handouts.writers.pdf import pdfcheck, typeset
+from handouts.writers.pdf.render import render_pdf, text_column
+
+
+def _seed_sentences() -> str:
+    """Running Chinese text from the seed documents, without punctuation, to cut
+    paragraphs of any length from."""
+    text = "".join(sec.text for doc in corpus().documents for sec in doc.sections)
+    return "".join(re.findall(r"[\u4e00-\u9fff]", text))
+
+
+@functools.cache
+def constructed_handout() -> Handout:
+    """Paragraphs, key points and questions of every length over a range, so that some
+    of each, laid out naturally, end with one character and its stop."""
+    source = _seed_sentences()
+    paragraphs = [source[i * 97: i * 97 + n] + "。" for i, n in enumerate(range(80, 100))]
+    points = tuple(source[5000 + i * 61: 5000 + i * 61 + n] + "。"
+                   for i, n in enumerate(range(38, 50)))
+    questions = tuple("结合本单位实际，谈谈" + source[9000 + i * 53: 9000 + i * 53 + n] + "？"
+                      for i, n in enumerate(range(30, 42)))
+    base = short_handout()
+    outline = base.outlines[0]
+    sec = dataclasses.replace(outline.sections[0], text="\n".join(paragraphs),
+                              key_points=points, questions=questions)
+    return with_changes(base, outlines=(dataclasses.replace(outline, sections=(sec,)),))
+
+
+@functools.cache
+def plain_pdf() -> bytes:
+    with typeset.disabled():
+        return render_pdf(constructed_handout())
+
+
+@functools.cache
+def finished_pdf() -> bytes:
+    return render_pdf(constructed_handout())
+
+
+def _faces(lines: tuple[pdfcheck.Line, ...]) -> set[str]:
+    return {ln.font.split("+", 1)[-1] for ln in lines}
+
+
+def test_the_constructed_paragraphs_do_end_in_one_character_when_laid_out_naturally() -> None:
+    lone = pdfcheck.page_flaws(plain_pdf()).lone_last_lines
+    # Body text (Song), key points (Kai) and questions: each kind has some.
+    assert len(lone) >= 3, [ln.text for ln in lone]
+    assert {"Noto-Serif-CJK-SC", "LXGW-WenKai"} <= _faces(lone)
+    assert all(typeset.counted_characters(ln.text) == 1 for ln in lone)
+
+
+def test_every_paragraph_ends_with_at_least_two_characters() -> None:
+    flaws = pdfcheck.page_flaws(finished_pdf())
+    assert flaws.lone_last_lines == ()
+    assert flaws.paragraphs >= 40
+
+
+def test_the_finishing_pass_changes_no_character() -> None:
+    def squeezed(pdf: bytes) -> str:
+        return re.sub(r"\s+", "", pdfcheck.body_text(pdf))
+
+    assert squeezed(finished_pdf()) == squeezed(plain_pdf())
+    handout = constructed_handout()
+    text = squeezed(finished_pdf())
+    for paragraph in handout.outlines[0].sections[0].paragraphs:
+        assert paragraph in text
+
+
+def test_no_line_of_the_finished_paragraphs_starts_with_closing_punctuation() -> None:
+    assert pdfcheck.lines_starting_with_closing_punctuation(finished_pdf()) == []
+    assert pdfcheck.lines_ending_with_opening_punctuation(finished_pdf()) == []
+
+
+def test_lines_of_the_finished_paragraphs_stay_justified_within_half_a_point() -> None:
+    ragged: list[pdfcheck.Line] = []
+    share, counted = pdfcheck.justified_share(
+        finished_pdf(), lambda page: text_column("a4", page)[1], body_font="Serif",
+        body_size=10.5, pages=range(2, pdfcheck.typesetting(finished_pdf(), "a4").pages),
+        ragged=ragged)
+    assert counted > 25
+    assert ragged == [] and share == 1.0
+
+
+def test_the_typesetting_figures_of_the_constructed_handout() -> None:
+    before = pdfcheck.typesetting(plain_pdf(), "a4")
+    after = pdfcheck.typesetting(finished_pdf(), "a4")
+    assert before.lone_last_lines > 0 and after.lone_last_lines == 0
+    assert after.widows == after.orphans == after.stranded_headings == 0
+    assert after.justified_share == 1.0
+    assert after.pages <= before.pages + 1
+
+
+def test_a_paragraph_that_ends_in_one_character_is_set_a_little_tighter_or_looser() -> None:
+    """The pass touches only the offending paragraphs, within the configured limits."""
+    import weasyprint
+
+    from handouts.writers.pdf import render
+
+    html = render.render_html(constructed_handout())
+    render.prepare()
+    source = weasyprint.HTML(string=html, base_url=render.paths.STYLES.as_uri() + "/",
+                             url_fetcher=render._fetcher_class()())
+
+    def lay_out(h: object) -> object:
+        return h.render(font_config=render._font_config())  # type: ignore[attr-defined]
+
+    document = lay_out(source)
+    config = typeset.settings()
+    lone = typeset.lone_paragraphs(document, config.min_last_line)
+    chosen = typeset.choose_spacing(source, html, lone, config, lay_out)
+    assert lone and set(chosen) <= set(lone)
+    assert all(-config.tighten_limit - 1e-9 <= v <= config.loosen_limit + 1e-9 and v != 0
+               for v in chosen.values())
+
+
+# ---------------------------------------------------------------- widows, orphans, headings
+
+
+def _flow_html(css: str) -> str:
+    """Paragraphs and headings that run over several pages, with ``css`` in force."""
+    source = _seed_sentences()
+    blocks = []
+    for i in range(14):
+        blocks.append(f'<h2 style="font-family:\'Noto Sans CJK SC\';font-size:14pt;'
+                      f'margin:0.8em 0 0.3em 0">第{i + 1}节　{source[i * 7: i * 7 + 8]}</h2>')
+        for j in range(2 + i % 3):
+            start = (i * 5 + j) * 131
+            blocks.append(f"<p>{source[start: start + 60 + (i * 37 + j * 53) % 160]}。</p>")
+    return (
+        "<html lang='zh-CN'><head><style>@page{size:a5;margin:15mm}"
+        "p{font-family:'Noto Serif CJK SC';font-size:10pt;line-height:1.75;"
+        f"text-indent:2em;text-align:justify;margin:0}}{css}</style></head>"
+        f"<body>{''.join(blocks)}</body></html>")
+
+
+@functools.cache
+def flow_pdf(css: str) -> bytes:
+    import weasyprint
+
+    from handouts.writers.pdf import justify
+
+    justify.install()
+    return weasyprint.HTML(string=_flow_html(css)).write_pdf()
+
+
+CARELESS = "p{widows:1;orphans:1} h2{break-after:auto}"
+CAREFUL = "p{widows:2;orphans:2} h2{break-after:avoid}"
+
+
+def test_the_read_back_finds_widows_orphans_and_stranded_headings_when_they_occur() -> None:
+    """With widows, orphans and heading breaks allowed, some occur over 14 sections of
+    text: the read-back finds them (so its zero elsewhere means something)."""
+    flaws = pdfcheck.page_flaws(flow_pdf(CARELESS), heading_font="Sans")
+    assert len(flaws.widows) + len(flaws.orphans) > 0
+    assert flaws.stranded_headings or len(flaws.widows) + len(flaws.orphans) > 1
+
+
+@pytest.mark.parametrize("css", [CAREFUL, ""], ids=["as-set", "weasyprint-defaults"])
+def test_weasyprint_honours_widows_orphans_and_break_after_avoid(css: str) -> None:
+    flaws = pdfcheck.page_flaws(flow_pdf(css + "h2{break-after:avoid}"), heading_font="Sans")
+    assert flaws.widows == flaws.orphans == flaws.stranded_headings == ()
+
+
+def test_the_stylesheet_keeps_headings_with_their_text_and_paragraphs_whole() -> None:
+    from handouts import paths
+
+    css = (paths.STYLES / "handout.css").read_text(encoding="utf-8")
+    assert re.search(r"h1, h2, h3[^{]*\{[^}]*break-after: avoid", css)
+    assert re.search(r"\.key-points \{[^}]*break-inside: avoid", css)
+    assert re.search(r"\bp \{[^}]*orphans: 2; widows: 2", css)
