@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import itertools
 import re
 
 import pytest
@@ -182,3 +183,92 @@ def test_the_stylesheet_keeps_headings_with_their_text_and_paragraphs_whole() ->
     assert re.search(r"h1, h2, h3[^{]*\{[^}]*break-after: avoid", css)
     assert re.search(r"\.key-points \{[^}]*break-inside: avoid", css)
     assert re.search(r"\bp \{[^}]*orphans: 2; widows: 2", css)
+
+
+# ---------------------------------------------------------------- mixed-script spacing
+
+MIXED = ("会议印发了PDF文件和2024年工作要点（PDF版），要求各支部使用Python语言统计G20峰会"
+         "以来的数据，完成率达95.5%以上。")
+
+
+@functools.cache
+def mixed_pdf() -> bytes:
+    base = short_handout()
+    outline = base.outlines[0]
+    sec = dataclasses.replace(outline.sections[0], text=MIXED * 4,
+                              key_points=("要点：PDF文件共3份。",),
+                              questions=("如何用好PDF文件？",))
+    return render_pdf(with_changes(base, outlines=(dataclasses.replace(
+        outline, sections=(sec,)),)))
+
+
+def _gaps(pdf: bytes) -> dict[str, list[float]]:
+    """Blank between each pair of neighbouring characters on a line, by pair."""
+    import io
+
+    import pdfplumber
+
+    found: dict[str, list[float]] = {}
+    with pdfplumber.open(io.BytesIO(pdf)) as doc:
+        for page in doc.pages:
+            chars = page.chars
+            for a, b in itertools.pairwise(chars):
+                if abs(a["top"] - b["top"]) < 1 and b["x0"] > a["x0"]:
+                    found.setdefault(a["text"] + b["text"], []).append(b["x0"] - a["x1"])
+    return found
+
+
+def test_latin_letters_and_numerals_stand_a_quarter_em_from_han_characters() -> None:
+    gaps = _gaps(mixed_pdf())
+    em = 10.5
+    for pair in ("了P", "F文", "用P", "n语", "4年", "0峰", "达9", "%以"):
+        assert pair in gaps, pair
+        # A quarter em, plus at most a little of the line's justification.
+        assert all(0.25 * em - 0.05 <= g <= 0.25 * em + 0.6 for g in gaps[pair]), (pair, gaps[pair])
+    # None inside a word or number, none next to full-width punctuation.
+    for pair in ("PD", "20", "（P", "：P"):
+        assert all(g < 0.1 * em for g in gaps.get(pair, [])), (pair, gaps.get(pair))
+    assert all(0.25 * em - 0.05 <= g for g in gaps["F版"])  # 版 is Han: spaced
+
+
+def test_the_spacing_inserts_no_character_into_the_extracted_text() -> None:
+    texts = pdfcheck.page_texts(mixed_pdf())[2:3]  # the reading
+    joined = "".join(ln.text for ln in pdfcheck.lines(mixed_pdf()))
+    assert MIXED * 4 in re.sub(r"\s", "", joined)
+    # pdfplumber's own extraction (what copy and paste gives) has no space either.
+    assert any("会议印发了PDF文件和2024年工作要点（PDF版）" in t for t in texts)
+    reading = [line for t in texts for line in t.splitlines() if "数据" in line or "PDF" in line]
+    assert len(reading) >= 6
+    assert not any(" " in line.removeprefix("1. ") for line in reading), reading
+
+
+def test_a_spaced_run_that_opens_or_closes_a_line_has_no_space_at_the_edge() -> None:
+    body = [ln for ln in pdfcheck.lines(mixed_pdf())
+            if "Serif" in ln.font and abs(ln.size - 10.5) < 0.05 and ln.page == 3
+            and ln.text[:1] not in "1"]
+    left = min(ln.x0 for ln in body)
+    opening = [ln for ln in body if re.match(r"[A-Za-z0-9]", ln.text)]
+    assert opening, [ln.text for ln in body]  # the text is long enough for one
+    assert all(abs(ln.x0 - left) < 0.1 for ln in opening)
+    share, counted = pdfcheck.justified_share(
+        mixed_pdf(), lambda page: text_column("a4", page)[1], body_font="Serif",
+        body_size=10.5, pages={3})
+    assert counted >= 4 and share == 1.0
+
+
+def test_whether_numerals_are_spaced_is_a_setting(monkeypatch: pytest.MonkeyPatch) -> None:
+    text = "共2024份PDF文件"
+    spaced = str(typeset.mixed_script_markup(text))
+    assert 'class="gap-before gap-after">2024<' in spaced
+    assert 'class="gap-before gap-after">PDF<' in spaced
+    monkeypatch.setattr(typeset, "settings",
+                        lambda: typeset.Typography(space_numerals=False))
+    plain_numbers = str(typeset.mixed_script_markup(text))
+    assert ">2024<" not in plain_numbers and "共2024份" in plain_numbers
+    assert 'class="gap-before gap-after">PDF<' in plain_numbers
+
+
+def test_the_spaced_markup_escapes_corpus_text() -> None:
+    markup = str(typeset.mixed_script_markup('文<script>alert("x")</script>中&amp'))
+    assert "<script>" not in markup and "&lt;script&gt;" in markup
+    assert "&amp;amp" in markup

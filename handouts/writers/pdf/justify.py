@@ -50,6 +50,8 @@ EXPECTED_SOURCES = {
         "879516e71f1b80fa1833aee877e1a34c851248c5fd871d6c855c58f07358d418",
     "weasyprint.text.line_break.Layout.set_text":
         "fe23ca9937dbf5205bda422f9c01103f301ef2c511228842632ea86e853274f7",
+    "weasyprint.layout.inline.text_align":
+        "e953d41b87ccfc30405f83f6cc3c73918ef4638662794db4f834b1d788d6ed67",
 }
 
 _LOG = logging.getLogger(__name__)
@@ -130,6 +132,7 @@ def _targets() -> dict[str, Callable[..., Any]]:
         "weasyprint.layout.inline.count_expandable_spaces": inline.count_expandable_spaces,
         "weasyprint.layout.inline.add_word_spacing": inline.add_word_spacing,
         "weasyprint.text.line_break.Layout.set_text": line_break.Layout.set_text,
+        "weasyprint.layout.inline.text_align": inline.text_align,
     }
 
 
@@ -217,7 +220,49 @@ def install() -> bool:
 
     inline.count_expandable_spaces = count_expandable_spaces
     line_break.Layout.set_text = set_text
+    inline.text_align = _without_gaps_at_line_ends(inline.text_align, boxes.InlineBox)
     return True
+
+
+#: Classes of the spans that space Latin text from Han characters (``typeset``).
+GAP_BEFORE, GAP_AFTER = "gap-before", "gap-after"
+
+
+def _without_gaps_at_line_ends(original: Callable[..., Any],
+                               inline_box: type) -> Callable[..., Any]:
+    """``text_align`` that first takes away the mixed-script space where a spaced span
+    opens or closes the line (CLREQ: no space at a line's start or end), so the first
+    glyph sits on the left edge and justification fills the line to the right edge."""
+
+    def text_align(context: Any, line: Any, available_width: float, last: bool) -> float:
+        _drop_edge_gaps(line, inline_box)
+        return original(context, line, available_width, last)
+
+    return text_align
+
+
+def _gap_span(box: Any, inline_box: type, name: str) -> bool:
+    element = getattr(box, "element", None)
+    return (isinstance(box, inline_box) and element is not None
+            and name in (element.get("class") or "").split())
+
+
+def _drop_edge_gaps(line: Any, inline_box: type) -> None:
+    children = line.children
+    if not children:
+        return
+    first, final = children[0], children[-1]
+    if _gap_span(first, inline_box, GAP_BEFORE) and first.margin_left:
+        shift = first.margin_left
+        first.margin_left = 0
+        for child in first.children:
+            child.translate(-shift)
+        for sibling in children[1:]:
+            sibling.translate(-shift)
+        line.width -= shift
+    if _gap_span(final, inline_box, GAP_AFTER) and final.margin_right:
+        line.width -= final.margin_right
+        final.margin_right = 0
 
 
 #: The custom property through which the finishing pass (``typeset``) sets a paragraph

@@ -433,7 +433,17 @@ def _environment() -> Any:
     env.filters["cjk_quotes"] = cjk_quotes
     env.filters["css_string"] = css_string
     env.filters["noterefs"] = noterefs
+    _typesetting_filters(env)
     return env
+
+
+def _typesetting_filters(env: Any) -> None:
+    """``mixed_script`` (CLREQ spacing of Latin and numerals in Chinese text) and the
+    style of its spans (``typesetting_css``), from ``typeset``."""
+    from handouts.writers.pdf import typeset
+
+    env.filters["mixed_script"] = typeset.mixed_script_markup
+    env.globals["typesetting_css"] = typeset.css
 
 
 def css_string(text: str) -> Markup:
