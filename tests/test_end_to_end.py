@@ -139,3 +139,27 @@ def test_the_manifest_describes_the_files_on_disk(built: Path) -> None:
         assert entry["sha256"] == hashlib.sha256(data).hexdigest(), name
         assert entry["bytes"] == len(data), name
         assert entry["pages"] == len(PdfReader(built / name).pages), name
+
+
+def test_every_pdf_is_set_as_a_chinese_typesetter_would_sign_it_off(
+    built: Path, expected: dict[str, Handout]
+) -> None:
+    """No paragraph ends in a lone character, no widow, orphan or heading left at the
+    foot of a page, and every line of the readings justified within half a point."""
+    for name, handout in expected.items():
+        paper = "a5" if handout.booklet else handout.paper
+        found = pdfcheck.typesetting((built / name).read_bytes(), paper)
+        assert found.paragraphs > 20, name
+        assert (found.lone_last_lines, found.widows, found.orphans,
+                found.stranded_headings) == (0, 0, 0, 0), (name, found)
+        assert found.justifiable > 20 and found.justified_share == 1.0, (name, found)
+
+
+def test_booklet_packets_keep_their_bookmarks(built: Path, expected: dict[str, Handout]) -> None:
+    booklets = [name for name, handout in expected.items() if handout.booklet]
+    assert booklets
+    for name in booklets:
+        marks = pdfcheck.bookmarks((built / name).read_bytes())
+        assert len(marks) >= 3, name
+        sides = len(PdfReader(built / name).pages)
+        assert all(1 <= b.page <= sides for b in marks), name
