@@ -8,6 +8,7 @@ import dataclasses
 import functools
 import itertools
 import re
+from pathlib import Path
 
 import pytest
 from render_samples import corpus, short_handout, with_changes
@@ -272,3 +273,20 @@ def test_the_spaced_markup_escapes_corpus_text() -> None:
     markup = str(typeset.mixed_script_markup('文<script>alert("x")</script>中&amp'))
     assert "<script>" not in markup and "&lt;script&gt;" in markup
     assert "&amp;amp" in markup
+
+
+def test_a_broken_typography_file_is_an_error_naming_it(tmp_path: Path) -> None:
+    from handouts.errors import ConfigError
+
+    where = tmp_path / "typography.toml"
+    where.write_text('[last_line]\nmin_characters = "two"\n', encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"typography\.toml.*wrong type"):
+        typeset._settings(where)
+    where.write_text("[last_line]\ntighten_limit_em = 0.5\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"typography\.toml.*at most 0\.2 em"):
+        typeset._settings(where)
+
+
+def test_the_configured_typography_is_the_default() -> None:
+    assert typeset.settings() == typeset.Typography()
+    assert typeset.settings().candidates()[:2] == [-0.01, 0.01]
