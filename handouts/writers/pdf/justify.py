@@ -23,6 +23,12 @@ Typst, XeTeX and browsers spread the slack between the characters instead; so do
   applies whenever text is shaped (measuring and drawing), so line breaking sees the
   compressed widths.
 
+Two more things ride on the same hooks, for the finishing pass (``typeset``): a
+paragraph may ask, through ``--handouts-tracking``, for its CJK characters to be set a
+little tighter or looser (applied like the justification spacing, when measuring too,
+so the lines break with it); and ``text_align`` drops the mixed-script space of a span
+that opens or closes a line (CLREQ wants none at a line's ends).
+
 The patched functions are WeasyPrint internals: ``install`` checks the version and a
 digest of their source and refuses to patch anything else (the test suite fails on a
 refusal, so an upgrade of WeasyPrint cannot silently bring ragged text back).
@@ -270,7 +276,7 @@ def _drop_edge_gaps(line: Any, inline_box: type) -> None:
 #: to the CJK characters only and when measuring as well as when drawing, so lines are
 #: broken with it and still end on the right edge.  (CSS ``letter-spacing`` would not
 #: do: WeasyPrint counts it after a line's last letter, Pango does not draw it there,
-#: and lines with compressed punctuation drift off the edge.)
+#: so every tightened line would stick out by that much.)
 TRACKING_PROPERTY = "--handouts-tracking"
 
 

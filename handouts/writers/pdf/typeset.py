@@ -43,6 +43,7 @@ from markupsafe import Markup, escape
 
 from handouts import paths
 from handouts.errors import ConfigError
+from handouts.writers.pdf import justify
 
 CONFIG = "typography.toml"
 
@@ -295,9 +296,9 @@ _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003fff
 _WORD = r"[A-Za-z0-9]+(?:[.\-/:+][A-Za-z0-9]+)*%?"
 _INLINE = re.compile(f"(?P<quote>[\u2018\u2019\u201c\u201d])|(?P<run>{_WORD}(?: {_WORD})*)")
 _LETTER = re.compile(r"[A-Za-z]")
-#: Classes of the spans that carry the space (styles come from ``css``; ``justify``
-#: drops the space where a span opens or closes a line, as CLREQ asks).
-GAP_BEFORE, GAP_AFTER = "gap-before", "gap-after"
+# Classes of the spans that carry the space (styles come from ``css``; ``justify``
+# drops the space where a span opens or closes a line, as CLREQ asks).
+GAP_BEFORE, GAP_AFTER = justify.GAP_BEFORE, justify.GAP_AFTER
 
 
 _TAG = re.compile(r"(<[^>]*>)")
