@@ -290,3 +290,12 @@ def test_a_broken_typography_file_is_an_error_naming_it(tmp_path: Path) -> None:
 def test_the_configured_typography_is_the_default() -> None:
     assert typeset.settings() == typeset.Typography()
     assert typeset.settings().candidates()[:2] == [-0.01, 0.01]
+
+
+def test_spacing_works_on_the_markup_of_note_references() -> None:
+    from handouts.writers.pdf.render import noterefs
+
+    markup = str(typeset.mixed_script_markup(noterefs("印发了PDF文件[1]和<b>", 1)))
+    assert '<sup class="noteref">[1]</sup>' in markup
+    assert 'class="gap-before gap-after">PDF<' in markup
+    assert "&lt;b&gt;" in markup and "<b>" not in markup
