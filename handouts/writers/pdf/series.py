@@ -98,9 +98,11 @@ def _layout(html: str, options: dict[str, Any]) -> Any:
     from handouts.writers.pdf import justify
 
     justify.install()
-    return weasyprint.HTML(
-        string=html, base_url=paths.STYLES.as_uri() + "/", url_fetcher=render._fetcher_class()()
-    ).render(font_config=render._font_config(), **options)
+    source = weasyprint.HTML(
+        string=html, base_url=paths.STYLES.as_uri() + "/", url_fetcher=render._fetcher_class()())
+    # The finishing pass, as render._html_to_pdf runs it, so a series prints the same PDF.
+    return render._finish(source, source.render(font_config=render._font_config(), **options),
+                          html, options)
 
 
 def _header_box(pages: list[Any]) -> Any:
