@@ -165,3 +165,9 @@ def test_an_unclosed_markdown_link_is_left_alone_without_backtracking() -> None:
 def test_markdown_backslash_escapes_stand_for_the_character() -> None:
     text = markdown_to_text(r"见\[1\]，\*号不是强调\*，路径 a\\b。")
     assert text == "见[1]，*号不是强调*，路径 a\\b。\n"
+
+
+def test_front_matter_after_a_leading_blank_line_is_still_front_matter() -> None:
+    meta, body = split_front_matter("\n---\ntitle: '学习读后感'\ntags:\n- cn\n---\n\n正文。\n")
+    assert meta["title"] == "学习读后感"
+    assert body.strip() == "正文。"
