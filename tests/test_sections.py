@@ -206,3 +206,14 @@ def test_positions_follow_reading_order_and_ids_are_unique() -> None:
     assert all(
         s.parent is None or s.parent in {p.id for p in sections[: s.position]} for s in sections
     )
+
+
+def test_the_title_printed_again_as_a_heading_is_not_a_section() -> None:
+    paragraphs = ["（一九三○年五月）", "## 文档 标题", PROSE, "### 一、第一部分", PROSE]
+    assert [(t, lv) for _, t, lv, _ in tree(paragraphs, markdown=True)] == [
+        ("文档标题", 1),
+        ("一、第一部分", 1),
+    ]
+    # Further down, a heading with the title's words is a part of the text.
+    later = ["### 一、第一部分", PROSE, "## 文档标题", PROSE]
+    assert [t for _, t, _, _ in tree(later, markdown=True)] == ["一、第一部分", "文档标题"]

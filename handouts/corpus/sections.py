@@ -171,7 +171,11 @@ class _Item:
     text: str
 
 
-def _items(paragraphs: Sequence[str], *, markdown: bool) -> list[_Item]:
+def _letters(text: str) -> str:
+    return re.sub(r"[^0-9A-Za-z\u3400-\u9fff]+", "", text)
+
+
+def _items(paragraphs: Sequence[str], *, markdown: bool, doc_title: str = "") -> list[_Item]:
     """Paragraphs -> headings and body paragraphs, run-in heads split off."""
     sequence = _sequence_heads(paragraphs)
     items: list[_Item] = []
@@ -197,9 +201,22 @@ def _items(paragraphs: Sequence[str], *, markdown: bool) -> list[_Item]:
             if heading is None:
                 items.append(_Item(None, pending))
                 break
+            if _repeats_title(heading, doc_title, items):
+                # Pages print the title again above the text (a ``##`` head under the
+                # ``#`` one): that is the document's title, not a part of it.
+                pending = heading.body
+                continue
             items.append(_Item(heading, heading.title))
             pending = heading.body
     return items
+
+
+def _repeats_title(heading: Heading, doc_title: str, items: Sequence[_Item]) -> bool:
+    return (
+        bool(doc_title)
+        and not any(i.heading for i in items)
+        and _letters(heading.title) == _letters(doc_title)
+    )
 
 
 def _title_line(paragraphs: Sequence[str], idx: int, items: Sequence[_Item]) -> bool:
@@ -228,7 +245,7 @@ def split_sections(
     a document without headings is one such section.  Every paragraph lands in
     exactly one section; a heading's own words are its title.
     """
-    items = _items(paragraphs, markdown=markdown)
+    items = _items(paragraphs, markdown=markdown, doc_title=doc_title)
     nodes: list[dict[str, object]] = []
     # stack of (style, structural rank, node index)
     stack: list[tuple[str, int, int]] = []
@@ -293,10 +310,12 @@ def split_sections(
     return tuple(sections)
 
 
-def heading_styles(paragraphs: Sequence[str], *, markdown: bool = False) -> list[tuple[str, str]]:
+def heading_styles(
+    paragraphs: Sequence[str], *, markdown: bool = False, doc_title: str = ""
+) -> list[tuple[str, str]]:
     """(style, title) of every heading found, in order: what ``--explain`` reports."""
     return [
         (i.heading.style, i.heading.title)
-        for i in _items(paragraphs, markdown=markdown)
+        for i in _items(paragraphs, markdown=markdown, doc_title=doc_title)
         if i.heading
     ]
