@@ -217,3 +217,27 @@ def test_the_title_printed_again_as_a_heading_is_not_a_section() -> None:
     # Further down, a heading with the title's words is a part of the text.
     later = ["### 一、第一部分", PROSE, "## 文档标题", PROSE]
     assert [t for _, t, _, _ in tree(later, markdown=True)] == ["一、第一部分", "文档标题"]
+
+
+def test_numbered_heads_stay_siblings_whether_written_as_markdown_or_plain_lines() -> None:
+    paragraphs = [
+        "一 没有调查，没有发言权",
+        PROSE,
+        "##### 二 调查就是解决问题",
+        PROSE,
+        "四 离开实际调查就要产生唯心的阶级估量",
+        PROSE,
+        "##### 七 调查的技术",
+        "（1）要开调查会作讨论式的调查",
+        PROSE,
+        "##### 一",
+        PROSE,
+    ]
+    assert [(t, lv) for _, t, lv, _ in tree(paragraphs, markdown=True)] == [
+        ("一 没有调查，没有发言权", 1),
+        ("二 调查就是解决问题", 1),
+        ("四 离开实际调查就要产生唯心的阶级估量", 1),
+        ("七 调查的技术", 1),
+        ("（1）要开调查会作讨论式的调查", 2),
+        ("一", 1),
+    ]

@@ -40,7 +40,8 @@ STYLES: tuple[Style, ...] = (
         re.compile(rf"^第[{CN}百零〇\d]{{1,4}}(篇|章|部分|节)"),
         "space,whole,sentence,marker",
     ),
-    Style("cn", re.compile(rf"^[{CN}]{{1,3}}(?:[、．.]| (?=\S))"), "space,whole,sentence"),
+    # A bare numeral line (``一``) heads a part too: collections number their pieces so.
+    Style("cn", re.compile(rf"^[{CN}]{{1,3}}(?:[、．.]| (?=\S)|$)"), "space,whole,sentence"),
     Style("cn-paren", re.compile(rf"^[（(][{CN}]{{1,3}}[)）]"), "space,whole,sentence"),
     Style("arabic", re.compile(r"^\d{1,2}(?:[、．]|\.(?!\d))"), "space,whole,sentence"),
     Style("arabic-paren", re.compile(r"^[（(]\d{1,2}[)）]"), "space,whole"),
@@ -236,6 +237,18 @@ def _title_line(paragraphs: Sequence[str], idx: int, items: Sequence[_Item]) -> 
     return (is_prose(nxt) and len(nxt) >= 40) or has_heading_marker(nxt)
 
 
+def _numbering(heading: Heading) -> tuple[str, int]:
+    """The style a heading nests by.  A Markdown head that carries a numbering marker
+    (``##### 二　调查就是解决问题``) belongs to that numbering: its siblings may be plain
+    lines (``一　没有调查……``), and one document's 一…七 stay at one level however each
+    was written.  Its hashes still rank it against unnumbered Markdown heads."""
+    if heading.style.startswith("md"):
+        numbered = classify(heading.title)
+        if numbered is not None and numbered.style not in ("shi", "sequence", "bullet"):
+            return numbered.style, heading.structural
+    return heading.style, heading.structural
+
+
 def split_sections(
     doc_id: str, doc_title: str, paragraphs: Sequence[str], *, markdown: bool = False
 ) -> tuple[Section, ...]:
@@ -274,7 +287,7 @@ def split_sections(
                 current = open_node(doc_title, 1, None)
             current["body"].append(item.text)  # type: ignore[union-attr]
             continue
-        style, rank = heading.style, heading.structural
+        style, rank = _numbering(heading)
         if rank:
             while stack and (not stack[-1][1] or stack[-1][1] >= rank):
                 stack.pop()

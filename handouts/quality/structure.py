@@ -127,11 +127,16 @@ def _tree(document: Document) -> list[tuple[str, int]]:
     return [(title, level - top + 1) for title, level in heads]
 
 
+def _key(title: str, level: int) -> tuple[str, int]:
+    # A marker left in a heading is counted as a marker, not as a wrong heading.
+    return letters(MARKER.sub("", title)), level
+
+
 def _match(produced: Sequence[tuple[str, int]], expected: Sequence[tuple[str, int]]) -> int:
-    pool = [(letters(t), lv) for t, lv in expected]
+    pool = [_key(t, lv) for t, lv in expected]
     matched = 0
     for title, level in produced:
-        key = (letters(title), level)
+        key = _key(title, level)
         if key in pool:
             pool.remove(key)
             matched += 1
@@ -143,8 +148,8 @@ def score(ref: Reference, file: str, document: Document) -> FileResult:
     tree = _tree(document)
     expected = list(ref.headings)
     matched = _match(tree, expected)
-    exp_keys = {(letters(t), lv) for t, lv in expected}
-    got_keys = {(letters(t), lv) for t, lv in tree}
+    exp_keys = {_key(t, lv) for t, lv in expected}
+    got_keys = {_key(t, lv) for t, lv in tree}
     text_parts = [document.title]
     for s in document.sections:
         text_parts += [s.title, s.text]
@@ -172,8 +177,8 @@ def score(ref: Reference, file: str, document: Document) -> FileResult:
         headings_matched=matched,
         headings_produced=len(tree),
         headings_expected=len(expected),
-        missing_headings=tuple(t for t, lv in expected if (letters(t), lv) not in got_keys),
-        extra_headings=tuple(f"{lv} {t}" for t, lv in tree if (letters(t), lv) not in exp_keys),
+        missing_headings=tuple(t for t, lv in expected if _key(t, lv) not in got_keys),
+        extra_headings=tuple(f"{lv} {t}" for t, lv in tree if _key(t, lv) not in exp_keys),
         kept=len(ref.must_keep) - len(lost),
         must_keep=len(ref.must_keep),
         lost=lost,
