@@ -241,3 +241,37 @@ def test_numbered_heads_stay_siblings_whether_written_as_markdown_or_plain_lines
         ("（1）要开调查会作讨论式的调查", 2),
         ("一", 1),
     ]
+
+
+@pytest.mark.parametrize(
+    "paragraphs",
+    [
+        # several items inside one paragraph
+        [PROSE, "我给青年们讲几句话：", "一、祝贺他们身体好；二、祝贺他们学习好；三、祝贺工作好。"],
+        [PROSE, "（一）一切行动听指挥；（二）不拿群众一针一线；（三）一切缴获要归公。"],
+        # adjacent one-sentence points
+        ["1、农忙时一律停一下，总结经验。", "2、争取今年丰收。", "3、依靠县农民代表会及训练班。"],
+        # the first item is a paragraph of text, so its siblings are points too
+        [
+            "一、本军三大纪律八项注意，实行多年，其内容各地各军略有出入，现在统一规定，重行颁布，"
+            "望即以此为准，深入教育，严格执行。",
+            "二、三大纪律如下：",
+            "（一）一切行动听指挥；（二）不拿群众一针一线。",
+            "三、八项注意如下：",
+            "（一）说话和气；（二）买卖公平。",
+        ],
+    ],
+)
+def test_numbered_points_of_a_list_are_text_not_headings(paragraphs: list[str]) -> None:
+    sections = split_sections("doc", "文档标题", paragraphs)
+    assert [s.title for s in sections] == ["文档标题"]
+    assert "".join(s.text for s in sections).replace("\n", "") == "".join(paragraphs)
+
+
+def test_run_in_heads_with_their_own_text_stay_headings() -> None:
+    paragraphs = [
+        PROSE,
+        "1、一切为了群众。这是党的根本宗旨的体现，要求全心全意为人民服务。",
+        "2、一切依靠群众。人民群众是历史的创造者，党的一切工作都要依靠群众。",
+    ]
+    assert [t for _, t, _, _ in tree(paragraphs)][1:] == ["1、一切为了群众", "2、一切依靠群众"]

@@ -166,6 +166,95 @@ def _sequence_heads(paragraphs: Sequence[str]) -> set[int]:
     return heads
 
 
+_LIST_STYLES = ("cn", "cn-paren", "arabic", "arabic-paren", "arabic-close")
+_NUMERAL = re.compile(rf"[{CN}]+|\d+")
+_ITEM_END = re.compile(r"[。！？；;!?]$")
+
+
+def _sentences(paragraph: str) -> int:
+    return len(re.findall(r"[。！？!?]", paragraph.rstrip("。！？!?；;”’）)"))) + 1
+
+
+def _number(token: str) -> int:
+    if token.isdigit():
+        return int(token)
+    if len(token) == 1:
+        return CN.index(token) + 1
+    tens, _, units = token.partition("十")
+    return (CN.index(tens) + 1 if tens else 1) * 10 + (CN.index(units) + 1 if units else 0)
+
+
+def _marker(paragraph: str) -> tuple[str, int] | None:
+    """(style, number) of the numbering a paragraph opens with, if it is a list style."""
+    for style in STYLES:
+        if style.name in _LIST_STYLES and style.pattern.match(paragraph):
+            return style.name, _number(_NUMERAL.search(paragraph).group(0))  # type: ignore[union-attr]
+    return None
+
+
+def _list_items(paragraphs: Sequence[str]) -> set[int]:
+    """Numbered paragraphs that are points of a list, not heads of parts:
+
+    * several items run inside one paragraph (``（一）一切行动听指挥；（二）不拿……``);
+    * a run of adjacent items that each end a sentence, most of them one sentence alone
+      (``1、农忙时一律停一下，总结经验。`` / ``2、争取今年丰收。``): a head is followed
+      by its text, and a run-in head (``1、一切为了群众。这是……``) carries some;
+    * the items of a sequence whose first item is itself a paragraph of text (``一、本军三大
+      纪律……实行多年……`` makes ``二、三大纪律如下：`` a point of the same list).
+    """
+    items: set[int] = set()
+    markers = [_marker(p) for p in paragraphs]
+    for idx, (p, m) in enumerate(zip(paragraphs, markers, strict=True)):
+        if m and _inline_list(p, m[0]):
+            items.add(idx)
+    idx = 0
+    while idx < len(paragraphs):
+        m = markers[idx]
+        end = idx
+        while (
+            m
+            and end + 1 < len(paragraphs)
+            and markers[end + 1] is not None
+            and markers[end + 1][0] == m[0]  # type: ignore[index]
+            and markers[end + 1][1] == markers[end][1] + 1  # type: ignore[index]
+        ):
+            end += 1
+        run = range(idx, end + 1)
+        single = sum(1 for i in run if _sentences(paragraphs[i]) == 1)
+        if (
+            end > idx
+            and 2 * single >= len(run)
+            and all(_ITEM_END.search(paragraphs[i].rstrip("”’）)")) for i in run)
+        ):
+            items.update(run)
+        idx = end + 1
+    for idx, m in enumerate(markers):
+        if m and m[1] == 1 and classify(paragraphs[idx]) is None:
+            expected = 2
+            for later in range(idx + 1, len(paragraphs)):
+                if paragraphs[later].startswith("#"):
+                    break
+                lm = markers[later]
+                if lm and lm[0] == m[0]:
+                    if lm[1] != expected:
+                        break
+                    items.add(later)
+                    expected += 1
+    return items
+
+
+def _inline_list(paragraph: str, style: str) -> bool:
+    pattern = {
+        "cn": rf"[；;。，,]\s*[{CN}]{{1,3}}、",
+        "cn-paren": rf"[（(][{CN}]{{1,3}}[)）]",
+        "arabic": r"[；;。，,]\s*\d{1,2}、",
+        "arabic-paren": r"[（(]\d{1,2}[)）]",
+        "arabic-close": r"[；;。，,]\s*\d{1,2}[)）]",
+    }[style]
+    found = re.findall(pattern, paragraph[1:])
+    return len(found) >= 1 and bool(re.search(r"[；;]", paragraph))
+
+
 @dataclass(frozen=True)
 class _Item:
     heading: Heading | None
@@ -179,13 +268,14 @@ def _letters(text: str) -> str:
 def _items(paragraphs: Sequence[str], *, markdown: bool, doc_title: str = "") -> list[_Item]:
     """Paragraphs -> headings and body paragraphs, run-in heads split off."""
     sequence = _sequence_heads(paragraphs)
+    listed = _list_items(paragraphs)
     items: list[_Item] = []
     for idx, paragraph in enumerate(paragraphs):
         pending = paragraph
         depth = 0
         while pending and depth < 4:
             depth += 1
-            heading = classify(pending, markdown=markdown)
+            heading = None if idx in listed and depth == 1 else classify(pending, markdown=markdown)
             if (
                 heading
                 and heading.style in ("shi", "sequence")
