@@ -275,3 +275,21 @@ def test_run_in_heads_with_their_own_text_stay_headings() -> None:
         "2、一切依靠群众。人民群众是历史的创造者，党的一切工作都要依靠群众。",
     ]
     assert [t for _, t, _, _ in tree(paragraphs)][1:] == ["1、一切为了群众", "2、一切依靠群众"]
+
+
+def test_attribution_lines_are_the_sources_of_the_passage_above_never_headings() -> None:
+    paragraphs = [
+        "乡村振兴不是坐享其成，等不来、也送不来，要靠广大农民奋斗。",
+        "——2018年4月24日至28日，习近平在湖北考察时的讲话",
+        "新时代“三农”工作总抓手",
+        "全面建成小康社会，城市和乡村都要发展好。乡村振兴，关键是产业要振兴，要长期坚持。",
+        "——2018年4月11日至13日，习近平在海南考察时的讲话",
+        "（《毛泽东选集》第五卷，人民出版社1977年4月第1版，第61-64页）",
+        "——2013年，参加科协、科技界委员联组会。",
+    ]
+    sections = split_sections("doc", "文档标题", paragraphs)
+    assert [s.title for s in sections] == ["文档标题", "新时代“三农”工作总抓手"]
+    assert sections[0].sources == ("——2018年4月24日至28日，习近平在湖北考察时的讲话",)
+    assert sections[1].sources == tuple(paragraphs[4:6])
+    # A line of the text that merely opens with a dash is text.
+    assert sections[1].paragraphs[-1] == "——2013年，参加科协、科技界委员联组会。"

@@ -296,11 +296,11 @@ def test_an_attribution_run_into_the_text_becomes_its_own_paragraph(
     doc = seeds["001"]
     sid, _ = heading(doc, "第二篇")
     section = next(s for s in doc.sections if s.id == sid)
-    assert (
-        section.paragraphs[0]
-        == "——摘自贺同新同志在集团党组理论中心组群众路线教育实践活动专题学习会议上的发言"
+    # The attribution is the section's source now, printed under it, not a paragraph.
+    assert section.sources == (
+        "——摘自贺同新同志在集团党组理论中心组群众路线教育实践活动专题学习会议上的发言",
     )
-    assert section.paragraphs[1].startswith("总书记在党的群众路线教育实践活动工作会议上指出")
+    assert section.paragraphs[0].startswith("总书记在党的群众路线教育实践活动工作会议上指出")
 
 
 def test_explain_reports_every_heading_style_of_the_compilation_as_json() -> None:

@@ -449,6 +449,37 @@ _MARKER = re.compile(
 )
 
 
+# An attribution under a quoted passage: ——2018年4月24日至28日，习近平在湖北考察时的讲话,
+# ——摘自《……》, ——来源：…… .  It names who, when, where or from which work; a line of the
+# text that merely opens with a dash (——2013年，参加科协……联组会。) ends a sentence.
+_ATTRIBUTION = re.compile(r"^(?:——|—|－－|--)\s*(?!—)(?P<rest>.{2,100})$")
+_ATTRIBUTION_CUE = re.compile(
+    r"讲话|报告|谈话|致辞|贺信|指示|批示|发言|演讲|答问|采访|座谈|会议|会上|考察|调研|视察|"
+    r"摘自|选自|引自|出自|来源|转自|原载|《[^》]+》|[年月日]"
+)
+# A source line in brackets: （《毛泽东选集》第五卷，人民出版社1977年4月第1版，第61-64页）,
+# （摘自……）, or a dateline of the passage alone: （一九五一年十一月三十日）.
+_BRACKET_SOURCE = re.compile(
+    r"^[（(]\s*(?:(?:摘自|选自|引自|转自|原载|来源)[:：]?\s*.{2,80}"
+    r"|《[^》]{1,40}》.{0,60}(?:出版社|第\s*[\d一二三四五六七八九十〇零]+\s*(?:-+|—+)?\s*\d*\s*页|版)"
+    r"[^）)]{0,30}"
+    r"|[〇○零一二三四五六七八九十\d]{2,4}年[〇○零一二三四五六七八九十\d]{1,3}月"
+    r"(?:[〇○零一二三四五六七八九十\d]{1,3}日)?)\s*[)）]$"
+)
+
+
+def is_attribution(line: str) -> bool:
+    """A line that names the source of the passage above it (who said it, when, where,
+    from which work): it belongs to that passage as its source, never to its text and
+    never as a heading."""
+    s = line.strip()
+    m = _ATTRIBUTION.match(s)
+    if m:
+        rest = m.group("rest")
+        return not re.search(r"[。！？!?]$", rest) and bool(_ATTRIBUTION_CUE.search(rest))
+    return bool(_BRACKET_SOURCE.match(s))
+
+
 def has_heading_marker(line: str) -> bool:
     return bool(_MARKER.match(line.strip()))
 

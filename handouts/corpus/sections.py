@@ -19,7 +19,14 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from handouts.corpus.clean import TERMINAL, has_heading_marker, is_label, is_prose, title_like
+from handouts.corpus.clean import (
+    TERMINAL,
+    has_heading_marker,
+    is_attribution,
+    is_label,
+    is_prose,
+    title_like,
+)
 from handouts.model import Section
 
 CN = "一二三四五六七八九十"
@@ -259,6 +266,7 @@ def _inline_list(paragraph: str, style: str) -> bool:
 class _Item:
     heading: Heading | None
     text: str
+    source: bool = False  # an attribution line: the passage's source, not its text
 
 
 def _letters(text: str) -> str:
@@ -271,6 +279,9 @@ def _items(paragraphs: Sequence[str], *, markdown: bool, doc_title: str = "") ->
     listed = _list_items(paragraphs)
     items: list[_Item] = []
     for idx, paragraph in enumerate(paragraphs):
+        if is_attribution(paragraph):
+            items.append(_Item(None, paragraph, source=True))
+            continue
         pending = paragraph
         depth = 0
         while pending and depth < 4:
@@ -314,16 +325,20 @@ def _title_line(paragraphs: Sequence[str], idx: int, items: Sequence[_Item]) -> 
     """An unnumbered short line is a heading when it sits between finished prose
     and a substantial paragraph, and does not directly follow another heading."""
     p = paragraphs[idx]
-    if idx == 0 or idx + 1 >= len(paragraphs) or not title_like(p) or len(p) > 40:
+    # Attribution lines are the passages' sources, not text: look past them.
+    before = [q for q in paragraphs[:idx] if not is_attribution(q)]
+    after = [q for q in paragraphs[idx + 1 :] if not is_attribution(q)]
+    if not before or not after or not title_like(p) or len(p) > 40:
         return False
     if p[-1] in TERMINAL or re.search(r"[：:。；]", p) or is_label(p):
         return False
-    if not items or items[-1].heading is not None:
+    text_items = [i for i in items if not i.source]
+    if not text_items or text_items[-1].heading is not None:
         return False
-    prev = paragraphs[idx - 1]
+    prev = before[-1]
     if prev[-1] not in TERMINAL and len(prev) < 40:
         return False
-    nxt = paragraphs[idx + 1]
+    nxt = after[0]
     return (is_prose(nxt) and len(nxt) >= 40) or has_heading_marker(nxt)
 
 
@@ -346,7 +361,8 @@ def split_sections(
 
     Text before the first heading becomes a section titled with the document title;
     a document without headings is one such section.  Every paragraph lands in
-    exactly one section; a heading's own words are its title.
+    exactly one section, as text, or as a source when it is an attribution line
+    (``——……时的讲话``, ``（《……》第N页）``); a heading's own words are its title.
     """
     items = _items(paragraphs, markdown=markdown, doc_title=doc_title)
     nodes: list[dict[str, object]] = []
@@ -354,6 +370,7 @@ def split_sections(
     stack: list[tuple[str, int, int]] = []
     counters: list[int] = [0]
     current: dict[str, object] | None = None
+    waiting: list[str] = []  # sources met before any section opened
 
     def open_node(title: str, level: int, parent: int | None) -> dict[str, object]:
         while len(counters) < level:
@@ -366,12 +383,19 @@ def split_sections(
             "parent": parent,
             "ordinal": ".".join(str(c) for c in counters[:level]),
             "body": [],
+            "sources": [*waiting],
         }
+        waiting.clear()
         nodes.append(node)
         return node
 
     for item in items:
         heading = item.heading
+        if item.source:
+            # An attribution belongs to the passage above it, printed under it.
+            target = current["sources"] if current is not None else waiting
+            target.append(item.text)  # type: ignore[union-attr]
+            continue
         if heading is None:
             if current is None:
                 current = open_node(doc_title, 1, None)
@@ -408,6 +432,7 @@ def split_sections(
                 text="\n".join(node["body"]),  # type: ignore[arg-type]
                 parent=parent_id,
                 position=position,
+                sources=tuple(node["sources"]),  # type: ignore[arg-type]
             )
         )
     return tuple(sections)
