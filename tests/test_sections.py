@@ -293,3 +293,19 @@ def test_attribution_lines_are_the_sources_of_the_passage_above_never_headings()
     assert sections[1].sources == tuple(paragraphs[4:6])
     # A line of the text that merely opens with a dash is text.
     assert sections[1].paragraphs[-1] == "——2013年，参加科协、科技界委员联组会。"
+
+
+def test_plain_and_quoted_heads_of_a_converted_web_page_open_sections() -> None:
+    """HTML arrives as Markdown without a single #: its bold or plain heads are title lines."""
+    paragraphs = [
+        "这些故事，是对社会主义法治精神的最好昭示，一起来聆听这些动人的故事和典故。",
+        "法治兴则国兴，法治强则国强",
+        PROSE,
+        "——2018年8月24日在中央全面依法治国委员会第一次会议上的讲话",
+        "“这就是好样的！”",
+        PROSE,
+    ]
+    titles = [t for _, t, _, _ in tree(paragraphs, markdown=True)]
+    assert titles == ["文档标题", "法治兴则国兴，法治强则国强", "“这就是好样的！”"]
+    # With the author's own # heads, plain lines are left as text.
+    assert [t for _, t, _, _ in tree(["# 一", *paragraphs], markdown=True)] == ["一"]

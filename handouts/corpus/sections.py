@@ -277,6 +277,10 @@ def _items(paragraphs: Sequence[str], *, markdown: bool, doc_title: str = "") ->
     """Paragraphs -> headings and body paragraphs, run-in heads split off."""
     sequence = _sequence_heads(paragraphs)
     listed = _list_items(paragraphs)
+    # Unnumbered title lines are looked for unless the author marked the heads: a page
+    # converted from HTML arrives as Markdown without a single # when its heads were
+    # bold or plain lines (新时代“三农”工作总抓手).
+    marked = markdown and any(_MD.match(p) for p in paragraphs)
     items: list[_Item] = []
     for idx, paragraph in enumerate(paragraphs):
         if is_attribution(paragraph):
@@ -296,7 +300,7 @@ def _items(paragraphs: Sequence[str], *, markdown: bool, doc_title: str = "") ->
             if (
                 heading is None
                 and depth == 1
-                and not markdown
+                and not marked
                 and _title_line(paragraphs, idx, items)
             ):
                 heading = Heading("title", pending, "")
@@ -330,7 +334,10 @@ def _title_line(paragraphs: Sequence[str], idx: int, items: Sequence[_Item]) -> 
     after = [q for q in paragraphs[idx + 1 :] if not is_attribution(q)]
     if not before or not after or not title_like(p) or len(p) > 40:
         return False
-    if p[-1] in TERMINAL or re.search(r"[：:。；]", p) or is_label(p):
+    # A head may be one short quotation (“徙木立信”, “这就是好样的！”): judge its words.
+    quoted = re.fullmatch(r"[“「『]([^”」』“]{1,20})[”」』]", p)
+    core = quoted.group(1).rstrip("！？!?") if quoted else p
+    if not core or core[-1] in TERMINAL or re.search(r"[：:。；]", core) or is_label(p):
         return False
     text_items = [i for i in items if not i.source]
     if not text_items or text_items[-1].heading is not None:
