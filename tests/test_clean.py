@@ -274,3 +274,25 @@ def test_a_column_label_inside_the_text_is_dropped_and_never_a_heading() -> None
 def test_a_page_title_hint_loses_the_site_suffix(html_title: str, title: str) -> None:
     body = "党员干部要深入基层，倾听群众呼声，把群众的冷暖放在心上，为群众办实事。\n"
     assert clean_text(body, title=html_title).title == title
+
+
+@pytest.mark.parametrize("markdown", [False, True])
+def test_a_numbered_head_broken_over_two_lines_is_joined_and_stays_a_head(markdown: bool) -> None:
+    from handouts.corpus.sections import split_sections
+
+    text = (
+        "反对本本主义\n\n三　反对本本主义\n\n怎样纠正这种本本主义？只有向实际情况作调查，"
+        "这是大家都明白的道理，不必多说。\n\n"
+        "四　离开实际调查就要产生唯心的阶级估量和唯心的工作指导，\n\n"
+        "那末，它的结果，不是机会主义，便是盲动主义\n\n"
+        "　　你不相信这个结论吗？事实要强迫你信。你试试离开实际调查去估量政治形势，"
+        "去指导斗争工作，是不是空洞的唯心的呢？\n"
+    )
+    cleaned = clean_text(text, markdown=markdown)
+    head = (
+        "四 离开实际调查就要产生唯心的阶级估量和唯心的工作指导，"
+        "那末，它的结果，不是机会主义，便是盲动主义"
+    )
+    assert head in cleaned.paragraphs
+    sections = split_sections("d", "反对本本主义", cleaned.paragraphs, markdown=markdown)
+    assert [(s.title, s.level) for s in sections][-2:] == [("三 反对本本主义", 1), (head, 1)]

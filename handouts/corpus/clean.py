@@ -443,7 +443,8 @@ def parse_date(text: str | None) -> str | None:
 
 _MARKER = re.compile(
     r"^(?:#{1,6}\s|第[一二三四五六七八九十百零〇\d]+[篇章节部分]|[一二三四五六七八九十]+[、．.]|"
-    r"[一二三四五六七八九十]+\u3000|[（(][一二三四五六七八九十\d]+[)）]|\d{1,2}[.、．](?!\d)|"
+    r"[一二三四五六七八九十]+\u3000|[一二三四五六七八九十]{1,3} (?=\S)|"
+    r"[（(][一二三四五六七八九十\d]+[)）]|\d{1,2}[.、．](?!\d)|"
     r"第[一二三四五六七八九十]+[，,、]|[一二三四五六七八九十]是|[●■◆▲★]\s*|"
     r"[ⅠⅡⅢⅣⅤⅥⅦⅧⅨⅩ]+[、．.\s]|\d{1,2}[)）])"
 )
@@ -646,6 +647,7 @@ def _clean(
 
     # 5. Paragraphs: rejoin lines broken mid-sentence.
     paragraphs = _paragraphs(kept, numbered, markdown=markdown, notes=notes, indented=indented)
+    paragraphs = _join_broken_heads(paragraphs, notes)
     paragraphs = _split_attributions(paragraphs, notes)
 
     # 6. Trailing byline and source note at the end of the article.
@@ -893,6 +895,32 @@ def _paragraphs(
         paragraphs.append(s)
         last_line = n
     return paragraphs
+
+
+def _join_broken_heads(paragraphs: list[str], notes: list[str]) -> list[str]:
+    """``四　离开实际调查就要产生唯心的阶级估量和唯心的工作指导，`` / ``那末，它的结果，不是
+    机会主义，便是盲动主义``: a numbered head that stops mid-clause goes on in the next
+    short line, even across a blank line (pages set long heads on two lines).  The join
+    keeps the head whole, so it keeps its level."""
+    out: list[str] = []
+    for p in paragraphs:
+        if out:
+            head = out[-1]
+            bare = re.sub(r"^#{1,6}\s+", "", head)
+            if (
+                has_heading_marker(head)
+                and len(bare) <= 60
+                and bare[-1:] in ("，", "、", ",")
+                and len(p) <= 40
+                and not has_heading_marker(p)
+                and not _SENTENCE_END.search(p[-1:])
+                and p[-1:] not in "：:；;"
+            ):
+                out[-1] = head + p
+                notes.append(f"a head broken over two lines joined: {bare}{p}")
+                continue
+        out.append(p)
+    return out
 
 
 def _split_attributions(paragraphs: list[str], notes: list[str]) -> list[str]:

@@ -122,7 +122,11 @@ def _split(paragraph: str, marker_end: int, rules: str) -> tuple[str, str] | Non
         elif rule == "whole":
             one_sentence = inner is None or inner.end() == len(text)
             commas = len(re.findall(r"[，,]", text))
-            if one_sentence and (len(text) <= 40 or (len(text) <= 72 and commas <= 2)):
+            # A long head set on two lines has its clauses but never a full stop.
+            unstopped = inner is None and text[-1] not in TERMINAL
+            if one_sentence and (
+                len(text) <= 40 or (len(text) <= 72 and (commas <= 2 or unstopped))
+            ):
                 return text.rstrip("。；;"), ""
         elif rule == "sentence":
             if inner is not None and inner.start() <= 40 and inner.end() < len(text):

@@ -34,7 +34,7 @@ from handouts.model import Document
 REAL = paths.PACKAGE.parent / "tests" / "data" / "real"
 
 # Footnote markers in the forms real pages carry: [[[1]]](#_ftn1), [1], ①, ^1.
-MARKER = re.compile(r"\[\[\[?\d+\]\]\]?|\(#_ftn(?:ref)?\d+\)|\[\d{1,3}\]|[①-⑳]|\^\d+")
+MARKER = re.compile(r"\[\[\[?\d+\]\]\]?|[（(]#_ftn(?:ref)?\d+[)）]|\[\d{1,3}\]|[①-⑳]|\^\d+")
 _LETTERS = re.compile(r"[^0-9A-Za-z\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 
 
