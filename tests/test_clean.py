@@ -296,3 +296,11 @@ def test_a_numbered_head_broken_over_two_lines_is_joined_and_stays_a_head(markdo
     assert head in cleaned.paragraphs
     sections = split_sections("d", "反对本本主义", cleaned.paragraphs, markdown=markdown)
     assert [(s.title, s.level) for s in sections][-2:] == [("三 反对本本主义", 1), (head, 1)]
+
+
+@pytest.mark.parametrize("line", ["->", "<-", "* * *", "——", "……", "→ →", "◆◆◆"])
+def test_a_line_without_a_single_word_is_not_text(line: str) -> None:
+    body = "这是正文的第一段话，内容比较长，足以被当作正文来处理，不会被删掉。"
+    cleaned = clean_text(f"标题\n\n{line}\n\n{body}\n\n{line}\n\n{body}\n")
+    assert line.strip() not in cleaned.paragraphs
+    assert cleaned.paragraphs == (body, body)

@@ -295,6 +295,7 @@ _META_KEY = re.compile(
     r"发布时间|发表时间|发布日期|更新时间|时间\s*[:：]|日期\s*[:：]|来源\s*[:：]|作者\s*[:：]|编辑\s*[:：]"
     r"|浏览|阅读\s*[:：(（]|点击|提问者|發佈|發表|時間|日期|來源|作者|編輯|閱讀|點擊|瀏覽"
 )
+_WORDS = re.compile(rf"[0-9A-Za-z{HAN}\u3040-\u30ff\uac00-\ud7af]")
 _DIGITS_ONLY = re.compile(r"^[\s\d.,，/|·()（）-]+$")
 _BREADCRUMB = re.compile(
     r"^(?:您的位置|当前位置|你的位置|你现在的位置|您现在的位置|位置)\s*[:：]|^\S.{0,40}?\s*(?:>|＞|»|›|→)\s*.+(?:>|＞|»|›|→)"
@@ -339,6 +340,8 @@ def strong_boilerplate(line: str) -> str | None:
     stripped = line.strip()
     if _DIGITS_ONLY.match(stripped):
         return "stray number (page number or view count)"
+    if not _WORDS.search(stripped):
+        return "no words (navigation arrow, rule or ornament)"
     if _BREADCRUMB.search(stripped) and not is_prose(stripped):
         return "breadcrumb"
     if _COPYRIGHT.search(stripped) and han_count(stripped) < 60:
