@@ -304,3 +304,15 @@ def test_a_line_without_a_single_word_is_not_text(line: str) -> None:
     cleaned = clean_text(f"标题\n\n{line}\n\n{body}\n\n{line}\n\n{body}\n")
     assert line.strip() not in cleaned.paragraphs
     assert cleaned.paragraphs == (body, body)
+
+
+def test_an_appeal_to_subscribe_ends_the_article() -> None:
+    body = "名列世界遺產的日本岐阜縣合掌村，說它是世外桃源並不為過，山明水秀，五色紛陳。"
+    page = (
+        f"合掌村秋色\n\n{body}\n\n"
+        "請加入成為眾新聞的月費訂戶，長期支持我們的工作。所有訂戶都可以收到我們的通訊。\n\n"
+        "【博客】在紙媒混跡數十年，重拾揸機樂趣，自始樂此不疲，作品上載於多個網站。\n"
+    )
+    cleaned = clean_text(page)
+    assert cleaned.paragraphs == (body,)
+    assert any("appeal" in d.reason or "after end-of-article" in d.reason for d in cleaned.dropped)

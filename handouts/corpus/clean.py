@@ -74,6 +74,7 @@ class Vocabulary:
     end_markers: tuple[str, ...]
     widgets: tuple[str, ...]
     chatty: tuple[str, ...]
+    appeals: tuple[str, ...] = ()
 
     # One alternation per list: a line is scanned once, not once per phrase.
     @functools.cached_property
@@ -92,6 +93,10 @@ class Vocabulary:
     def chatty_re(self) -> re.Pattern[str]:
         return _alternation(self.chatty)
 
+    @functools.cached_property
+    def appeal_re(self) -> re.Pattern[str]:
+        return _alternation(self.appeals)
+
 
 def _alternation(phrases: Sequence[str]) -> re.Pattern[str]:
     ordered = sorted(set(phrases), key=len, reverse=True)
@@ -107,6 +112,7 @@ def vocabulary() -> Vocabulary:
         tuple(data["end_markers"]),
         tuple(data["widgets"]),
         tuple(data["chatty"]),
+        tuple(data.get("appeals", ())),
     )
 
 
@@ -387,6 +393,8 @@ def end_marker(line: str) -> str | None:
         return "编辑/关键词"
     if _COPYRIGHT.search(stripped) and han_count(stripped) < 60:
         return "copyright"
+    if len(set(vocabulary().appeal_re.findall(stripped))) >= 2:
+        return "appeal to the reader (subscribe, follow, support)"
     return None
 
 
