@@ -316,3 +316,11 @@ def test_an_appeal_to_subscribe_ends_the_article() -> None:
     cleaned = clean_text(page)
     assert cleaned.paragraphs == (body,)
     assert any("appeal" in d.reason or "after end-of-article" in d.reason for d in cleaned.dropped)
+
+
+def test_a_shortcode_line_goes_but_markup_shown_as_text_stays() -> None:
+    body = "名列世界遺產的日本岐阜縣合掌村，說它是世外桃源並不為過，山明水秀，五色紛陳。"
+    shown = '<img src="a.png"> 这一行是网页上显示出来的标记，读者看得见，它是正文。'
+    page = f'标题\n\n{body}\n\n{{{{< video src="https://x.org/embed/1" >}}}}\n\n{shown}\n'
+    cleaned = clean_text(page)
+    assert cleaned.paragraphs == (body, repair(shown))

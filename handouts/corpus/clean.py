@@ -301,6 +301,9 @@ _META_KEY = re.compile(
     r"发布时间|发表时间|发布日期|更新时间|时间\s*[:：]|日期\s*[:：]|来源\s*[:：]|作者\s*[:：]|编辑\s*[:：]"
     r"|浏览|阅读\s*[:：(（]|点击|提问者|發佈|發表|時間|日期|來源|作者|編輯|閱讀|點擊|瀏覽"
 )
+# A static-site generator's embed ({{< video src="…" >}}, {% include … %}) alone on a
+# line: what the site draws there is not text.  Tags a page shows as text stay.
+_SHORTCODE = re.compile(r"^(?:\{\{[<%].*?[>%]\}\}|\{%.*?%\})$")
 _WORDS = re.compile(rf"[0-9A-Za-z{HAN}\u3040-\u30ff\uac00-\ud7af]")
 _DIGITS_ONLY = re.compile(r"^[\s\d.,，/|·()（）-]+$")
 _BREADCRUMB = re.compile(
@@ -348,6 +351,8 @@ def strong_boilerplate(line: str) -> str | None:
         return "stray number (page number or view count)"
     if not _WORDS.search(stripped):
         return "no words (navigation arrow, rule or ornament)"
+    if _SHORTCODE.match(stripped):
+        return "site-generator shortcode (an embedded video or widget)"
     if _BREADCRUMB.search(stripped) and not is_prose(stripped):
         return "breadcrumb"
     if _COPYRIGHT.search(stripped) and han_count(stripped) < 60:
