@@ -324,3 +324,9 @@ def test_a_shortcode_line_goes_but_markup_shown_as_text_stays() -> None:
     page = f'标题\n\n{body}\n\n{{{{< video src="https://x.org/embed/1" >}}}}\n\n{shown}\n'
     cleaned = clean_text(page)
     assert cleaned.paragraphs == (body, repair(shown))
+
+
+def test_a_back_link_run_into_the_last_line_is_cut_from_it() -> None:
+    body = "加强农村基层基础工作，健全自治、法治、德治相结合的乡村治理体系，这是长期任务。"
+    cleaned = clean_text(f"标题\n\n{body}\n\n（整理/田宏）返回搜狐，查看更多\n")
+    assert cleaned.paragraphs == (body, "（整理/田宏）")

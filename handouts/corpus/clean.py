@@ -521,6 +521,10 @@ _CN_ITEM = re.compile(r"^([一二三四五六七八九十])[、．.]")
 _BYLINE = re.compile(
     rf"(?<=[。！？!?”」』…])\s*[（(]\s*((?:文\s*/\s*|作者\s*[:：]\s*)?[{HAN}·]{{2,5}})\s*[)）]\s*$"
 )
+# A back-link run into the article's last line: （整理/田宏）返回搜狐，查看更多.
+_TRAILING_WIDGET = re.compile(
+    r"\s*(?:返回[^，。！？\s]{1,8}[，,、]?\s*)?(?:查看更多|阅读全文|展开全文|点击查看|阅读原文)\s*$"
+)
 _SOURCE_NOTE = re.compile(r"[（(]\s*(?:来源|来自|稿源)\s*[:：]\s*([^()（）]{2,20}?)\s*[)）]\s*$")
 
 
@@ -669,6 +673,10 @@ def _clean(
     # 6. Trailing byline and source note at the end of the article.
     if paragraphs:
         last = paragraphs[-1]
+        widget = _TRAILING_WIDGET.search(last)
+        if widget and widget.start() > 0:
+            notes.append(f"page widget cut from the last line: {widget.group(0).strip()}")
+            last = last[: widget.start()].rstrip()
         source_note = _SOURCE_NOTE.search(last)
         if source_note:
             meta.setdefault("source", source_note.group(1))
