@@ -330,3 +330,13 @@ def test_a_back_link_run_into_the_last_line_is_cut_from_it() -> None:
     body = "加强农村基层基础工作，健全自治、法治、德治相结合的乡村治理体系，这是长期任务。"
     cleaned = clean_text(f"标题\n\n{body}\n\n（整理/田宏）返回搜狐，查看更多\n")
     assert cleaned.paragraphs == (body, "（整理/田宏）")
+
+
+def test_a_notice_in_another_language_after_a_chinese_article_is_dropped() -> None:
+    body = "对党忠诚是纯粹的、无条件的，只有对党的事业无限忠诚，才会有浩然正气。" * 8
+    page = (
+        f"读后感\n\n{body}\n\n注：图片来自网络。\n\n"
+        "This page is synchronized from the post: '学习读后感 My Thoughts after Reading'\n"
+    )
+    cleaned = clean_text(page)
+    assert cleaned.paragraphs == (body, "注：图片来自网络。")

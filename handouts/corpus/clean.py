@@ -848,6 +848,8 @@ def _trim_tail(kept: list[tuple[int, str]], dropped: list[Dropped]) -> list[tupl
             dropped.append(Dropped(n, s, "site notice"))
         elif _BULLET_LINK.match(s):
             dropped.append(Dropped(n, s, "link list"))
+        elif _foreign_notice(s, kept):
+            dropped.append(Dropped(n, s, "page notice in another language"))
         elif menu_run and _menu_item(s):
             dropped.append(Dropped(n, s, "navigation menu"))
         else:
@@ -857,6 +859,14 @@ def _trim_tail(kept: list[tuple[int, str]], dropped: list[Dropped]) -> list[tupl
         n, s = result.pop()
         dropped.append(Dropped(n, s, "site notice"))
     return result
+
+
+def _foreign_notice(line: str, kept: Sequence[tuple[int, str]]) -> bool:
+    """A line mostly in another script after the end of a Chinese article (This page is
+    synchronized from the post: …): the platform's notice, not the author's words."""
+    article = sum(han_count(s) for _, s in kept)
+    letters = len(re.findall(r"[A-Za-z]", line))
+    return article >= 200 and letters >= 12 and han_count(line) * 3 < letters
 
 
 def _paragraphs(
