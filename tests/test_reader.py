@@ -171,3 +171,20 @@ def test_front_matter_after_a_leading_blank_line_is_still_front_matter() -> None
     meta, body = split_front_matter("\n---\ntitle: '学习读后感'\ntags:\n- cn\n---\n\n正文。\n")
     assert meta["title"] == "学习读后感"
     assert body.strip() == "正文。"
+
+
+def test_an_html_fragment_trafilatura_gives_up_on_is_read_block_by_block(tmp_path: Path) -> None:
+    page = tmp_path / "fragment.html"
+    page.write_text(
+        '<div class="bui-left"><div class="article-box">\n'
+        '      <p style="text-align: center;"><span>每年两会，习近平总书记参加团组审议讨论，'
+        "总是备受关注。</span></p>\n"
+        '      <p style="text-align: center;">&nbsp;</p>\n'
+        '      <p style="text-align: center;">&mdash;&mdash;2013年，'
+        "参加科协、科技界委员联组会。</p>\n"
+        "      </div></div>",
+        encoding="utf-8",
+    )
+    text = read_document(page).text
+    assert "每年两会，习近平总书记参加团组审议讨论，总是备受关注。" in text
+    assert "——2013年，参加科协、科技界委员联组会。" in text
