@@ -340,6 +340,9 @@ _COUNTER = re.compile(
 )
 
 
+_AUTHORED = 30
+
+
 def _site_hits(line: str) -> int:
     return len(set(vocabulary().site_re.findall(line)))
 
@@ -353,9 +356,12 @@ def strong_boilerplate(line: str) -> str | None:
         return "no words (navigation arrow, rule or ornament)"
     if _SHORTCODE.match(stripped):
         return "site-generator shortcode (an embedded video or widget)"
-    if _BREADCRUMB.search(stripped) and not is_prose(stripped):
+    # A paragraph of 30 Han characters or more is the author's, whatever markup-like
+    # characters it holds (>, <style>…</style>, {{, a URL): no rule of shape drops it.
+    authored = han_count(stripped) >= _AUTHORED
+    if _BREADCRUMB.search(stripped) and not is_prose(stripped) and not authored:
         return "breadcrumb"
-    if _COPYRIGHT.search(stripped) and han_count(stripped) < 60:
+    if _COPYRIGHT.search(stripped) and han_count(stripped) < 60 and not authored:
         return "copyright or registration line"
     if _EDITOR.match(stripped):
         return "editor or keyword line"
@@ -371,13 +377,13 @@ def strong_boilerplate(line: str) -> str | None:
         and re.search(r"[吧吗呢啊?？！!]", stripped)
     ):
         return "chatty remark from a Q&A page"
-    if _PIPE_MENU.match(stripped):
+    if _PIPE_MENU.match(stripped) and not authored:
         return "navigation menu"
     if _FOOTER.match(stripped) and han_count(stripped) < 40:
         return "site footer (sponsor or contact)"
     if _COUNTER.match(stripped):
         return "view or like counter"
-    if _BRACKET_WIDGETS.match(stripped) or _SHARE.match(stripped):
+    if (_BRACKET_WIDGETS.match(stripped) or _SHARE.match(stripped)) and not authored:
         return "page widget"
     if re.match(
         r"^第\s*\d+\s*页(?:\s*[/，,]?\s*共\s*\d+\s*页)?$|^page \d+( of \d+)?$", stripped, re.I
@@ -396,7 +402,7 @@ def end_marker(line: str) -> str | None:
         return "上一篇/下一篇"
     if _EDITOR.match(stripped):
         return "编辑/关键词"
-    if _COPYRIGHT.search(stripped) and han_count(stripped) < 60:
+    if _COPYRIGHT.search(stripped) and han_count(stripped) < _AUTHORED:
         return "copyright"
     if len(set(vocabulary().appeal_re.findall(stripped))) >= 2:
         return "appeal to the reader (subscribe, follow, support)"
