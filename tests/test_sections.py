@@ -309,3 +309,22 @@ def test_plain_and_quoted_heads_of_a_converted_web_page_open_sections() -> None:
     assert titles == ["文档标题", "法治兴则国兴，法治强则国强", "“这就是好样的！”"]
     # With the author's own # heads, plain lines are left as text.
     assert [t for _, t, _, _ in tree(["# 一", *paragraphs], markdown=True)] == ["一"]
+
+
+def test_a_pieces_title_with_its_byline_opens_a_section_even_right_after_a_heading() -> None:
+    paragraphs = [
+        "第三篇：党群众路线",
+        "大学生党员如何实施群众路线 会展二支部 会展1102 高子茵",
+        PROSE,
+        "（一）扎实开展学习培训，切实提高思想认识",
+        PROSE,
+    ]
+    assert [(t, lv) for _, t, lv, _ in tree(paragraphs)] == [
+        ("第三篇：党群众路线", 1),
+        ("大学生党员如何实施群众路线 会展二支部 会展1102 高子茵", 2),
+        ("（一）扎实开展学习培训，切实提高思想认识", 3),
+    ]
+    # A sentence with spaces in it is not a title with a byline.
+    from handouts.corpus.sections import _bylined_title
+
+    assert not _bylined_title(["党员干部要深入基层 倾听群众呼声，了解疾苦 解决问题", PROSE], 0)

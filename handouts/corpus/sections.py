@@ -305,7 +305,7 @@ def _items(paragraphs: Sequence[str], *, markdown: bool, doc_title: str = "") ->
                 heading is None
                 and depth == 1
                 and not marked
-                and _title_line(paragraphs, idx, items)
+                and (_title_line(paragraphs, idx, items) or _bylined_title(paragraphs, idx))
             ):
                 heading = Heading("title", pending, "")
             if heading is None:
@@ -327,6 +327,27 @@ def _repeats_title(heading: Heading, doc_title: str, items: Sequence[_Item]) -> 
         and not any(i.heading for i in items)
         and _letters(heading.title) == _letters(doc_title)
     )
+
+
+_BYLINE_TOKEN = re.compile(r"[^\s，。！？；：,.!?;:、“”\"（）()]{1,8}")
+
+
+def _bylined_title(paragraphs: Sequence[str], idx: int) -> bool:
+    """A piece of a compilation opens with its title and its author's byline on one line
+    (``大学生党员如何实施群众路线 会展二支部 会展1102 高子茵``): a title-like first part
+    and two to four short tokens (unit, class, name), with the piece's text after it.
+    Unlike a bare title line it may follow a heading: it is the first piece of a part."""
+    p = paragraphs[idx]
+    parts = p.split()
+    if len(parts) < 3 or len(parts) > 5 or idx + 1 >= len(paragraphs):
+        return False
+    head, byline = parts[0], parts[1:]
+    if not (6 <= len(head) <= 30 and title_like(head) and head[-1] not in TERMINAL):
+        return False
+    if not all(_BYLINE_TOKEN.fullmatch(tok) for tok in byline) or len("".join(byline)) > 24:
+        return False
+    nxt = next((q for q in paragraphs[idx + 1 :] if not is_attribution(q)), "")
+    return is_prose(nxt) and len(nxt) >= 40
 
 
 def _title_line(paragraphs: Sequence[str], idx: int, items: Sequence[_Item]) -> bool:
