@@ -340,3 +340,18 @@ def test_a_notice_in_another_language_after_a_chinese_article_is_dropped() -> No
     )
     cleaned = clean_text(page)
     assert cleaned.paragraphs == (body, "注：图片来自网络。")
+
+
+@pytest.mark.parametrize(
+    "page",
+    [
+        "学习专栏\n\n{P}\n\n{P}\n",
+        "领导干部要坚持密切联系群众\n\n2017-03-23 来源：人民网\n\n学习专栏\n\n{P}\n\n{P}\n",
+        "领导干部要坚持密切联系群众\n\n{P}\n\n党建动态\n\n{P}\n\n{P}\n",
+    ],
+)
+def test_a_sites_column_name_is_neither_title_nor_text(page: str) -> None:
+    para = "党员干部要深入基层，倾听群众呼声，了解群众疾苦，解决群众最关心的利益问题。"
+    cleaned = clean_text(page.replace("{P}", para))
+    assert cleaned.title in (None, "领导干部要坚持密切联系群众")
+    assert set(cleaned.paragraphs) == {para}

@@ -75,6 +75,7 @@ class Vocabulary:
     widgets: tuple[str, ...]
     chatty: tuple[str, ...]
     appeals: tuple[str, ...] = ()
+    columns: tuple[str, ...] = ()
 
     # One alternation per list: a line is scanned once, not once per phrase.
     @functools.cached_property
@@ -113,6 +114,7 @@ def vocabulary() -> Vocabulary:
         tuple(data["widgets"]),
         tuple(data["chatty"]),
         tuple(data.get("appeals", ())),
+        tuple(data.get("columns", ())),
     )
 
 
@@ -356,6 +358,13 @@ def strong_boilerplate(line: str) -> str | None:
         return "no words (navigation arrow, rule or ornament)"
     if _SHORTCODE.match(stripped):
         return "site-generator shortcode (an embedded video or widget)"
+    if (
+        len(stripped) <= 10
+        and stripped.endswith(vocabulary().columns)
+        and not re.search(r"[，。！？；：,.!?;:“”\"]", stripped)
+        and not has_heading_marker(stripped)
+    ):
+        return "column name of the site"
     # A paragraph of 30 Han characters or more is the author's, whatever markup-like
     # characters it holds (>, <style>…</style>, {{, a URL): no rule of shape drops it.
     authored = han_count(stripped) >= _AUTHORED
