@@ -355,3 +355,9 @@ def test_a_sites_column_name_is_neither_title_nor_text(page: str) -> None:
     cleaned = clean_text(page.replace("{P}", para))
     assert cleaned.title in (None, "领导干部要坚持密切联系群众")
     assert set(cleaned.paragraphs) == {para}
+
+
+def test_a_reposted_pages_original_title_label_is_not_part_of_the_title() -> None:
+    para = "央视网消息：9月23日，中华大地亿万农民迎来首个“中国农民丰收节”，各地举办了庆祝活动。"
+    cleaned = clean_text(f"原标题：丰收节，看习近平如何谋划这篇大文章\n\n{para}\n")
+    assert cleaned.title == "丰收节，看习近平如何谋划这篇大文章"

@@ -795,7 +795,7 @@ def _pick_title(
 
 def _strip_hash(s: str) -> str:
     """The title's own words: no Markdown hashes, no ``标题：`` label."""
-    return re.sub(r"^(?:#{1,6}\s+|(?:标题|題目|题目|主题)\s*[:：]\s*)", "", s).strip()
+    return re.sub(r"^(?:#{1,6}\s+|(?:原标题|原標題|标题|題目|题目|主题)\s*[:：]\s*)", "", s).strip()
 
 
 def _same_title(a: str, b: str) -> bool:
