@@ -260,6 +260,15 @@ def test_numbered_heads_stay_siblings_whether_written_as_markdown_or_plain_lines
             "三、八项注意如下：",
             "（一）说话和气；（二）买卖公平。",
         ],
+        # the same with a short first sentence that could pass for a run-in head: the
+        # lead-ins before their lists make the whole sequence points
+        [
+            "一、本军三大纪律八项注意，实行多年[1]，其内容各地各军略有出入。现在统一规定，重行颁布。",
+            "二、三大纪律如下：",
+            "（一）一切行动听指挥；（二）不拿群众一针一线。",
+            "三、八项注意如下：",
+            "（一）说话和气；（二）买卖公平。",
+        ],
     ],
 )
 def test_numbered_points_of_a_list_are_text_not_headings(paragraphs: list[str]) -> None:

@@ -210,8 +210,9 @@ def _list_items(paragraphs: Sequence[str]) -> set[int]:
     * a run of adjacent items that each end a sentence, most of them one sentence alone
       (``1、农忙时一律停一下，总结经验。`` / ``2、争取今年丰收。``): a head is followed
       by its text, and a run-in head (``1、一切为了群众。这是……``) carries some;
-    * the items of a sequence whose first item is itself a paragraph of text (``一、本军三大
-      纪律……实行多年……`` makes ``二、三大纪律如下：`` a point of the same list).
+    * a lead-in ending in a colon right before such a list (``二、三大纪律如下：``);
+    * the other items of a sequence one of whose items is a paragraph of text or a point
+      (``一、本军三大纪律……实行多年……`` makes ``二、三大纪律如下：`` a point too).
     """
     items: set[int] = set()
     markers = [_marker(p) for p in paragraphs]
@@ -239,18 +240,31 @@ def _list_items(paragraphs: Sequence[str]) -> set[int]:
         ):
             items.update(run)
         idx = end + 1
+    # A lead-in (二、三大纪律如下：) whose next paragraph is a run-in list is a sentence
+    # of the text introducing that list.
     for idx, m in enumerate(markers):
-        if m and m[1] == 1 and classify(paragraphs[idx]) is None:
-            expected = 2
-            for later in range(idx + 1, len(paragraphs)):
-                if paragraphs[later].startswith("#"):
+        if m and re.search(r"[：:]$", paragraphs[idx]) and idx + 1 in items:
+            nxt = markers[idx + 1]
+            if nxt and nxt[0] != m[0]:
+                items.add(idx)
+    # One numbered sequence (一、二、三、… from 一 on) plays one role: if one of its
+    # items is a paragraph of text or a point of a list, so are the others.
+    for idx, m in enumerate(markers):
+        if not m or m[1] != 1:
+            continue
+        members = [idx]
+        for later in range(idx + 1, len(paragraphs)):
+            if paragraphs[later].startswith("#"):
+                break
+            lm = markers[later]
+            if lm and lm[0] == m[0]:
+                if lm[1] != len(members) + 1:
                     break
-                lm = markers[later]
-                if lm and lm[0] == m[0]:
-                    if lm[1] != expected:
-                        break
-                    items.add(later)
-                    expected += 1
+                members.append(later)
+        if len(members) > 1 and any(
+            i in items or classify(paragraphs[i]) is None for i in members
+        ):
+            items.update(members)
     return items
 
 
