@@ -118,6 +118,8 @@ def test_the_scorer_marks_a_wrong_reading_down() -> None:
     assert bad.headings_matched == 7  # the seven (1)…(7) heads lost their level
     assert bad.kept == len(ref.must_keep) - len(bad.lost) < good.kept
     assert "->" in bad.junk_left and bad.markers_left == 2
+    noted = _document(("反对本本主义", 1, "没有调查[1]，没有发言权[2]。"), notes=("注一",))
+    assert score(ref, "noted", noted).markers_left == 1  # [2] has no note in the section
     attributed = _document(
         ("反对本本主义", 1, "正文。"), ("——2018年4月24日，在湖北考察时的讲话", 2, "")
     )

@@ -132,6 +132,18 @@ def _key(title: str, level: int) -> tuple[str, int]:
     return letters(MARKER.sub("", title)), level
 
 
+def _markers_left(text: str, notes: int) -> int:
+    """Markers not resolved into notes.  ``[n]`` with a note ``n`` in the section is the
+    note's reference (the handout sets it as a superscript); any other form, or a number
+    beyond the section's notes, is a marker left in the text."""
+    left = 0
+    for m in MARKER.finditer(text):
+        ref = re.fullmatch(r"\[(\d{1,3})\]", m.group(0))
+        if not (ref and 1 <= int(ref.group(1)) <= notes):
+            left += 1
+    return left
+
+
 def _match(produced: Sequence[tuple[str, int]], expected: Sequence[tuple[str, int]]) -> int:
     pool = [_key(t, lv) for t, lv in expected]
     matched = 0
@@ -159,7 +171,7 @@ def score(ref: Reference, file: str, document: Document) -> FileResult:
     compact = re.sub(r"\s+", "", everything)
     lost = tuple(k for k in ref.must_keep if letters(k) not in flat)
     junk_left = tuple(j for j in ref.junk if re.sub(r"\s+", "", j) in compact)
-    markers = sum(len(MARKER.findall(s.title + "\n" + s.text)) for s in document.sections)
+    markers = sum(_markers_left(s.title + "\n" + s.text, len(s.notes)) for s in document.sections)
     attr_keys = {letters(a) for a in ref.attributions}
     attr_heads = tuple(
         s.title
