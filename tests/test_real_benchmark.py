@@ -131,10 +131,10 @@ def test_figures_count_files_without_a_reader_apart(tmp_path: Path) -> None:
     body = "# 标题\n\n这是一段足够长的正文，用来检验基准的计数是否正确。\n"
     (tmp_path / "a.md").write_text(body, "utf-8")
     (tmp_path / "gold" / "a.toml").write_text(
-        'file = "a.md"\nalso = ["a.odt"]\ngenre = "g"\ntitle = "标题"\nheadings = []\n'
+        'file = "a.md"\nalso = ["a.xyz"]\ngenre = "g"\ntitle = "标题"\nheadings = []\n'
         'must_keep = ["这是一段足够长的正文"]\njunk = []\nnotes = []\nattributions = []\n',
         "utf-8",
     )
     figures = measure(tmp_path)
-    assert figures.skipped == ("a.odt",)
+    assert figures.skipped == ("a.xyz",)
     assert len(figures.measured) == 1 and figures.must_keep == 1.0 and figures.titles == 1.0
