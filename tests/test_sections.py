@@ -336,4 +336,4 @@ def test_a_pieces_title_with_its_byline_opens_a_section_even_right_after_a_headi
     # A sentence with spaces in it is not a title with a byline.
     from handouts.corpus.sections import _bylined_title
 
-    assert not _bylined_title(["党员干部要深入基层 倾听群众呼声，了解疾苦 解决问题", PROSE], 0)
+    assert not _bylined_title("党员干部要深入基层 倾听群众呼声，了解疾苦 解决问题", PROSE)

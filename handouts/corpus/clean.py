@@ -855,6 +855,7 @@ def _trim_tail(kept: list[tuple[int, str]], dropped: list[Dropped]) -> list[tupl
     last_prose = max(
         (i for i, (_, s) in enumerate(kept) if is_prose(s) and not site_notice(s)), default=-1
     )
+    article = sum(han_count(s) for _, s in kept[: last_prose + 1])  # once: tails are long
     tail = kept[last_prose + 1 :]
     menu_run = sum(1 for _, s in tail if _menu_item(s) or _BULLET_LINK.match(s)) >= 3
     result = kept[: last_prose + 1]
@@ -863,7 +864,7 @@ def _trim_tail(kept: list[tuple[int, str]], dropped: list[Dropped]) -> list[tupl
             dropped.append(Dropped(n, s, "site notice"))
         elif _BULLET_LINK.match(s):
             dropped.append(Dropped(n, s, "link list"))
-        elif _foreign_notice(s, kept):
+        elif _foreign_notice(s, article):
             dropped.append(Dropped(n, s, "page notice in another language"))
         elif menu_run and _menu_item(s):
             dropped.append(Dropped(n, s, "navigation menu"))
@@ -876,10 +877,10 @@ def _trim_tail(kept: list[tuple[int, str]], dropped: list[Dropped]) -> list[tupl
     return result
 
 
-def _foreign_notice(line: str, kept: Sequence[tuple[int, str]]) -> bool:
-    """A line mostly in another script after the end of a Chinese article (This page is
-    synchronized from the post: …): the platform's notice, not the author's words."""
-    article = sum(han_count(s) for _, s in kept)
+def _foreign_notice(line: str, article: int) -> bool:
+    """A line mostly in another script after the end of a Chinese article of ``article``
+    Han characters (This page is synchronized from the post: …): the platform's notice,
+    not the author's words."""
     letters = len(re.findall(r"[A-Za-z]", line))
     return article >= 200 and letters >= 12 and han_count(line) * 3 < letters
 

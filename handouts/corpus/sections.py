@@ -299,11 +299,14 @@ def _items(paragraphs: Sequence[str], *, markdown: bool, doc_title: str = "") ->
     # converted from HTML arrives as Markdown without a single # when its heads were
     # bold or plain lines (新时代“三农”工作总抓手).
     marked = markdown and any(_MD.match(p) for p in paragraphs)
+    sources = [is_attribution(p) for p in paragraphs]
+    around = _text_around(paragraphs, sources)
     items: list[_Item] = []
     for idx, paragraph in enumerate(paragraphs):
-        if is_attribution(paragraph):
+        if sources[idx]:
             items.append(_Item(None, paragraph, source=True))
             continue
+        prev, nxt = around[idx]
         pending = paragraph
         depth = 0
         while pending and depth < 4:
@@ -319,7 +322,7 @@ def _items(paragraphs: Sequence[str], *, markdown: bool, doc_title: str = "") ->
                 heading is None
                 and depth == 1
                 and not marked
-                and (_title_line(paragraphs, idx, items) or _bylined_title(paragraphs, idx))
+                and (_title_line(paragraph, prev, nxt, items) or _bylined_title(paragraph, nxt))
             ):
                 heading = Heading("title", pending, "")
             if heading is None:
@@ -338,53 +341,66 @@ def _items(paragraphs: Sequence[str], *, markdown: bool, doc_title: str = "") ->
 def _repeats_title(heading: Heading, doc_title: str, items: Sequence[_Item]) -> bool:
     return (
         bool(doc_title)
-        and not any(i.heading for i in items)
         and _letters(heading.title) == _letters(doc_title)
+        and not any(i.heading for i in items)
     )
+
+
+def _text_around(
+    paragraphs: Sequence[str], sources: Sequence[bool]
+) -> list[tuple[str | None, str | None]]:
+    """For each paragraph, the nearest paragraphs of text before and after it: attribution
+    lines are the passages' sources, so a head is judged by the text around them.
+    (Two passes, so a page of 20,000 lines costs what 20,000 lines cost.)"""
+    out: list[list[str | None]] = [[None, None] for _ in paragraphs]
+    last: str | None = None
+    for idx, p in enumerate(paragraphs):
+        out[idx][0] = last
+        if not sources[idx]:
+            last = p
+    last = None
+    for idx in range(len(paragraphs) - 1, -1, -1):
+        out[idx][1] = last
+        if not sources[idx]:
+            last = paragraphs[idx]
+    return [(a, b) for a, b in out]
 
 
 _BYLINE_TOKEN = re.compile(r"[^\s，。！？；：,.!?;:、“”\"（）()]{1,8}")
 
 
-def _bylined_title(paragraphs: Sequence[str], idx: int) -> bool:
+def _bylined_title(p: str, nxt: str | None) -> bool:
     """A piece of a compilation opens with its title and its author's byline on one line
     (``大学生党员如何实施群众路线 会展二支部 会展1102 高子茵``): a title-like first part
     and two to four short tokens (unit, class, name), with the piece's text after it.
     Unlike a bare title line it may follow a heading: it is the first piece of a part."""
-    p = paragraphs[idx]
     parts = p.split()
-    if len(parts) < 3 or len(parts) > 5 or idx + 1 >= len(paragraphs):
+    if len(parts) < 3 or len(parts) > 5 or nxt is None:
         return False
     head, byline = parts[0], parts[1:]
     if not (6 <= len(head) <= 30 and title_like(head) and head[-1] not in TERMINAL):
         return False
     if not all(_BYLINE_TOKEN.fullmatch(tok) for tok in byline) or len("".join(byline)) > 24:
         return False
-    nxt = next((q for q in paragraphs[idx + 1 :] if not is_attribution(q)), "")
     return is_prose(nxt) and len(nxt) >= 40
 
 
-def _title_line(paragraphs: Sequence[str], idx: int, items: Sequence[_Item]) -> bool:
+def _title_line(p: str, prev: str | None, nxt: str | None, items: Sequence[_Item]) -> bool:
     """An unnumbered short line is a heading when it sits between finished prose
-    and a substantial paragraph, and does not directly follow another heading."""
-    p = paragraphs[idx]
-    # Attribution lines are the passages' sources, not text: look past them.
-    before = [q for q in paragraphs[:idx] if not is_attribution(q)]
-    after = [q for q in paragraphs[idx + 1 :] if not is_attribution(q)]
-    if not before or not after or not title_like(p) or len(p) > 40:
+    and a substantial paragraph, and does not directly follow another heading
+    (``prev``/``nxt``: the text around it, attribution lines looked past)."""
+    if prev is None or nxt is None or not title_like(p) or len(p) > 40:
         return False
     # A head may be one short quotation (“徙木立信”, “这就是好样的！”): judge its words.
     quoted = re.fullmatch(r"[“「『]([^”」』“]{1,20})[”」』]", p)
     core = quoted.group(1).rstrip("！？!?") if quoted else p
     if not core or core[-1] in TERMINAL or re.search(r"[：:。；]", core) or is_label(p):
         return False
-    text_items = [i for i in items if not i.source]
-    if not text_items or text_items[-1].heading is not None:
+    last = next((i for i in reversed(items) if not i.source), None)
+    if last is None or last.heading is not None:
         return False
-    prev = before[-1]
     if prev[-1] not in TERMINAL and len(prev) < 40:
         return False
-    nxt = after[0]
     return (is_prose(nxt) and len(nxt) >= 40) or has_heading_marker(nxt)
 
 
