@@ -11,7 +11,6 @@ from pathlib import Path
 
 import pytest
 
-from handouts.corpus import load
 from handouts.model import Document, Section
 from handouts.quality import structure
 from handouts.quality.structure import REAL, letters, load_references, measure, score
@@ -64,26 +63,12 @@ def test_structure_benchmark_holds_its_figures(figures: structure.Figures) -> No
     assert figures.sources_found >= 0.9, report
 
 
-# Decided from the data, not by hand: once any document carries notes, the test counts.
-_NO_NOTES = not any(r.notes_found for r in measure().measured)
-
-
-@pytest.mark.xfail(
-    _NO_NOTES,
-    reason="no document carries notes yet: markers become notes with the readers branch",
-    strict=True,
-)
 def test_no_footnote_marker_is_left_and_notes_are_found(figures: structure.Figures) -> None:
     report = _report(figures)
     assert figures.markers_left == 0, report
     assert figures.notes_found >= 0.9, report
 
 
-@pytest.mark.xfail(
-    ".docx" not in load.SUFFIXES or ".pdf" not in load.SUFFIXES,
-    reason="the .docx/.pdf readers arrive with the readers branch",
-    strict=True,
-)
 def test_every_benchmark_file_is_measured(figures: structure.Figures) -> None:
     assert not figures.skipped
     assert all(r.error is None for r in figures.results), _report(figures)
