@@ -231,10 +231,13 @@ def _list_items(paragraphs: Sequence[str]) -> set[int]:
             and markers[end + 1][1] == markers[end][1] + 1  # type: ignore[index]
         ):
             end += 1
-        run = range(idx, end + 1)
+        last = end
+        if _has_own_text(paragraphs, markers, end):
+            last -= 1  # the run's last item has its text under it: that one is a head
+        run = range(idx, last + 1)
         single = sum(1 for i in run if _sentences(paragraphs[i]) == 1)
         if (
-            end > idx
+            last > idx
             and 2 * single >= len(run)
             and all(_ITEM_END.search(paragraphs[i].rstrip("”’）)")) for i in run)
         ):
@@ -264,8 +267,24 @@ def _list_items(paragraphs: Sequence[str]) -> set[int]:
         if len(members) > 1 and any(
             i in items or classify(paragraphs[i]) is None for i in members
         ):
-            items.update(members)
+            # ... except an item with text of its own under it: that one is a head (the
+            # last one-sentence item is a point still: what follows closes the list).
+            for i in members:
+                closing = i == members[-1] and _sentences(paragraphs[i]) == 1
+                if closing or not _has_own_text(paragraphs, markers, i):
+                    items.add(i)
     return items
+
+
+def _has_own_text(paragraphs: Sequence[str], markers: Sequence[object], idx: int) -> bool:
+    """Whether the paragraph after ``idx`` (attribution lines looked past) is text under
+    it rather than another item or a heading."""
+    for nxt in range(idx + 1, len(paragraphs)):
+        p = paragraphs[nxt]
+        if is_attribution(p):
+            continue
+        return markers[nxt] is None and not p.startswith("#") and classify(p) is None
+    return False
 
 
 def _inline_list(paragraph: str, style: str) -> bool:
