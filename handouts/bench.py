@@ -538,6 +538,16 @@ def _typography(work: Path) -> dict[str, Any]:
     return figures
 
 
+@phase("structure")
+def _structure(work: Path) -> dict[str, Any]:
+    """The real-text benchmark (tests/data/real): quality figures, and how long loading
+    the whole set takes."""
+    from handouts.quality.structure import measure
+
+    seconds, figures = _timed(measure)
+    return {**figures.summary(), "load and score the set": f"{seconds:.2f} s"}
+
+
 def run_phase(name: str) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="handouts-bench-") as tmp:
         figures = PHASES[name](Path(tmp))

@@ -274,3 +274,90 @@ def test_a_column_label_inside_the_text_is_dropped_and_never_a_heading() -> None
 def test_a_page_title_hint_loses_the_site_suffix(html_title: str, title: str) -> None:
     body = "党员干部要深入基层，倾听群众呼声，把群众的冷暖放在心上，为群众办实事。\n"
     assert clean_text(body, title=html_title).title == title
+
+
+@pytest.mark.parametrize("markdown", [False, True])
+def test_a_numbered_head_broken_over_two_lines_is_joined_and_stays_a_head(markdown: bool) -> None:
+    from handouts.corpus.sections import split_sections
+
+    text = (
+        "反对本本主义\n\n三　反对本本主义\n\n怎样纠正这种本本主义？只有向实际情况作调查，"
+        "这是大家都明白的道理，不必多说。\n\n"
+        "四　离开实际调查就要产生唯心的阶级估量和唯心的工作指导，\n\n"
+        "那末，它的结果，不是机会主义，便是盲动主义\n\n"
+        "　　你不相信这个结论吗？事实要强迫你信。你试试离开实际调查去估量政治形势，"
+        "去指导斗争工作，是不是空洞的唯心的呢？\n"
+    )
+    cleaned = clean_text(text, markdown=markdown)
+    head = (
+        "四 离开实际调查就要产生唯心的阶级估量和唯心的工作指导，"
+        "那末，它的结果，不是机会主义，便是盲动主义"
+    )
+    assert head in cleaned.paragraphs
+    sections = split_sections("d", "反对本本主义", cleaned.paragraphs, markdown=markdown)
+    assert [(s.title, s.level) for s in sections][-2:] == [("三 反对本本主义", 1), (head, 1)]
+
+
+@pytest.mark.parametrize("line", ["->", "<-", "* * *", "——", "……", "→ →", "◆◆◆"])
+def test_a_line_without_a_single_word_is_not_text(line: str) -> None:
+    body = "这是正文的第一段话，内容比较长，足以被当作正文来处理，不会被删掉。"
+    cleaned = clean_text(f"标题\n\n{line}\n\n{body}\n\n{line}\n\n{body}\n")
+    assert line.strip() not in cleaned.paragraphs
+    assert cleaned.paragraphs == (body, body)
+
+
+def test_an_appeal_to_subscribe_ends_the_article() -> None:
+    body = "名列世界遺產的日本岐阜縣合掌村，說它是世外桃源並不為過，山明水秀，五色紛陳。"
+    page = (
+        f"合掌村秋色\n\n{body}\n\n"
+        "請加入成為眾新聞的月費訂戶，長期支持我們的工作。所有訂戶都可以收到我們的通訊。\n\n"
+        "【博客】在紙媒混跡數十年，重拾揸機樂趣，自始樂此不疲，作品上載於多個網站。\n"
+    )
+    cleaned = clean_text(page)
+    assert cleaned.paragraphs == (body,)
+    assert any("appeal" in d.reason or "after end-of-article" in d.reason for d in cleaned.dropped)
+
+
+def test_a_shortcode_line_goes_but_markup_shown_as_text_stays() -> None:
+    body = "名列世界遺產的日本岐阜縣合掌村，說它是世外桃源並不為過，山明水秀，五色紛陳。"
+    shown = '<img src="a.png"> 这一行是网页上显示出来的标记，读者看得见，它是正文。'
+    page = f'标题\n\n{body}\n\n{{{{< video src="https://x.org/embed/1" >}}}}\n\n{shown}\n'
+    cleaned = clean_text(page)
+    assert cleaned.paragraphs == (body, repair(shown))
+
+
+def test_a_back_link_run_into_the_last_line_is_cut_from_it() -> None:
+    body = "加强农村基层基础工作，健全自治、法治、德治相结合的乡村治理体系，这是长期任务。"
+    cleaned = clean_text(f"标题\n\n{body}\n\n（整理/田宏）返回搜狐，查看更多\n")
+    assert cleaned.paragraphs == (body, "（整理/田宏）")
+
+
+def test_a_notice_in_another_language_after_a_chinese_article_is_dropped() -> None:
+    body = "对党忠诚是纯粹的、无条件的，只有对党的事业无限忠诚，才会有浩然正气。" * 8
+    page = (
+        f"读后感\n\n{body}\n\n注：图片来自网络。\n\n"
+        "This page is synchronized from the post: '学习读后感 My Thoughts after Reading'\n"
+    )
+    cleaned = clean_text(page)
+    assert cleaned.paragraphs == (body, "注：图片来自网络。")
+
+
+@pytest.mark.parametrize(
+    "page",
+    [
+        "学习专栏\n\n{P}\n\n{P}\n",
+        "领导干部要坚持密切联系群众\n\n2017-03-23 来源：人民网\n\n学习专栏\n\n{P}\n\n{P}\n",
+        "领导干部要坚持密切联系群众\n\n{P}\n\n党建动态\n\n{P}\n\n{P}\n",
+    ],
+)
+def test_a_sites_column_name_is_neither_title_nor_text(page: str) -> None:
+    para = "党员干部要深入基层，倾听群众呼声，了解群众疾苦，解决群众最关心的利益问题。"
+    cleaned = clean_text(page.replace("{P}", para))
+    assert cleaned.title in (None, "领导干部要坚持密切联系群众")
+    assert set(cleaned.paragraphs) == {para}
+
+
+def test_a_reposted_pages_original_title_label_is_not_part_of_the_title() -> None:
+    para = "央视网消息：9月23日，中华大地亿万农民迎来首个“中国农民丰收节”，各地举办了庆祝活动。"
+    cleaned = clean_text(f"原标题：丰收节，看习近平如何谋划这篇大文章\n\n{para}\n")
+    assert cleaned.title == "丰收节，看习近平如何谋划这篇大文章"

@@ -181,3 +181,57 @@ def test_section_splitting_loses_no_character_and_keeps_order(
             assert parent.position < s.position and parent.level == s.level - 1
         else:
             assert s.level == 1
+
+
+MARKUP = st.sampled_from(
+    [
+        ">",
+        " > ",
+        "＞",
+        "<",
+        "<style>p{color:red}</style>",
+        "<img src=“a.png”>",
+        "&lt;img src=a.png&gt;",
+        "{{",
+        "}}",
+        "{{< video >}}",
+        "https://example.com/a?b=1",
+        "www.example.cn",
+        "|",
+        " | ",
+        "»",
+        "→",
+        "©",
+        "[1]",
+        "#",
+        "*",
+    ]
+)
+
+
+@st.composite
+def marked_paragraph(draw: st.DrawFn) -> str:
+    """A paragraph of 30+ Han characters with markup-like pieces put anywhere in it."""
+    text = "".join(draw(st.lists(sentence(), min_size=1, max_size=3)))
+    while len(re.findall(f"[{HAN}]", text)) < 30:
+        text += draw(sentence())
+    for _ in range(draw(st.integers(min_value=1, max_value=6))):
+        at = draw(st.integers(min_value=0, max_value=len(text)))
+        text = text[:at] + draw(MARKUP) + text[at:]
+    return text
+
+
+def _han(text: str) -> str:
+    return "".join(re.findall(f"[{HAN}]", text))
+
+
+@settings(max_examples=150, deadline=None)
+@given(before=sentence(), paragraph=marked_paragraph(), after=sentence())
+def test_no_paragraph_of_30_han_characters_is_ever_dropped(
+    before: str, paragraph: str, after: str
+) -> None:
+    """Whatever markup-like characters a long paragraph holds, none of its words go."""
+    page = f"文章标题\n\n{before}\n\n{paragraph}\n\n{after}\n"
+    cleaned = clean_text(page)
+    kept = _han("".join(cleaned.paragraphs))
+    assert _han(paragraph) in kept, [d.reason for d in cleaned.dropped]

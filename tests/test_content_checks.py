@@ -50,7 +50,13 @@ def test_a_notes_block_and_attribution_headings_are_never_study_passages(corpus)
     benben = next(d for d in corpus.documents if d.id == "benben")
     assert not any("注释" in s.title for s in benben.sections)
     assert any("子入太庙" in note for note in benben.sections[-1].notes)
-    assert {"speeches/2", "speeches/3"} <= set(apparatus)  # ——……讲话, ——摘自……
+    # Attribution lines (——……讲话, ——摘自……) are the passages' sources since issue 9, so
+    # no section of speeches is titled by one; they travel with the passage instead.
+    speeches = next(d for d in corpus.documents if d.id == "speeches")
+    assert not {s.id for s in speeches.sections} & set(apparatus)
+    sources = [x for s in speeches.sections for x in s.sources]
+    assert any(x.startswith("——2018年4月24日") for x in sources)
+    assert any(x.startswith("——摘自") for x in sources)
     for theme in corpus.themes:
         chosen = {m.section_id for m in select(corpus.documents, theme, max_sections=100)}
         assert not chosen & set(apparatus), theme.id
@@ -119,11 +125,11 @@ def test_the_passage_warns_against_one_slogan_and_endorses_the_other(corpus):
     ("speeches/1", "如何理解“——2018年4月24日至28日，习近平在湖北考察时的讲话”这句话？",
      "saying", "——2018年4月24日至28日，习近平在湖北考察时的讲话", "understanding",
      "attribution"),
-    ("speeches/2.1", "文中所说的“飞入寻常百姓家”，应当怎样理解？",
+    ("speeches/2", "文中所说的“飞入寻常百姓家”，应当怎样理解？",
      "phrase", "飞入寻常百姓家", "understanding", "passing"),
     ("conduct/3", "如何理解“问题总出现在能力之外”这句话？",
      "saying", "问题总出现在能力之外", "understanding", "warns against"),
-    ("speeches/3.1", "文中是怎样论述总书记的？", "term", "总书记", "understanding", "title"),
+    ("speeches/3", "文中是怎样论述总书记的？", "term", "总书记", "understanding", "title"),
     ("002_d5aa391c53465f5e/2", "结合本单位实际，谈谈如何做好从群众中来到群众去？",
      "action", "做好从群众中来到群众去", "application", "misquoted heading"),
     ("conduct/1", "文中所说的“走马观花”，应当怎样理解？",

@@ -99,3 +99,22 @@ def test_hand_picked_sections_close_with_the_study_theme_they_fit(seed_corpus):
     assert not any("重点学习篇目" in q for q in result.questions)
     names = {t.name.replace("“", "").replace("”", "") for t in seed_corpus.themes}
     assert any(any(n[:4] in q for n in names) for q in result.questions)
+
+
+def test_attributions_travel_as_sources_and_are_never_asked_about() -> None:
+    from handouts.content.outline import outline_for_sections
+    from handouts.corpus.load import load_document
+    from handouts.model import Theme
+    from handouts.quality.structure import REAL
+
+    doc = load_document(REAL / "quotes_sannong_sohu.html")
+    theme = Theme("rural", "乡村振兴", "实施乡村振兴战略。", ("乡村振兴", "农民", "农村"))
+    ids = [s.id for s in doc.sections]
+    outline = outline_for_sections((doc,), (theme,), theme, ids, questions_per_section=3)
+    assert outline.sections
+    sourced = [s for s in outline.sections if s.sources]
+    assert sourced and all("讲话" in x or "报告" in x for s in sourced for x in s.sources)
+    for sec in outline.sections:
+        assert "——" not in sec.text
+        for q in (*sec.questions, *sec.key_points):
+            assert "考察时" not in q and "——" not in q, q

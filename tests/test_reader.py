@@ -165,3 +165,40 @@ def test_an_unclosed_markdown_link_is_left_alone_without_backtracking() -> None:
 def test_markdown_backslash_escapes_stand_for_the_character() -> None:
     text = markdown_to_text(r"见\[1\]，\*号不是强调\*，路径 a\\b。")
     assert text == "见[1]，*号不是强调*，路径 a\\b。\n"
+
+
+def test_front_matter_after_a_leading_blank_line_is_still_front_matter() -> None:
+    meta, body = split_front_matter("\n---\ntitle: '学习读后感'\ntags:\n- cn\n---\n\n正文。\n")
+    assert meta["title"] == "学习读后感"
+    assert body.strip() == "正文。"
+
+
+def test_an_html_fragment_trafilatura_gives_up_on_is_read_block_by_block(tmp_path: Path) -> None:
+    page = tmp_path / "fragment.html"
+    page.write_text(
+        '<div class="bui-left"><div class="article-box">\n'
+        '      <p style="text-align: center;"><span>每年两会，习近平总书记参加团组审议讨论，'
+        "总是备受关注。</span></p>\n"
+        '      <p style="text-align: center;">&nbsp;</p>\n'
+        '      <p style="text-align: center;">&mdash;&mdash;2013年，'
+        "参加科协、科技界委员联组会。</p>\n"
+        "      </div></div>",
+        encoding="utf-8",
+    )
+    text = read_document(page).text
+    assert "每年两会，习近平总书记参加团组审议讨论，总是备受关注。" in text
+    assert "——2013年，参加科协、科技界委员联组会。" in text
+
+
+def test_markup_a_page_shows_as_text_stays_text(tmp_path: Path) -> None:
+    page = tmp_path / "escaped.html"
+    page.write_text(
+        "<html><head><title>测试页面</title></head><body><article><h1>测试页面</h1>"
+        "<p>第一段正文，内容比较长，用来确认正文会被完整保留下来，没有任何问题，这是很普通的话。</p>"
+        '<p>网页上显示的标记&lt;img src="a.png"&gt;是读者看得见的文字，它应当作为正文保留。</p>'
+        "<p>第三段正文，内容也比较长，用来确认前后的正文都还在，文章结构没有被破坏，可以阅读。</p>"
+        "</article></body></html>",
+        encoding="utf-8",
+    )
+    assert '网页上显示的标记<img src="a.png">是读者看得见的文字' in read_document(page).text
+    assert markdown_to_text(r"写法 \*不是强调\* 和 \<b\>") == "写法 *不是强调* 和 <b>\n"

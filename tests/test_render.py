@@ -3,6 +3,7 @@ the URL fetcher, and real theme handouts from the pipeline."""
 
 from __future__ import annotations
 
+import dataclasses
 import re
 
 import pytest
@@ -255,3 +256,17 @@ def test_prepare_readies_a_worker_and_can_be_called_again() -> None:
     render.prepare()
     render.prepare()
     assert inline.count_expandable_spaces.__module__ == "handouts.writers.pdf.justify"
+
+
+def test_a_passages_attributions_print_under_it_and_not_in_its_text() -> None:
+    handout = short_handout()
+    outline = handout.outlines[0]
+    line = "——2018年4月24日至28日，习近平在湖北考察时的讲话"
+    sourced = dataclasses.replace(outline.sections[0], sources=(line,))
+    outline = dataclasses.replace(outline, sections=(sourced, *outline.sections[1:]))
+    html = render_html(with_changes(handout, outlines=(outline,)))
+    article = html[html.index(f'data-section="{sourced.id}"') :]
+    article = article[: article.index("</article>")]
+    text_end = article.index('<div class="reading-attributions">')
+    assert line in article[text_end:] and line not in article[:text_end]
+    assert article.index(sourced.paragraphs[-1]) < text_end

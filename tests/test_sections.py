@@ -206,3 +206,134 @@ def test_positions_follow_reading_order_and_ids_are_unique() -> None:
     assert all(
         s.parent is None or s.parent in {p.id for p in sections[: s.position]} for s in sections
     )
+
+
+def test_the_title_printed_again_as_a_heading_is_not_a_section() -> None:
+    paragraphs = ["（一九三○年五月）", "## 文档 标题", PROSE, "### 一、第一部分", PROSE]
+    assert [(t, lv) for _, t, lv, _ in tree(paragraphs, markdown=True)] == [
+        ("文档标题", 1),
+        ("一、第一部分", 1),
+    ]
+    # Further down, a heading with the title's words is a part of the text.
+    later = ["### 一、第一部分", PROSE, "## 文档标题", PROSE]
+    assert [t for _, t, _, _ in tree(later, markdown=True)] == ["一、第一部分", "文档标题"]
+
+
+def test_numbered_heads_stay_siblings_whether_written_as_markdown_or_plain_lines() -> None:
+    paragraphs = [
+        "一 没有调查，没有发言权",
+        PROSE,
+        "##### 二 调查就是解决问题",
+        PROSE,
+        "四 离开实际调查就要产生唯心的阶级估量",
+        PROSE,
+        "##### 七 调查的技术",
+        "（1）要开调查会作讨论式的调查",
+        PROSE,
+        "##### 一",
+        PROSE,
+    ]
+    assert [(t, lv) for _, t, lv, _ in tree(paragraphs, markdown=True)] == [
+        ("一 没有调查，没有发言权", 1),
+        ("二 调查就是解决问题", 1),
+        ("四 离开实际调查就要产生唯心的阶级估量", 1),
+        ("七 调查的技术", 1),
+        ("（1）要开调查会作讨论式的调查", 2),
+        ("一", 1),
+    ]
+
+
+@pytest.mark.parametrize(
+    "paragraphs",
+    [
+        # several items inside one paragraph
+        [PROSE, "我给青年们讲几句话：", "一、祝贺他们身体好；二、祝贺他们学习好；三、祝贺工作好。"],
+        [PROSE, "（一）一切行动听指挥；（二）不拿群众一针一线；（三）一切缴获要归公。"],
+        # adjacent one-sentence points
+        ["1、农忙时一律停一下，总结经验。", "2、争取今年丰收。", "3、依靠县农民代表会及训练班。"],
+        # the first item is a paragraph of text, so its siblings are points too
+        [
+            "一、本军三大纪律八项注意，实行多年，其内容各地各军略有出入，现在统一规定，重行颁布，"
+            "望即以此为准，深入教育，严格执行。",
+            "二、三大纪律如下：",
+            "（一）一切行动听指挥；（二）不拿群众一针一线。",
+            "三、八项注意如下：",
+            "（一）说话和气；（二）买卖公平。",
+        ],
+        # the same with a short first sentence that could pass for a run-in head: the
+        # lead-ins before their lists make the whole sequence points
+        [
+            "一、本军三大纪律八项注意，实行多年[1]，其内容各地各军略有出入。现在统一规定，重行颁布。",
+            "二、三大纪律如下：",
+            "（一）一切行动听指挥；（二）不拿群众一针一线。",
+            "三、八项注意如下：",
+            "（一）说话和气；（二）买卖公平。",
+        ],
+    ],
+)
+def test_numbered_points_of_a_list_are_text_not_headings(paragraphs: list[str]) -> None:
+    sections = split_sections("doc", "文档标题", paragraphs)
+    assert [s.title for s in sections] == ["文档标题"]
+    assert "".join(s.text for s in sections).replace("\n", "") == "".join(paragraphs)
+
+
+def test_run_in_heads_with_their_own_text_stay_headings() -> None:
+    paragraphs = [
+        PROSE,
+        "1、一切为了群众。这是党的根本宗旨的体现，要求全心全意为人民服务。",
+        "2、一切依靠群众。人民群众是历史的创造者，党的一切工作都要依靠群众。",
+    ]
+    assert [t for _, t, _, _ in tree(paragraphs)][1:] == ["1、一切为了群众", "2、一切依靠群众"]
+
+
+def test_attribution_lines_are_the_sources_of_the_passage_above_never_headings() -> None:
+    paragraphs = [
+        "乡村振兴不是坐享其成，等不来、也送不来，要靠广大农民奋斗。",
+        "——2018年4月24日至28日，习近平在湖北考察时的讲话",
+        "新时代“三农”工作总抓手",
+        "全面建成小康社会，城市和乡村都要发展好。乡村振兴，关键是产业要振兴，要长期坚持。",
+        "——2018年4月11日至13日，习近平在海南考察时的讲话",
+        "（《毛泽东选集》第五卷，人民出版社1977年4月第1版，第61-64页）",
+        "——2013年，参加科协、科技界委员联组会。",
+    ]
+    sections = split_sections("doc", "文档标题", paragraphs)
+    assert [s.title for s in sections] == ["文档标题", "新时代“三农”工作总抓手"]
+    assert sections[0].sources == ("——2018年4月24日至28日，习近平在湖北考察时的讲话",)
+    assert sections[1].sources == tuple(paragraphs[4:6])
+    # A line of the text that merely opens with a dash is text.
+    assert sections[1].paragraphs[-1] == "——2013年，参加科协、科技界委员联组会。"
+
+
+def test_plain_and_quoted_heads_of_a_converted_web_page_open_sections() -> None:
+    """HTML arrives as Markdown without a single #: its bold or plain heads are title lines."""
+    paragraphs = [
+        "这些故事，是对社会主义法治精神的最好昭示，一起来聆听这些动人的故事和典故。",
+        "法治兴则国兴，法治强则国强",
+        PROSE,
+        "——2018年8月24日在中央全面依法治国委员会第一次会议上的讲话",
+        "“这就是好样的！”",
+        PROSE,
+    ]
+    titles = [t for _, t, _, _ in tree(paragraphs, markdown=True)]
+    assert titles == ["文档标题", "法治兴则国兴，法治强则国强", "“这就是好样的！”"]
+    # With the author's own # heads, plain lines are left as text.
+    assert [t for _, t, _, _ in tree(["# 一", *paragraphs], markdown=True)] == ["一"]
+
+
+def test_a_pieces_title_with_its_byline_opens_a_section_even_right_after_a_heading() -> None:
+    paragraphs = [
+        "第三篇：党群众路线",
+        "大学生党员如何实施群众路线 会展二支部 会展1102 高子茵",
+        PROSE,
+        "（一）扎实开展学习培训，切实提高思想认识",
+        PROSE,
+    ]
+    assert [(t, lv) for _, t, lv, _ in tree(paragraphs)] == [
+        ("第三篇：党群众路线", 1),
+        ("大学生党员如何实施群众路线 会展二支部 会展1102 高子茵", 2),
+        ("（一）扎实开展学习培训，切实提高思想认识", 3),
+    ]
+    # A sentence with spaces in it is not a title with a byline.
+    from handouts.corpus.sections import _bylined_title
+
+    assert not _bylined_title("党员干部要深入基层 倾听群众呼声，了解疾苦 解决问题", PROSE)

@@ -80,6 +80,7 @@ def _outline_section(documents: tuple[Document, ...], doc: Document, printed: Se
         text=printed.text,
         notes=printed.notes,
         excerpt=cut,
+        sources=section.sources,
     )
 
 

@@ -74,6 +74,8 @@ class Vocabulary:
     end_markers: tuple[str, ...]
     widgets: tuple[str, ...]
     chatty: tuple[str, ...]
+    appeals: tuple[str, ...] = ()
+    columns: tuple[str, ...] = ()
 
     # One alternation per list: a line is scanned once, not once per phrase.
     @functools.cached_property
@@ -92,6 +94,10 @@ class Vocabulary:
     def chatty_re(self) -> re.Pattern[str]:
         return _alternation(self.chatty)
 
+    @functools.cached_property
+    def appeal_re(self) -> re.Pattern[str]:
+        return _alternation(self.appeals)
+
 
 def _alternation(phrases: Sequence[str]) -> re.Pattern[str]:
     ordered = sorted(set(phrases), key=len, reverse=True)
@@ -107,6 +113,8 @@ def vocabulary() -> Vocabulary:
         tuple(data["end_markers"]),
         tuple(data["widgets"]),
         tuple(data["chatty"]),
+        tuple(data.get("appeals", ())),
+        tuple(data.get("columns", ())),
     )
 
 
@@ -295,6 +303,10 @@ _META_KEY = re.compile(
     r"发布时间|发表时间|发布日期|更新时间|时间\s*[:：]|日期\s*[:：]|来源\s*[:：]|作者\s*[:：]|编辑\s*[:：]"
     r"|浏览|阅读\s*[:：(（]|点击|提问者|發佈|發表|時間|日期|來源|作者|編輯|閱讀|點擊|瀏覽"
 )
+# A static-site generator's embed ({{< video src="…" >}}, {% include … %}) alone on a
+# line: what the site draws there is not text.  Tags a page shows as text stay.
+_SHORTCODE = re.compile(r"^(?:\{\{[<%].*?[>%]\}\}|\{%.*?%\})$")
+_WORDS = re.compile(rf"[0-9A-Za-z{HAN}\u3040-\u30ff\uac00-\ud7af]")
 _DIGITS_ONLY = re.compile(r"^[\s\d.,，/|·()（）-]+$")
 _BREADCRUMB = re.compile(
     r"^(?:您的位置|当前位置|你的位置|你现在的位置|您现在的位置|位置)\s*[:：]|^\S.{0,40}?\s*(?:>|＞|»|›|→)\s*.+(?:>|＞|»|›|→)"
@@ -330,6 +342,9 @@ _COUNTER = re.compile(
 )
 
 
+_AUTHORED = 30
+
+
 def _site_hits(line: str) -> int:
     return len(set(vocabulary().site_re.findall(line)))
 
@@ -339,9 +354,23 @@ def strong_boilerplate(line: str) -> str | None:
     stripped = line.strip()
     if _DIGITS_ONLY.match(stripped):
         return "stray number (page number or view count)"
-    if _BREADCRUMB.search(stripped) and not is_prose(stripped):
+    if not _WORDS.search(stripped):
+        return "no words (navigation arrow, rule or ornament)"
+    if _SHORTCODE.match(stripped):
+        return "site-generator shortcode (an embedded video or widget)"
+    if (
+        len(stripped) <= 10
+        and stripped.endswith(vocabulary().columns)
+        and not re.search(r"[，。！？；：,.!?;:“”\"]", stripped)
+        and not has_heading_marker(stripped)
+    ):
+        return "column name of the site"
+    # A paragraph of 30 Han characters or more is the author's, whatever markup-like
+    # characters it holds (>, <style>…</style>, {{, a URL): no rule of shape drops it.
+    authored = han_count(stripped) >= _AUTHORED
+    if _BREADCRUMB.search(stripped) and not is_prose(stripped) and not authored:
         return "breadcrumb"
-    if _COPYRIGHT.search(stripped) and han_count(stripped) < 60:
+    if _COPYRIGHT.search(stripped) and han_count(stripped) < 60 and not authored:
         return "copyright or registration line"
     if _EDITOR.match(stripped):
         return "editor or keyword line"
@@ -357,13 +386,13 @@ def strong_boilerplate(line: str) -> str | None:
         and re.search(r"[吧吗呢啊?？！!]", stripped)
     ):
         return "chatty remark from a Q&A page"
-    if _PIPE_MENU.match(stripped):
+    if _PIPE_MENU.match(stripped) and not authored:
         return "navigation menu"
     if _FOOTER.match(stripped) and han_count(stripped) < 40:
         return "site footer (sponsor or contact)"
     if _COUNTER.match(stripped):
         return "view or like counter"
-    if _BRACKET_WIDGETS.match(stripped) or _SHARE.match(stripped):
+    if (_BRACKET_WIDGETS.match(stripped) or _SHARE.match(stripped)) and not authored:
         return "page widget"
     if re.match(
         r"^第\s*\d+\s*页(?:\s*[/，,]?\s*共\s*\d+\s*页)?$|^page \d+( of \d+)?$", stripped, re.I
@@ -382,8 +411,10 @@ def end_marker(line: str) -> str | None:
         return "上一篇/下一篇"
     if _EDITOR.match(stripped):
         return "编辑/关键词"
-    if _COPYRIGHT.search(stripped) and han_count(stripped) < 60:
+    if _COPYRIGHT.search(stripped) and han_count(stripped) < _AUTHORED:
         return "copyright"
+    if len(set(vocabulary().appeal_re.findall(stripped))) >= 2:
+        return "appeal to the reader (subscribe, follow, support)"
     return None
 
 
@@ -443,10 +474,42 @@ def parse_date(text: str | None) -> str | None:
 
 _MARKER = re.compile(
     r"^(?:#{1,6}\s|第[一二三四五六七八九十百零〇\d]+[篇章节部分]|[一二三四五六七八九十]+[、．.]|"
-    r"[一二三四五六七八九十]+\u3000|[（(][一二三四五六七八九十\d]+[)）]|\d{1,2}[.、．](?!\d)|"
+    r"[一二三四五六七八九十]+\u3000|[一二三四五六七八九十]{1,3} (?=\S)|"
+    r"[（(][一二三四五六七八九十\d]+[)）]|\d{1,2}[.、．](?!\d)|"
     r"第[一二三四五六七八九十]+[，,、]|[一二三四五六七八九十]是|[●■◆▲★]\s*|"
     r"[ⅠⅡⅢⅣⅤⅥⅦⅧⅨⅩ]+[、．.\s]|\d{1,2}[)）])"
 )
+
+
+# An attribution under a quoted passage: ——2018年4月24日至28日，习近平在湖北考察时的讲话,
+# ——摘自《……》, ——来源：…… .  It names who, when, where or from which work; a line of the
+# text that merely opens with a dash (——2013年，参加科协……联组会。) ends a sentence.
+_ATTRIBUTION = re.compile(r"^(?:——|—|－－|--)\s*(?!—)(?P<rest>.{2,100})$")
+_ATTRIBUTION_CUE = re.compile(
+    r"讲话|报告|谈话|致辞|贺信|指示|批示|发言|演讲|答问|采访|座谈|会议|会上|考察|调研|视察|"
+    r"摘自|选自|引自|出自|来源|转自|原载|《[^》]+》|[年月日]"
+)
+# A source line in brackets: （《毛泽东选集》第五卷，人民出版社1977年4月第1版，第61-64页）,
+# （摘自……）, or a dateline of the passage alone: （一九五一年十一月三十日）.
+_BRACKET_SOURCE = re.compile(
+    r"^[（(]\s*(?:(?:摘自|选自|引自|转自|原载|来源)[:：]?\s*.{2,80}"
+    r"|《[^》]{1,40}》.{0,60}(?:出版社|第\s*[\d一二三四五六七八九十〇零]+\s*(?:-+|—+)?\s*\d*\s*页|版)"
+    r"[^）)]{0,30}"
+    r"|[〇○零一二三四五六七八九十\d]{2,4}年[〇○零一二三四五六七八九十\d]{1,3}月"
+    r"(?:[〇○零一二三四五六七八九十\d]{1,3}日)?)\s*[)）]$"
+)
+
+
+def is_attribution(line: str) -> bool:
+    """A line that names the source of the passage above it (who said it, when, where,
+    from which work): it belongs to that passage as its source, never to its text and
+    never as a heading."""
+    s = line.strip()
+    m = _ATTRIBUTION.match(s)
+    if m:
+        rest = m.group("rest")
+        return not re.search(r"[。！？!?]$", rest) and bool(_ATTRIBUTION_CUE.search(rest))
+    return bool(_BRACKET_SOURCE.match(s))
 
 
 def has_heading_marker(line: str) -> bool:
@@ -472,6 +535,10 @@ _CN_NUM = {c: i for i, c in enumerate("一二三四五六七八九十", start=1)
 _CN_ITEM = re.compile(r"^([一二三四五六七八九十])[、．.]")
 _BYLINE = re.compile(
     rf"(?<=[。！？!?”」』…])\s*[（(]\s*((?:文\s*/\s*|作者\s*[:：]\s*)?[{HAN}·]{{2,5}})\s*[)）]\s*$"
+)
+# A back-link run into the article's last line: （整理/田宏）返回搜狐，查看更多.
+_TRAILING_WIDGET = re.compile(
+    r"\s*(?:返回[^，。！？\s]{1,8}[，,、]?\s*)?(?:查看更多|阅读全文|展开全文|点击查看|阅读原文)\s*$"
 )
 _SOURCE_NOTE = re.compile(r"[（(]\s*(?:来源|来自|稿源)\s*[:：]\s*([^()（）]{2,20}?)\s*[)）]\s*$")
 
@@ -615,11 +682,16 @@ def _clean(
 
     # 5. Paragraphs: rejoin lines broken mid-sentence.
     paragraphs = _paragraphs(kept, numbered, markdown=markdown, notes=notes, indented=indented)
+    paragraphs = _join_broken_heads(paragraphs, notes)
     paragraphs = _split_attributions(paragraphs, notes)
 
     # 6. Trailing byline and source note at the end of the article.
     if paragraphs:
         last = paragraphs[-1]
+        widget = _TRAILING_WIDGET.search(last)
+        if widget and widget.start() > 0:
+            notes.append(f"page widget cut from the last line: {widget.group(0).strip()}")
+            last = last[: widget.start()].rstrip()
         source_note = _SOURCE_NOTE.search(last)
         if source_note:
             meta.setdefault("source", source_note.group(1))
@@ -723,7 +795,7 @@ def _pick_title(
 
 def _strip_hash(s: str) -> str:
     """The title's own words: no Markdown hashes, no ``标题：`` label."""
-    return re.sub(r"^(?:#{1,6}\s+|(?:标题|題目|题目|主题)\s*[:：]\s*)", "", s).strip()
+    return re.sub(r"^(?:#{1,6}\s+|(?:原标题|原標題|标题|題目|题目|主题)\s*[:：]\s*)", "", s).strip()
 
 
 def _same_title(a: str, b: str) -> bool:
@@ -783,6 +855,7 @@ def _trim_tail(kept: list[tuple[int, str]], dropped: list[Dropped]) -> list[tupl
     last_prose = max(
         (i for i, (_, s) in enumerate(kept) if is_prose(s) and not site_notice(s)), default=-1
     )
+    article = sum(han_count(s) for _, s in kept[: last_prose + 1])  # once: tails are long
     tail = kept[last_prose + 1 :]
     menu_run = sum(1 for _, s in tail if _menu_item(s) or _BULLET_LINK.match(s)) >= 3
     result = kept[: last_prose + 1]
@@ -791,6 +864,8 @@ def _trim_tail(kept: list[tuple[int, str]], dropped: list[Dropped]) -> list[tupl
             dropped.append(Dropped(n, s, "site notice"))
         elif _BULLET_LINK.match(s):
             dropped.append(Dropped(n, s, "link list"))
+        elif _foreign_notice(s, article):
+            dropped.append(Dropped(n, s, "page notice in another language"))
         elif menu_run and _menu_item(s):
             dropped.append(Dropped(n, s, "navigation menu"))
         else:
@@ -800,6 +875,14 @@ def _trim_tail(kept: list[tuple[int, str]], dropped: list[Dropped]) -> list[tupl
         n, s = result.pop()
         dropped.append(Dropped(n, s, "site notice"))
     return result
+
+
+def _foreign_notice(line: str, article: int) -> bool:
+    """A line mostly in another script after the end of a Chinese article of ``article``
+    Han characters (This page is synchronized from the post: …): the platform's notice,
+    not the author's words."""
+    letters = len(re.findall(r"[A-Za-z]", line))
+    return article >= 200 and letters >= 12 and han_count(line) * 3 < letters
 
 
 def _paragraphs(
@@ -862,6 +945,32 @@ def _paragraphs(
         paragraphs.append(s)
         last_line = n
     return paragraphs
+
+
+def _join_broken_heads(paragraphs: list[str], notes: list[str]) -> list[str]:
+    """``四　离开实际调查就要产生唯心的阶级估量和唯心的工作指导，`` / ``那末，它的结果，不是
+    机会主义，便是盲动主义``: a numbered head that stops mid-clause goes on in the next
+    short line, even across a blank line (pages set long heads on two lines).  The join
+    keeps the head whole, so it keeps its level."""
+    out: list[str] = []
+    for p in paragraphs:
+        if out:
+            head = out[-1]
+            bare = re.sub(r"^#{1,6}\s+", "", head)
+            if (
+                has_heading_marker(head)
+                and len(bare) <= 60
+                and bare[-1:] in ("，", "、", ",")
+                and len(p) <= 40
+                and not has_heading_marker(p)
+                and not _SENTENCE_END.search(p[-1:])
+                and p[-1:] not in "：:；;"
+            ):
+                out[-1] = head + p
+                notes.append(f"a head broken over two lines joined: {bare}{p}")
+                continue
+        out.append(p)
+    return out
 
 
 def _split_attributions(paragraphs: list[str], notes: list[str]) -> list[str]:

@@ -164,7 +164,12 @@ def explain_data(path: Path) -> dict[str, Any]:
     markdown = raw.format == "markdown"
     # One heading per section in reading order; a section more than there are
     # headings is the introduction, titled with the document title.
-    styles = [style for style, _ in sections.heading_styles(cleaned.paragraphs, markdown=markdown)]
+    styles = [
+        style
+        for style, _ in sections.heading_styles(
+            cleaned.paragraphs, markdown=markdown, doc_title=document.title
+        )
+    ]
     if len(styles) < len(document.sections):
         styles.insert(0, "document title")
     return {

@@ -19,7 +19,14 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from handouts.corpus.clean import TERMINAL, has_heading_marker, is_label, is_prose, title_like
+from handouts.corpus.clean import (
+    TERMINAL,
+    has_heading_marker,
+    is_attribution,
+    is_label,
+    is_prose,
+    title_like,
+)
 from handouts.model import Section
 
 CN = "一二三四五六七八九十"
@@ -40,7 +47,8 @@ STYLES: tuple[Style, ...] = (
         re.compile(rf"^第[{CN}百零〇\d]{{1,4}}(篇|章|部分|节)"),
         "space,whole,sentence,marker",
     ),
-    Style("cn", re.compile(rf"^[{CN}]{{1,3}}(?:[、．.]| (?=\S))"), "space,whole,sentence"),
+    # A bare numeral line (``一``) heads a part too: collections number their pieces so.
+    Style("cn", re.compile(rf"^[{CN}]{{1,3}}(?:[、．.]| (?=\S)|$)"), "space,whole,sentence"),
     Style("cn-paren", re.compile(rf"^[（(][{CN}]{{1,3}}[)）]"), "space,whole,sentence"),
     Style("arabic", re.compile(r"^\d{1,2}(?:[、．]|\.(?!\d))"), "space,whole,sentence"),
     Style("arabic-paren", re.compile(r"^[（(]\d{1,2}[)）]"), "space,whole"),
@@ -114,7 +122,11 @@ def _split(paragraph: str, marker_end: int, rules: str) -> tuple[str, str] | Non
         elif rule == "whole":
             one_sentence = inner is None or inner.end() == len(text)
             commas = len(re.findall(r"[，,]", text))
-            if one_sentence and (len(text) <= 40 or (len(text) <= 72 and commas <= 2)):
+            # A long head set on two lines has its clauses but never a full stop.
+            unstopped = inner is None and text[-1] not in TERMINAL
+            if one_sentence and (
+                len(text) <= 40 or (len(text) <= 72 and (commas <= 2 or unstopped))
+            ):
                 return text.rstrip("。；;"), ""
         elif rule == "sentence":
             if inner is not None and inner.start() <= 40 and inner.end() < len(text):
@@ -165,22 +177,160 @@ def _sequence_heads(paragraphs: Sequence[str]) -> set[int]:
     return heads
 
 
+_LIST_STYLES = ("cn", "cn-paren", "arabic", "arabic-paren", "arabic-close")
+_NUMERAL = re.compile(rf"[{CN}]+|\d+")
+_ITEM_END = re.compile(r"[。！？；;!?]$")
+
+
+def _sentences(paragraph: str) -> int:
+    return len(re.findall(r"[。！？!?]", paragraph.rstrip("。！？!?；;”’）)"))) + 1
+
+
+def _number(token: str) -> int:
+    if token.isdigit():
+        return int(token)
+    if len(token) == 1:
+        return CN.index(token) + 1
+    tens, _, units = token.partition("十")
+    return (CN.index(tens) + 1 if tens else 1) * 10 + (CN.index(units) + 1 if units else 0)
+
+
+def _marker(paragraph: str) -> tuple[str, int] | None:
+    """(style, number) of the numbering a paragraph opens with, if it is a list style."""
+    for style in STYLES:
+        if style.name in _LIST_STYLES and style.pattern.match(paragraph):
+            return style.name, _number(_NUMERAL.search(paragraph).group(0))  # type: ignore[union-attr]
+    return None
+
+
+def _list_items(paragraphs: Sequence[str]) -> set[int]:
+    """Numbered paragraphs that are points of a list, not heads of parts:
+
+    * several items run inside one paragraph (``（一）一切行动听指挥；（二）不拿……``);
+    * a run of adjacent items that each end a sentence, most of them one sentence alone
+      (``1、农忙时一律停一下，总结经验。`` / ``2、争取今年丰收。``): a head is followed
+      by its text, and a run-in head (``1、一切为了群众。这是……``) carries some;
+    * a lead-in ending in a colon right before such a list (``二、三大纪律如下：``);
+    * the other items of a sequence one of whose items is a paragraph of text or a point
+      (``一、本军三大纪律……实行多年……`` makes ``二、三大纪律如下：`` a point too).
+    """
+    items: set[int] = set()
+    markers = [_marker(p) for p in paragraphs]
+    for idx, (p, m) in enumerate(zip(paragraphs, markers, strict=True)):
+        if m and _inline_list(p, m[0]):
+            items.add(idx)
+    idx = 0
+    while idx < len(paragraphs):
+        m = markers[idx]
+        end = idx
+        while (
+            m
+            and end + 1 < len(paragraphs)
+            and markers[end + 1] is not None
+            and markers[end + 1][0] == m[0]  # type: ignore[index]
+            and markers[end + 1][1] == markers[end][1] + 1  # type: ignore[index]
+        ):
+            end += 1
+        last = end
+        if _has_own_text(paragraphs, markers, end):
+            last -= 1  # the run's last item has its text under it: that one is a head
+        run = range(idx, last + 1)
+        single = sum(1 for i in run if _sentences(paragraphs[i]) == 1)
+        if (
+            last > idx
+            and 2 * single >= len(run)
+            and all(_ITEM_END.search(paragraphs[i].rstrip("”’）)")) for i in run)
+        ):
+            items.update(run)
+        idx = end + 1
+    # A lead-in (二、三大纪律如下：) whose next paragraph is a run-in list is a sentence
+    # of the text introducing that list.
+    for idx, m in enumerate(markers):
+        if m and re.search(r"[：:]$", paragraphs[idx]) and idx + 1 in items:
+            nxt = markers[idx + 1]
+            if nxt and nxt[0] != m[0]:
+                items.add(idx)
+    # One numbered sequence (一、二、三、… from 一 on) plays one role: if one of its
+    # items is a paragraph of text or a point of a list, so are the others.
+    for idx, m in enumerate(markers):
+        if not m or m[1] != 1:
+            continue
+        members = [idx]
+        for later in range(idx + 1, len(paragraphs)):
+            if paragraphs[later].startswith("#"):
+                break
+            lm = markers[later]
+            if lm and lm[0] == m[0]:
+                if lm[1] != len(members) + 1:
+                    break
+                members.append(later)
+        if len(members) > 1 and any(
+            i in items or classify(paragraphs[i]) is None for i in members
+        ):
+            # ... except an item with text of its own under it: that one is a head (the
+            # last one-sentence item is a point still: what follows closes the list).
+            for i in members:
+                closing = i == members[-1] and _sentences(paragraphs[i]) == 1
+                if closing or not _has_own_text(paragraphs, markers, i):
+                    items.add(i)
+    return items
+
+
+def _has_own_text(paragraphs: Sequence[str], markers: Sequence[object], idx: int) -> bool:
+    """Whether the paragraph after ``idx`` (attribution lines looked past) is text under
+    it rather than another item or a heading."""
+    for nxt in range(idx + 1, len(paragraphs)):
+        p = paragraphs[nxt]
+        if is_attribution(p):
+            continue
+        return markers[nxt] is None and not p.startswith("#") and classify(p) is None
+    return False
+
+
+def _inline_list(paragraph: str, style: str) -> bool:
+    pattern = {
+        "cn": rf"[；;。，,]\s*[{CN}]{{1,3}}、",
+        "cn-paren": rf"[（(][{CN}]{{1,3}}[)）]",
+        "arabic": r"[；;。，,]\s*\d{1,2}、",
+        "arabic-paren": r"[（(]\d{1,2}[)）]",
+        "arabic-close": r"[；;。，,]\s*\d{1,2}[)）]",
+    }[style]
+    found = re.findall(pattern, paragraph[1:])
+    return len(found) >= 1 and bool(re.search(r"[；;]", paragraph))
+
+
 @dataclass(frozen=True)
 class _Item:
     heading: Heading | None
     text: str
+    source: bool = False  # an attribution line: the passage's source, not its text
 
 
-def _items(paragraphs: Sequence[str], *, markdown: bool) -> list[_Item]:
+def _letters(text: str) -> str:
+    return re.sub(r"[^0-9A-Za-z\u3400-\u9fff]+", "", text)
+
+
+def _items(paragraphs: Sequence[str], *, markdown: bool, doc_title: str = "") -> list[_Item]:
     """Paragraphs -> headings and body paragraphs, run-in heads split off."""
     sequence = _sequence_heads(paragraphs)
+    listed = _list_items(paragraphs)
+    # Unnumbered title lines are looked for unless the author marked the heads: a page
+    # converted from HTML arrives as Markdown without a single # when its heads were
+    # bold or plain lines (新时代“三农”工作总抓手).
+    marked = markdown and any(_MD.match(p) for p in paragraphs)
+    sources = [is_attribution(p) for p in paragraphs]
+    around = _text_around(paragraphs, sources)
     items: list[_Item] = []
     for idx, paragraph in enumerate(paragraphs):
+        if sources[idx]:
+            items.append(_Item(None, paragraph, source=True))
+            continue
+        prev, nxt = around[idx]
         pending = paragraph
         depth = 0
         while pending and depth < 4:
             depth += 1
-            heading = classify(pending, markdown=markdown)
+            heading = None if idx in listed and depth == 1 else classify(pending, markdown=markdown)
             if (
                 heading
                 and heading.style in ("shi", "sequence")
@@ -190,33 +340,99 @@ def _items(paragraphs: Sequence[str], *, markdown: bool) -> list[_Item]:
             if (
                 heading is None
                 and depth == 1
-                and not markdown
-                and _title_line(paragraphs, idx, items)
+                and not marked
+                and (_title_line(paragraph, prev, nxt, items) or _bylined_title(paragraph, nxt))
             ):
                 heading = Heading("title", pending, "")
             if heading is None:
                 items.append(_Item(None, pending))
                 break
+            if _repeats_title(heading, doc_title, items):
+                # Pages print the title again above the text (a ``##`` head under the
+                # ``#`` one): that is the document's title, not a part of it.
+                pending = heading.body
+                continue
             items.append(_Item(heading, heading.title))
             pending = heading.body
     return items
 
 
-def _title_line(paragraphs: Sequence[str], idx: int, items: Sequence[_Item]) -> bool:
+def _repeats_title(heading: Heading, doc_title: str, items: Sequence[_Item]) -> bool:
+    return (
+        bool(doc_title)
+        and _letters(heading.title) == _letters(doc_title)
+        and not any(i.heading for i in items)
+    )
+
+
+def _text_around(
+    paragraphs: Sequence[str], sources: Sequence[bool]
+) -> list[tuple[str | None, str | None]]:
+    """For each paragraph, the nearest paragraphs of text before and after it: attribution
+    lines are the passages' sources, so a head is judged by the text around them.
+    (Two passes, so a page of 20,000 lines costs what 20,000 lines cost.)"""
+    out: list[list[str | None]] = [[None, None] for _ in paragraphs]
+    last: str | None = None
+    for idx, p in enumerate(paragraphs):
+        out[idx][0] = last
+        if not sources[idx]:
+            last = p
+    last = None
+    for idx in range(len(paragraphs) - 1, -1, -1):
+        out[idx][1] = last
+        if not sources[idx]:
+            last = paragraphs[idx]
+    return [(a, b) for a, b in out]
+
+
+_BYLINE_TOKEN = re.compile(r"[^\s，。！？；：,.!?;:、“”\"（）()]{1,8}")
+
+
+def _bylined_title(p: str, nxt: str | None) -> bool:
+    """A piece of a compilation opens with its title and its author's byline on one line
+    (``大学生党员如何实施群众路线 会展二支部 会展1102 高子茵``): a title-like first part
+    and two to four short tokens (unit, class, name), with the piece's text after it.
+    Unlike a bare title line it may follow a heading: it is the first piece of a part."""
+    parts = p.split()
+    if len(parts) < 3 or len(parts) > 5 or nxt is None:
+        return False
+    head, byline = parts[0], parts[1:]
+    if not (6 <= len(head) <= 30 and title_like(head) and head[-1] not in TERMINAL):
+        return False
+    if not all(_BYLINE_TOKEN.fullmatch(tok) for tok in byline) or len("".join(byline)) > 24:
+        return False
+    return is_prose(nxt) and len(nxt) >= 40
+
+
+def _title_line(p: str, prev: str | None, nxt: str | None, items: Sequence[_Item]) -> bool:
     """An unnumbered short line is a heading when it sits between finished prose
-    and a substantial paragraph, and does not directly follow another heading."""
-    p = paragraphs[idx]
-    if idx == 0 or idx + 1 >= len(paragraphs) or not title_like(p) or len(p) > 40:
+    and a substantial paragraph, and does not directly follow another heading
+    (``prev``/``nxt``: the text around it, attribution lines looked past)."""
+    if prev is None or nxt is None or not title_like(p) or len(p) > 40:
         return False
-    if p[-1] in TERMINAL or re.search(r"[：:。；]", p) or is_label(p):
+    # A head may be one short quotation (“徙木立信”, “这就是好样的！”): judge its words.
+    quoted = re.fullmatch(r"[“「『]([^”」』“]{1,20})[”」』]", p)
+    core = quoted.group(1).rstrip("！？!?") if quoted else p
+    if not core or core[-1] in TERMINAL or re.search(r"[：:。；]", core) or is_label(p):
         return False
-    if not items or items[-1].heading is not None:
+    last = next((i for i in reversed(items) if not i.source), None)
+    if last is None or last.heading is not None:
         return False
-    prev = paragraphs[idx - 1]
     if prev[-1] not in TERMINAL and len(prev) < 40:
         return False
-    nxt = paragraphs[idx + 1]
     return (is_prose(nxt) and len(nxt) >= 40) or has_heading_marker(nxt)
+
+
+def _numbering(heading: Heading) -> tuple[str, int]:
+    """The style a heading nests by.  A Markdown head that carries a numbering marker
+    (``##### 二　调查就是解决问题``) belongs to that numbering: its siblings may be plain
+    lines (``一　没有调查……``), and one document's 一…七 stay at one level however each
+    was written.  Its hashes still rank it against unnumbered Markdown heads."""
+    if heading.style.startswith("md"):
+        numbered = classify(heading.title)
+        if numbered is not None and numbered.style not in ("shi", "sequence", "bullet"):
+            return numbered.style, heading.structural
+    return heading.style, heading.structural
 
 
 def split_sections(
@@ -226,14 +442,16 @@ def split_sections(
 
     Text before the first heading becomes a section titled with the document title;
     a document without headings is one such section.  Every paragraph lands in
-    exactly one section; a heading's own words are its title.
+    exactly one section, as text, or as a source when it is an attribution line
+    (``——……时的讲话``, ``（《……》第N页）``); a heading's own words are its title.
     """
-    items = _items(paragraphs, markdown=markdown)
+    items = _items(paragraphs, markdown=markdown, doc_title=doc_title)
     nodes: list[dict[str, object]] = []
     # stack of (style, structural rank, node index)
     stack: list[tuple[str, int, int]] = []
     counters: list[int] = [0]
     current: dict[str, object] | None = None
+    waiting: list[str] = []  # sources met before any section opened
 
     def open_node(title: str, level: int, parent: int | None) -> dict[str, object]:
         while len(counters) < level:
@@ -246,18 +464,25 @@ def split_sections(
             "parent": parent,
             "ordinal": ".".join(str(c) for c in counters[:level]),
             "body": [],
+            "sources": [*waiting],
         }
+        waiting.clear()
         nodes.append(node)
         return node
 
     for item in items:
         heading = item.heading
+        if item.source:
+            # An attribution belongs to the passage above it, printed under it.
+            target = current["sources"] if current is not None else waiting
+            target.append(item.text)  # type: ignore[union-attr]
+            continue
         if heading is None:
             if current is None:
                 current = open_node(doc_title, 1, None)
             current["body"].append(item.text)  # type: ignore[union-attr]
             continue
-        style, rank = heading.style, heading.structural
+        style, rank = _numbering(heading)
         if rank:
             while stack and (not stack[-1][1] or stack[-1][1] >= rank):
                 stack.pop()
@@ -288,15 +513,18 @@ def split_sections(
                 text="\n".join(node["body"]),  # type: ignore[arg-type]
                 parent=parent_id,
                 position=position,
+                sources=tuple(node["sources"]),  # type: ignore[arg-type]
             )
         )
     return tuple(sections)
 
 
-def heading_styles(paragraphs: Sequence[str], *, markdown: bool = False) -> list[tuple[str, str]]:
+def heading_styles(
+    paragraphs: Sequence[str], *, markdown: bool = False, doc_title: str = ""
+) -> list[tuple[str, str]]:
     """(style, title) of every heading found, in order: what ``--explain`` reports."""
     return [
         (i.heading.style, i.heading.title)
-        for i in _items(paragraphs, markdown=markdown)
+        for i in _items(paragraphs, markdown=markdown, doc_title=doc_title)
         if i.heading
     ]

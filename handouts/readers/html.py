@@ -37,6 +37,10 @@ def _read_html(path: Path, html: str, encoding: str) -> RawDocument:
         favor_recall=True,
     )
     if not body or not body.strip():
+        # trafilatura gives up on some fragments (an editor's saved article body with no
+        # <html> around it); their blocks are still the author's paragraphs.
+        body = _html_blocks(html)
+    if not body or not body.strip():
         raise InputFileError(path, "no article text found in the HTML page")
     # Each line trafilatura returns is a block of the page (its fallback extractor
     # separates blocks by single newlines), so each becomes a paragraph.
@@ -53,3 +57,33 @@ def _read_html(path: Path, html: str, encoding: str) -> RawDocument:
         source=getattr(meta, "sitename", None) or None,
         author=getattr(meta, "author", None) or None,
     )
+
+
+_BLOCKS = ("h1", "h2", "h3", "h4", "h5", "h6", "p", "li", "blockquote", "pre", "td")
+# Visible text is text: Markdown-escape what the Markdown reader would take for markup.
+_MARKUP = re.compile(r"([\\`*_\[\]<>#])")
+
+
+def _html_blocks(html: str) -> str:
+    """The visible text of each block element of a page, as Markdown paragraphs
+    (headings keep their level).  Escaped markup (``&lt;img …&gt;``) is text the page
+    shows, so it stays as text."""
+    from lxml import etree
+    from lxml import html as lxml_html
+
+    try:
+        root = lxml_html.fromstring(html)
+    except (etree.ParserError, ValueError):
+        return ""
+    for node in root.xpath("//script|//style|//noscript|//template"):
+        node.drop_tree()
+    out = []
+    for el in root.iter(*_BLOCKS):
+        if any(a.tag in _BLOCKS for a in el.iterancestors()):
+            continue  # its text is in the enclosing block already
+        text = _MARKUP.sub(r"\\\1", " ".join(el.text_content().split()))
+        if not text:
+            continue
+        level = int(el.tag[1]) if el.tag[0] == "h" and el.tag[1:].isdigit() else 0
+        out.append(("#" * level + " " if level else "") + text)
+    return "\n\n".join(out)

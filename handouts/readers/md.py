@@ -32,10 +32,14 @@ _FRONT = re.compile(r"\A---[ \t]*\n(.*?)\n(?:---|\.\.\.)[ \t]*\n", re.S)
 
 
 def split_front_matter(text: str) -> tuple[dict[str, str], str]:
-    """YAML-style front matter of a blog post: only flat ``key: value`` lines matter."""
-    match = _FRONT.match(text.lstrip("\ufeff"))
+    """YAML-style front matter of a blog post: only flat ``key: value`` lines matter.
+    Static-site exports often start with a blank line before the ``---``; it is still
+    the front matter, not the article's first paragraph."""
+    text = text.lstrip("\ufeff")
+    match = _FRONT.match(text.lstrip("\n"))
     if not match:
         return {}, text
+    text = text.lstrip("\n")
     meta: dict[str, str] = {}
     for line in match.group(1).splitlines():
         key, sep, value = line.partition(":")

@@ -228,6 +228,7 @@ def _view(handout: Handout) -> dict[str, Any]:
                 "excerpt": sec.excerpt,
                 "note": [p for p in (sec.note or "").split("\n") if p.strip()],
                 "notes": sec.notes,
+                "sources": sec.sources,
                 "questions": sec.questions,
             })
         parts.append({

@@ -1,0 +1,1 @@
+"""Quality figures computed against hand-made references (``tests/data/real/gold``)."""
