@@ -36,12 +36,13 @@ refusal, so an upgrade of WeasyPrint cannot silently bring ragged text back).
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import inspect
 import logging
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 PINNED_VERSION = "70.0"
@@ -278,6 +279,26 @@ def _drop_edge_gaps(line: Any, inline_box: type) -> None:
 #: do: WeasyPrint counts it after a line's last letter, Pango does not draw it there,
 #: so every tightened line would stick out by that much.)
 TRACKING_PROPERTY = "--handouts-tracking"
+
+
+@contextlib.contextmanager
+def suspended() -> Iterator[None]:
+    """WeasyPrint as shipped for the duration (``make bench`` measures the extension's
+    cost against it); the extension is back afterwards if it was installed."""
+    from weasyprint.layout import inline
+    from weasyprint.text import line_break
+
+    patched = (inline.count_expandable_spaces, line_break.Layout.set_text, inline.text_align)
+    originals = getattr(inline, "_handouts_originals", None)
+    if originals:
+        inline.count_expandable_spaces = originals[
+            "weasyprint.layout.inline.count_expandable_spaces"]
+        line_break.Layout.set_text = originals["weasyprint.text.line_break.Layout.set_text"]
+        inline.text_align = originals["weasyprint.layout.inline.text_align"]
+    try:
+        yield
+    finally:
+        inline.count_expandable_spaces, line_break.Layout.set_text, inline.text_align = patched
 
 
 def tracking(style: Any) -> float:
