@@ -39,13 +39,14 @@ class Corpus:
         )
 
 
-def load(root: str | Path, *, strict: bool = False) -> Corpus:
-    """Read every document of a corpus directory and its themes file."""
+def load(root: str | Path, *, strict: bool = False, index: Path | None = None) -> Corpus:
+    """Read every document of a corpus directory and its themes file (through the
+    persistent corpus index at ``index``, when given: unchanged files are not read)."""
     from handouts.content.themes import load_themes
     from handouts.corpus.load import load_documents
 
     root = Path(root)
-    documents, problems = load_documents(root, strict=strict)
+    documents, problems = load_documents(root, strict=strict, index=index)
     return Corpus(root, documents, load_themes(root), problems)
 
 

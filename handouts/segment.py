@@ -10,12 +10,21 @@ from __future__ import annotations
 
 import functools
 import logging
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Protocol
 
 from handouts.paths import DATA
 
 USER_DICT = DATA / "userdict.txt"
+
+
+class TokenStore(Protocol):
+    """Remembers tokens across processes (the corpus index): ``cut`` is called only for
+    texts it has not seen with this segmenter."""
+
+    def tokens(self, texts: Sequence[str],
+               cut: Callable[[str], list[str]]) -> list[tuple[str, ...]]: ...
 
 
 class Segmenter(Protocol):
@@ -79,3 +88,23 @@ def _tags() -> dict[str, str]:
 @functools.lru_cache(maxsize=1)
 def get_segmenter() -> Segmenter:
     return JiebaSegmenter()
+
+
+_STORE: list[TokenStore] = []
+
+
+def use_store(store: TokenStore | None) -> None:
+    """Serve ``cut_many`` from ``store`` for the rest of the process (``None``: stop)."""
+    _STORE[:] = [store] if store is not None else []
+
+
+def cut_many(texts: Sequence[str]) -> list[tuple[str, ...]]:
+    """Tokens of many texts (a corpus's sections): from the store when one is in use, so
+    an unchanged section is segmented once, ever; jieba is loaded only if one is new."""
+
+    def cut(text: str) -> list[str]:
+        return get_segmenter().cut(text) if text else []
+
+    if _STORE:
+        return _STORE[0].tokens(texts, cut)
+    return [tuple(cut(t)) for t in texts]

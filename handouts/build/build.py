@@ -58,6 +58,7 @@ if TYPE_CHECKING:
 
 MANIFEST = "manifest.json"
 CACHE = ".cache"
+INDEX = "corpus.sqlite"
 FORMAT = 1
 FORMATS = ("pdf", "docx")
 DOCX_DIR = "docx"
@@ -729,47 +730,18 @@ def _one_line(exc: BaseException) -> str:
 
 
 def load_corpus(corpus_dir: Path, cache: Path) -> Corpus:
-    """The cleaned corpus, each document from ``cache`` when its bytes and the code are
-    unchanged, so one edited file in a large corpus is the only one cleaned again.
+    """The cleaned corpus through the corpus index in ``cache`` (``corpus/index.py``):
+    an unchanged file is neither read nor cleaned nor segmented again, so one edited
+    file in a large corpus is the only one cleaned.
 
-    The same steps as ``pipeline.load``, one file at a time.  Problems are kept as text
-    (exceptions with custom constructors do not survive pickling).
+    Problems are kept as text (exceptions with custom constructors do not survive
+    pickling).
     """
     from handouts import pipeline
-    from handouts.content.themes import load_themes
-    from handouts.corpus import load as corpus_stage
 
-    files = corpus_stage.document_paths(corpus_dir)
-    if not files:
-        raise HandoutsError(corpus_dir, corpus_stage.NO_DOCUMENTS)
-    store = cache / "documents.pickle"
-    stored = _load_pickle(store)
-    known: dict[str, Any] = stored if isinstance(stored, dict) else {}
-    # The limits in force decide whether a large file loads at all.
-    code = f"{code_fingerprint()}\0{limits.current()}"
-    current: dict[str, Any] = {}
-    dirty = False
-    documents = []
-    problems = []
-    for path in files:
-        data = path.read_bytes()
-        key = hashlib.sha256(f"{code}\0{path}\0".encode() + data).hexdigest()
-        if key not in known:
-            dirty = True
-            try:
-                known[key] = corpus_stage.load_document(path)
-            except HandoutsError as exc:
-                known[key] = str(exc)
-        current[key] = known[key]
-        if isinstance(current[key], str):
-            problems.append(HandoutsError(None, current[key]))
-        else:
-            documents.append(current[key])
-    if dirty or current.keys() != known.keys():
-        cache.mkdir(parents=True, exist_ok=True)
-        write_atomic(store, pickle.dumps(current, protocol=pickle.HIGHEST_PROTOCOL))
-    return pipeline.Corpus(corpus_dir, tuple(documents), load_themes(corpus_dir),
-                           tuple(problems))
+    corpus = pipeline.load(corpus_dir, index=cache / INDEX)
+    problems = tuple(HandoutsError(None, str(p)) for p in corpus.problems)
+    return dataclasses.replace(corpus, problems=problems)
 
 
 def _bring_up_to_date(out: Path, planned: list[Planned], manifest: dict[str, Any],

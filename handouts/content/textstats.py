@@ -173,16 +173,19 @@ def all_sections(documents: Iterable[Document]) -> list[tuple[Document, Section]
 @functools.lru_cache(maxsize=8)
 def corpus_stats(documents: tuple[Document, ...]) -> CorpusStats:
     """Tokenise every section once and count document frequencies."""
-    from handouts.segment import get_segmenter
+    from handouts.segment import cut_many
 
-    cut = get_segmenter().cut
+    sections = [s for _doc, s in all_sections(documents)]
+    texts: list[str] = []
+    for section in sections:
+        texts.append(study_text(section))
+        texts.append(section.title if section.title and not is_apparatus(section) else "")
+    cut = cut_many(texts)
     tokens: dict[str, tuple[str, ...]] = {}
     title_tokens: dict[str, tuple[str, ...]] = {}
     df: Counter[str] = Counter()
-    for _doc, section in all_sections(documents):
-        text = study_text(section)
-        body = tuple(cut(text)) if text else ()
-        title = tuple(cut(section.title)) if section.title and not is_apparatus(section) else ()
+    for i, section in enumerate(sections):
+        body, title = cut[2 * i], cut[2 * i + 1]
         tokens[section.id] = body
         title_tokens[section.id] = title
         df.update(set(body) | set(title))

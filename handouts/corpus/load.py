@@ -135,9 +135,14 @@ def document_paths(root: Path) -> list[Path]:
 
 
 def load_documents(
-    root: Path, *, strict: bool = False
+    root: Path, *, strict: bool = False, index: Path | None = None
 ) -> tuple[tuple[Document, ...], tuple[HandoutsError, ...]]:
-    """Every document of a corpus folder, and the problems of the files that failed."""
+    """Every document of a corpus folder, and the problems of the files that failed.
+
+    With ``index`` (a file under the build directory), documents come from the corpus
+    index (``corpus/index.py``) when their files are unchanged, and the index's stored
+    tokens serve the segmenter for the rest of the process.
+    """
     root = Path(root)
     if not root.is_dir():
         raise HandoutsError(root, "corpus directory not found")
@@ -146,14 +151,31 @@ def load_documents(
         raise HandoutsError(root, NO_DOCUMENTS)
     documents: list[Document] = []
     problems: list[HandoutsError] = []
+    for loaded in _load_all(paths, index):
+        if isinstance(loaded, Document):
+            documents.append(loaded)
+        elif strict:
+            raise loaded
+        else:
+            problems.append(loaded)
+    return tuple(documents), tuple(problems)
+
+
+def _load_all(paths: list[Path], index: Path | None) -> list[Document | HandoutsError]:
+    if index is not None:
+        from handouts import segment
+        from handouts.corpus.index import CorpusIndex
+
+        opened = CorpusIndex(index)
+        segment.use_store(opened)
+        return list(opened.load(paths))
+    out: list[Document | HandoutsError] = []
     for path in paths:
         try:
-            documents.append(load_document(path))
+            out.append(load_document(path))
         except HandoutsError as err:
-            if strict:
-                raise
-            problems.append(err)
-    return tuple(documents), tuple(problems)
+            out.append(err)
+    return out
 
 
 def explain_data(path: Path) -> dict[str, Any]:
