@@ -35,6 +35,7 @@ import pickle
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -119,12 +120,23 @@ def _identity(stat: os.stat_result) -> tuple[int, int, int, int]:
     return stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino
 
 
+@dataclass(frozen=True)
+class LoadStats:
+    """What the last ``load`` had to do: how many files it read and cleaned."""
+
+    files: int = 0
+    read: int = 0
+    cleaned: int = 0
+
+
 class CorpusIndex:
     """One index file; open it, ``load`` corpora through it, ``close`` it."""
 
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
         self.rebuilt = False
+        self.last = LoadStats()
+        self.segmented = 0
         self._db = self._open()
 
     # --- opening, checking, rebuilding -------------------------------------------------
@@ -224,6 +236,7 @@ class CorpusIndex:
         fresh = dict(_clean_all(list(missing.items()), jobs))
         stored.update(fresh)
 
+        self.last = LoadStats(len(files), len(changed_files), len(fresh))
         with _transaction(db):
             db.executemany("INSERT OR REPLACE INTO documents VALUES (?, ?, ?)",
                            [(k, blob, problem) for k, (blob, problem) in fresh.items()])
@@ -296,6 +309,7 @@ class CorpusIndex:
         new: list[tuple[bytes, str]] = []
         for key, text in zip(keys, texts, strict=True):
             if key not in found:
+                self.segmented += 1
                 tokens = tuple(cut(text))
                 found[key] = tokens
                 if not any(_SEP in t for t in tokens):
