@@ -20,7 +20,7 @@ test: setup
 	$(PY) -m pytest -q
 
 bench: setup
-	$(PY) -m handouts.bench
+	$(PY) -m handouts.bench $(if $(SIZE),--size $(SIZE))
 
 # Ten minutes of damaged seed pages through the loader (tests/fuzzing.py); prints any
 # failing case's seed.  FUZZ_SECONDS=60 make fuzz for a shorter run.
