@@ -1,7 +1,9 @@
 """Fixtures shared across the suite.
 
 Loading the corpus costs a jieba dictionary load and a full cleaning pass; it is done
-once per session and handed out read-only (the model is frozen).
+once per session and handed out read-only (the model is frozen).  So is the real build
+(`make handouts` on the shipped corpus and packets): the end-to-end and typography
+tests read the same PDFs instead of each rendering every theme again.
 """
 
 from __future__ import annotations
@@ -37,3 +39,11 @@ def shipped_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
     )
     assert not report.failures
     return out
+
+
+@pytest.fixture(scope="session")
+def built_pdfs(shipped_build: Path) -> dict[str, bytes]:
+    """Every PDF of the shared build by its key (``themes/four-winds.pdf``), read once so
+    the checks' caches (``pdfcheck``) see the same bytes."""
+    return {p.relative_to(shipped_build).as_posix(): p.read_bytes()
+            for p in sorted(shipped_build.rglob("*.pdf"))}

@@ -168,20 +168,22 @@ def test_a_broken_font_configuration_names_the_file(tmp_path: Path) -> None:
         fonts.font_roles(config)
 
 
-@functools.cache
-def theme_pdfs() -> dict[str, bytes]:
-    from render_samples import corpus
+@pytest.fixture(scope="module")
+def theme_pdfs(built_pdfs: dict[str, bytes], seed_corpus) -> dict[str, bytes]:  # type: ignore[no-untyped-def]
+    """Every theme's handout as `make handouts` renders it (the session's shared build),
+    one for each theme of the shipped corpus."""
+    pdfs = {key.removeprefix("themes/").removesuffix(".pdf"): data
+            for key, data in built_pdfs.items() if key.startswith("themes/")}
+    assert sorted(pdfs) == sorted(t.id for t in seed_corpus.themes)
+    return pdfs
 
-    from handouts import pipeline
 
-    loaded = corpus()
-    return {t.id: render_pdf(pipeline.theme_handout(loaded, t.id)) for t in loaded.themes}
-
-
-def test_every_theme_handout_breaks_lines_properly_and_justifies() -> None:
+def test_every_theme_handout_breaks_lines_properly_and_justifies(
+    theme_pdfs: dict[str, bytes],
+) -> None:
     from handouts.writers.pdf.render import text_column
 
-    pdfs = theme_pdfs()
+    pdfs = theme_pdfs
     assert len(pdfs) >= 9
     for theme_id, pdf in pdfs.items():
         assert pdfcheck.lines_starting_with_closing_punctuation(pdf) == [], theme_id

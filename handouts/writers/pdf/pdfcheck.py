@@ -58,8 +58,15 @@ def _plumber(pdf: bytes) -> Any:
 
 def page_texts(pdf: bytes) -> list[str]:
     """The text of each page, as pdfplumber extracts it (what copy and paste gives)."""
+    return list(_page_texts(pdf))
+
+
+@functools.lru_cache(maxsize=32)
+def _page_texts(pdf: bytes) -> tuple[str, ...]:
+    # The CI check, the tests and the booklet read-back ask for the same PDF's text
+    # several times; pdfplumber's parse is the slow part (bytes hash once, then cheaply).
     with _plumber(pdf) as doc:
-        return [page.extract_text() or "" for page in doc.pages]
+        return tuple(page.extract_text() or "" for page in doc.pages)
 
 
 def body_text(pdf: bytes, *, min_size: float = 8.5) -> str:
@@ -86,7 +93,7 @@ def lines(pdf: bytes) -> list[Line]:
     return list(_lines(pdf))
 
 
-@functools.lru_cache(maxsize=4)
+@functools.lru_cache(maxsize=32)
 def _lines(pdf: bytes) -> tuple[Line, ...]:
     # Several checks read the same PDF's lines; pdfplumber is the slow part.
     result: list[Line] = []
