@@ -38,6 +38,7 @@ import io
 import json
 import os
 import pickle
+import re
 import shutil
 import signal
 import time
@@ -198,8 +199,6 @@ def drawing_modules(entry: str = "handouts.writers.pdf.render") -> list[Path]:
     is hashed anyway; so a change to, say, the question generator re-renders only the
     outputs whose questions changed, while a change here re-renders everything.
     """
-    import ast
-
     root_name = paths.PACKAGE.name
 
     def module_file(dotted: str) -> Path | None:
@@ -220,15 +219,31 @@ def drawing_modules(entry: str = "handouts.writers.pdf.render") -> list[Path]:
         if name in seen or path is None:
             continue
         seen[name] = path
-        tree = ast.parse(path.read_bytes(), filename=str(path))
-        for node in ast.walk(tree):
-            if isinstance(node, ast.Import):
-                todo.extend(alias.name for alias in node.names)
-            elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-                todo.append(node.module)
-                # ``from pkg import module`` names a module as well as a symbol.
-                todo.extend(f"{node.module}.{alias.name}" for alias in node.names)
+        todo.extend(imported_names(path.read_text(encoding="utf-8")))
     return sorted(set(seen.values()))
+
+
+# Import statements found by pattern rather than by parsing: this runs on every
+# `make handouts`, and parsing and walking the renderer's modules was most of a
+# nothing-changed run.  A match inside a string or comment only adds a module to hash.
+_IMPORT = re.compile(r"^[ \t]*import[ \t]+([^\n#;]+)", re.M)
+_FROM_IMPORT = re.compile(r"^[ \t]*from[ \t]+(\w[\w.]*)[ \t]+import[ \t]+(\([^)]*\)|[^\n#;]+)",
+                          re.M)
+
+
+def imported_names(source: str) -> list[str]:
+    """Absolute module names a source file imports, at the top or inside a function;
+    ``from pkg import name`` gives ``pkg`` and ``pkg.name`` (``name`` may be a module)."""
+    names: list[str] = []
+    for match in _IMPORT.finditer(source):
+        names.extend(part.split()[0] for part in match.group(1).split(",") if part.strip())
+    for match in _FROM_IMPORT.finditer(source):
+        module = match.group(1)
+        names.append(module)
+        listed = re.sub(r"#[^\n]*", "", match.group(2)).strip("()")
+        names.extend(f"{module}.{part.split()[0]}" for part in listed.split(",")
+                     if part.strip())
+    return names
 
 
 def drawing_fingerprint() -> str:
