@@ -196,6 +196,7 @@ def clear_caches() -> None:
     from handouts.content import textstats, themes
 
     textstats.corpus_stats.cache_clear()
+    textstats._all_sections.cache_clear()
     textstats.cut_cached.cache_clear()
     themes._term_tf.cache_clear()
     themes._scores.cache_clear()
