@@ -99,10 +99,10 @@ def test_a_change_to_the_cleaning_code_rebuilds_the_documents(
 
 
 def test_the_cleaning_hash_covers_the_cleaner_and_its_data() -> None:
-    for module in ("corpus/clean.py", "corpus/sections.py", "readers/text.py",
-                   "data/boilerplate.toml"):
-        assert module in corpus_index.CLEANING_CODE
-        assert (paths.PACKAGE / module).is_file()
+    covered = {p.relative_to(paths.PACKAGE).as_posix() for pattern in corpus_index.CLEANING_CODE
+               for p in paths.PACKAGE.glob(pattern)}
+    assert {"corpus/clean.py", "corpus/sections.py", "corpus/sanitize.py", "corpus/load.py",
+            "readers/text.py", "data/boilerplate.toml", "limits.py"} <= covered
 
 
 @pytest.mark.parametrize("damage", ["garbage", "truncated", "bad blob"])
@@ -177,3 +177,26 @@ def test_a_cold_load_of_many_files_uses_the_pool_and_agrees(tmp_path: Path) -> N
     pooled, _ = load_documents(folder, index=tmp_path / "i.sqlite")
     plain, _ = load_documents(folder)
     assert pooled == plain and len(plain) == corpus_index.POOL_THRESHOLD + 6
+
+
+def test_a_twin_file_renames_the_stored_document(corpus: Path, tmp_path: Path) -> None:
+    where = tmp_path / "i.sqlite"
+    load(corpus, where)
+    stem = Path(SEEDS[0]).stem
+    (corpus / f"{stem}.md").write_text("# 另一篇\n\n坚持人民至上，" * 20, encoding="utf-8")
+    _, documents = load(corpus, where)
+    ids = {d.id for d in documents if not isinstance(d, Exception)}
+    plain = {d.id for d in load_documents(corpus)[0]}
+    assert ids == plain and f"{stem}-txt" in ids and f"{stem}-md" in ids
+
+
+def test_new_limits_decide_again_whether_a_file_loads(
+    corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    where = tmp_path / "i.sqlite"
+    _, before = load(corpus, where)
+    assert sum(not isinstance(d, Exception) for d in before) == len(SEEDS)
+    monkeypatch.setenv("HANDOUTS_MAX_DOCUMENT_BYTES", "8000")
+    index, after = load(corpus, where)
+    refused = [d for d in after if isinstance(d, Exception) and "over the limit" in str(d)]
+    assert refused and index.last.read == len(SEEDS) + 1
