@@ -18,6 +18,7 @@ from handouts.model import Document, Handout, Outline, Theme
 
 if TYPE_CHECKING:
     from handouts.content.edits import MergeReport, PartEdit
+    from handouts.corpus.index import CorpusIndex
 
 
 @dataclass(frozen=True)
@@ -39,7 +40,8 @@ class Corpus:
         )
 
 
-def load(root: str | Path, *, strict: bool = False, index: Path | None = None) -> Corpus:
+def load(root: str | Path, *, strict: bool = False, index: Path | CorpusIndex | None = None
+         ) -> Corpus:
     """Read every document of a corpus directory and its themes file (through the
     persistent corpus index at ``index``, when given: unchanged files are not read)."""
     from handouts.content.themes import load_themes

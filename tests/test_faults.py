@@ -213,12 +213,13 @@ def test_a_damaged_cache_file_is_rebuilt_and_said_once(tmp_path):
     (corpus / "a.txt").write_bytes(SEED[0].read_bytes())
     cache = tmp_path / "cache"
     first = build.load_corpus(corpus, cache)
-    store = cache / "documents.pickle"
+    # The cleaned documents live in the corpus index (corpus/index.py) since issue 13.
+    store = cache / build.INDEX
     store.write_bytes(store.read_bytes()[:100])
     build._damaged.clear()
     second = build.load_corpus(corpus, cache)
     assert second.documents == first.documents
-    assert len(build._damaged) == 1 and "documents.pickle: cache damaged" in build._damaged[0]
+    assert len(build._damaged) == 1 and "corpus.sqlite: cache damaged" in build._damaged[0]
     build._damaged.clear()
     build.load_corpus(corpus, cache)
     assert build._damaged == []

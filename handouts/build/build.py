@@ -753,8 +753,12 @@ def load_corpus(corpus_dir: Path, cache: Path) -> Corpus:
     pickling).
     """
     from handouts import pipeline
+    from handouts.corpus.index import CorpusIndex
 
-    corpus = pipeline.load(corpus_dir, index=cache / INDEX)
+    index = CorpusIndex(cache / INDEX)
+    corpus = pipeline.load(corpus_dir, index=index)
+    if index.damage:
+        _damaged.append(f"{index.path}: cache damaged ({index.damage}); rebuilding it")
     problems = tuple(HandoutsError(None, str(p)) for p in corpus.problems)
     return dataclasses.replace(corpus, problems=problems)
 

@@ -135,6 +135,8 @@ class CorpusIndex:
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
         self.rebuilt = False
+        #: Why the index was thrown away and rebuilt in this session (``None``: it was not).
+        self.damage: str | None = None
         self.last = LoadStats()
         self.segmented = 0
         self._db = self._open()
@@ -148,13 +150,13 @@ class CorpusIndex:
             raise HandoutsError(self.path, f"cannot create the index: {exc.strerror}") from None
         try:
             return self._prepare(self._connect())
-        except sqlite3.DatabaseError:
-            return self._reset()
+        except sqlite3.DatabaseError as exc:
+            return self._reset(exc)
 
     def _connect(self) -> sqlite3.Connection:
         db = sqlite3.connect(self.path, timeout=60, isolation_level=None)
         # A cache: losing the last transaction to a power cut costs a re-clean, not data.
-        db.execute("PRAGMA journal_mode=WAL")
+        # The default rollback journal keeps everything committed in the one file.
         db.execute("PRAGMA synchronous=NORMAL")
         return db
 
@@ -175,8 +177,9 @@ class CorpusIndex:
                            (cleaning_hash(),))
         return db
 
-    def _reset(self) -> sqlite3.Connection:
+    def _reset(self, problem: BaseException) -> sqlite3.Connection:
         """Throw a damaged index away and start an empty one."""
+        self.damage = type(problem).__name__
         with contextlib.suppress(Exception):
             self._db.close()
         for suffix in ("", "-wal", "-shm", "-journal"):
@@ -205,9 +208,9 @@ class CorpusIndex:
         try:
             return self._load(files, jobs)
         except (sqlite3.DatabaseError, pickle.UnpicklingError, EOFError, AttributeError,
-                TypeError, ValueError):
+                TypeError, ValueError) as exc:
             # Damaged pages or blobs: start again from the files themselves.
-            self._db = self._reset()
+            self._db = self._reset(exc)
             return self._load(files, jobs)
 
     def _load(self, files: Sequence[Path], jobs: int | None) -> list[Document | InputFileError]:
@@ -286,8 +289,8 @@ class CorpusIndex:
         """Each text's tokens: from the index, else ``cut(text)`` and remembered."""
         try:
             return self._tokens(texts, cut)
-        except sqlite3.DatabaseError:
-            self._db = self._reset()
+        except sqlite3.DatabaseError as exc:
+            self._db = self._reset(exc)
             return self._tokens(texts, cut)
 
     def _tokens(self, texts: Sequence[str], cut: Any) -> list[tuple[str, ...]]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import dataclasses
 import glob
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from handouts import limits
 from handouts import readers as reader
@@ -19,6 +19,9 @@ from handouts.corpus import clean, notes, sections
 from handouts.corpus.sanitize import sanitize
 from handouts.errors import HandoutsError, InputFileError
 from handouts.model import Document
+
+if TYPE_CHECKING:
+    from handouts.corpus.index import CorpusIndex
 
 # Files in a format we do not read are listed too, so each is reported (convert to …)
 # rather than silently left out.
@@ -135,13 +138,14 @@ def document_paths(root: Path) -> list[Path]:
 
 
 def load_documents(
-    root: Path, *, strict: bool = False, index: Path | None = None
+    root: Path, *, strict: bool = False, index: Path | CorpusIndex | None = None
 ) -> tuple[tuple[Document, ...], tuple[HandoutsError, ...]]:
     """Every document of a corpus folder, and the problems of the files that failed.
 
-    With ``index`` (a file under the build directory), documents come from the corpus
-    index (``corpus/index.py``) when their files are unchanged, and the index's stored
-    tokens serve the segmenter for the rest of the process.
+    With ``index`` (a file under the build directory, or an open ``CorpusIndex``),
+    documents come from the corpus index (``corpus/index.py``) when their files are
+    unchanged, and the index's stored tokens serve the segmenter for the rest of the
+    process.
     """
     root = Path(root)
     if not root.is_dir():
@@ -161,12 +165,13 @@ def load_documents(
     return tuple(documents), tuple(problems)
 
 
-def _load_all(paths: list[Path], index: Path | None) -> list[Document | HandoutsError]:
+def _load_all(paths: list[Path], index: Path | CorpusIndex | None
+              ) -> list[Document | HandoutsError]:
     if index is not None:
         from handouts import segment
         from handouts.corpus.index import CorpusIndex
 
-        opened = CorpusIndex(index)
+        opened = index if isinstance(index, CorpusIndex) else CorpusIndex(index)
         segment.use_store(opened)
         return list(opened.load(paths))
     out: list[Document | HandoutsError] = []
