@@ -101,8 +101,9 @@ def test_a_change_to_the_cleaning_code_rebuilds_the_documents(
 def test_the_cleaning_hash_covers_the_cleaner_and_its_data() -> None:
     covered = {p.relative_to(paths.PACKAGE).as_posix() for pattern in corpus_index.CLEANING_CODE
                for p in paths.PACKAGE.glob(pattern)}
-    assert {"corpus/clean.py", "corpus/sections.py", "corpus/sanitize.py", "corpus/load.py",
-            "readers/text.py", "data/boilerplate.toml", "limits.py"} <= covered
+    assert {"corpus/clean.py", "corpus/sections.py", "corpus/sanitize.py", "corpus/notes.py",
+            "corpus/load.py",
+            "readers/txt.py", "readers/docx.py", "data/boilerplate.toml", "limits.py"} <= covered
 
 
 @pytest.mark.parametrize("damage", ["garbage", "truncated", "bad blob"])
