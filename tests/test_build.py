@@ -548,6 +548,10 @@ def test_a_build_stopped_while_rendering_leaves_no_partial_pdf_and_the_next_run_
     """SIGKILL of a one-process build, and Ctrl-C (SIGINT) of a build with workers."""
     tree = _real_tree(tmp_path)
     script = (
+        # A run started in the background of a non-interactive shell (as CI may start the
+        # suite) inherits SIGINT ignored; a person's Ctrl-C reaches a build that has
+        # Python's default handler, so the test restores it.
+        "import signal; signal.signal(signal.SIGINT, signal.default_int_handler)\n"
         "from pathlib import Path\n"
         "from handouts.build.build import build_all\n"
         f"build_all(Path({str(tree['out'])!r}), corpus_dir=Path({str(tree['corpus'])!r}),"

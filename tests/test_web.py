@@ -388,7 +388,6 @@ def test_an_invalid_packet_is_not_written_and_the_form_says_why(client: FlaskCli
 def _serve(args: list[str], project: Settings) -> tuple[str, str]:
     """Start ``handouts serve`` on a free port, read what it prints, fetch the start
     page from the address it printed, and stop it."""
-    import signal
     import subprocess
     import sys
     import urllib.request
@@ -409,7 +408,9 @@ def _serve(args: list[str], project: Settings) -> tuple[str, str]:
         assert "工作台" in page
         return printed + more, url
     finally:
-        process.send_signal(signal.SIGINT)
+        # SIGTERM, not SIGINT: a suite started in the background of a non-interactive
+        # shell passes SIGINT on ignored, and the server would never hear it.
+        process.terminate()
         process.wait(30)
 
 
