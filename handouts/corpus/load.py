@@ -9,7 +9,8 @@ not fatal, unless the caller asks for ``strict``.
 from __future__ import annotations
 
 import dataclasses
-import glob
+import functools
+import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -112,13 +113,33 @@ def document_id(path: Path) -> str:
     suffix (``讲话-html``) so their sections never share an id."""
     stem = path.stem
     try:
-        twins = [p for p in path.parent.glob(f"{glob.escape(stem)}.*")
-                 if p.suffix.lower() in SUFFIXES and p.stem == stem and p.is_file()]
+        folder = path.parent.stat()
     except OSError:
-        twins = []
-    if len(twins) > 1:
+        return stem
+    if stem in _twin_stems(path.parent, folder.st_mtime_ns, folder.st_ino):
         return f"{stem}-{path.suffix.lower().lstrip('.')}"
     return stem
+
+
+@functools.lru_cache(maxsize=64)
+def _twin_stems(folder: Path, _mtime_ns: int, _inode: int) -> frozenset[str]:
+    """The names two corpus files of ``folder`` share: one listing per folder state, so
+    a corpus of N files costs one scan, not N (a folder's mtime moves when a file is
+    added, removed or renamed)."""
+    seen: set[str] = set()
+    twins: set[str] = set()
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return frozenset()
+    for entry in entries:
+        name = entry.name
+        dot = name.rfind(".")
+        if dot <= 0 or name[dot:].lower() not in SUFFIXES:
+            continue
+        stem = name[:dot]
+        (twins if stem in seen else seen).add(stem)
+    return frozenset(twins)
 
 
 NO_DOCUMENTS = "no .txt, .md, .html, .docx or .pdf documents"
