@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from handouts import tomlfile
 from handouts.errors import ConfigError
 from handouts.model import Document, Handout, Outline, SourceRef, Theme
 
@@ -121,16 +122,7 @@ def load_spec(
     Every problem is a ``ConfigError`` reading ``<file>: key <key>: <problem>``.
     """
     path = Path(path)
-    try:
-        raw = tomllib.loads(path.read_bytes().decode("utf-8"))
-    except FileNotFoundError:
-        raise ConfigError(path, "no such packet spec") from None
-    except UnicodeDecodeError as exc:
-        raise ConfigError(path, f"not UTF-8 text (byte {exc.start})") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(path, f"invalid TOML: {exc}") from None
-    except OSError as exc:
-        raise ConfigError(path, f"cannot read: {exc.strerror or exc}") from None
+    raw = tomlfile.load(path, "packet spec")
     for reserved in ("name", "path"):
         if reserved in raw:
             raise ConfigError(path, f"key {reserved}: unknown key (the file name names the packet)")

@@ -30,7 +30,6 @@ import difflib
 import hashlib
 import json
 import re
-import tomllib
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -38,7 +37,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from handouts import paths
+from handouts import paths, tomlfile
 from handouts.errors import ConfigError
 from handouts.model import Document, Handout, Outline, OutlineSection, SourceRef, Theme
 
@@ -160,16 +159,7 @@ def load_edits(path: Path, kind: Kind) -> EditFile:
     """Read and schema-check one edit file; every problem is one ``ConfigError`` line
     ``<file>: key <key>: <problem>``."""
     path = Path(path)
-    try:
-        raw = tomllib.loads(path.read_bytes().decode("utf-8"))
-    except FileNotFoundError:
-        raise ConfigError(path, "no such edit file") from None
-    except UnicodeDecodeError as exc:
-        raise ConfigError(path, f"not UTF-8 text (byte {exc.start})") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(path, f"invalid TOML: {exc}") from None
-    except OSError as exc:
-        raise ConfigError(path, f"cannot read: {exc.strerror or exc}") from None
+    raw = tomlfile.load(path, "edit file")
     model: type[_Strict] = _ThemeFile if kind == "theme" else _PacketFile
     try:
         parsed = model.model_validate(_tuples(raw))
