@@ -60,6 +60,7 @@ if TYPE_CHECKING:
 MANIFEST = "manifest.json"
 CACHE = ".cache"
 INDEX = "corpus.sqlite"
+TYPESET_MEMO = "typeset.sqlite"
 FORMAT = 1
 FORMATS = ("pdf", "docx")
 DOCX_DIR = "docx"
@@ -492,7 +493,8 @@ def build_all(
             shutil.rmtree(out / CACHE, ignore_errors=True)
         # Started first, so the workers import WeasyPrint while this process computes
         # the handouts (and before it loads jieba: the forked workers stay small).
-        with _pool(jobs, warm_pdf=render is None and "pdf" in formats) as pool:
+        memo = out / CACHE / TYPESET_MEMO
+        with _pool(jobs, warm_pdf=render is None and "pdf" in formats, memo=memo) as pool:
             planned, warnings = _planned(out, content, corpus_dir, packets_dir, edits_dir,
                                          compute)
             for damage in _damaged:
@@ -880,8 +882,12 @@ Outcome = tuple[int, int, str, float] | str
 
 
 @contextlib.contextmanager
-def _pool(jobs: int, *, warm_pdf: bool) -> Iterator[Any]:
-    """A process pool of ``jobs`` workers, already starting; ``None`` for one job."""
+def _pool(jobs: int, *, warm_pdf: bool, memo: Path | None = None) -> Iterator[Any]:
+    """A process pool of ``jobs`` workers, already starting; ``None`` for one job.
+    ``memo``: where the renderers keep the finishing pass's choices."""
+    from handouts.writers.pdf import memo as typeset_memo
+
+    typeset_memo.keep_in(memo)
     if jobs <= 1:
         yield None
         return
@@ -892,7 +898,7 @@ def _pool(jobs: int, *, warm_pdf: bool) -> Iterator[Any]:
     # has no main guard for spawn to respect).  With fork every worker is launched at
     # the first submit, so a no-op starts them all now, each warming up in parallel.
     pool = ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("fork"),
-                               initializer=_warm_worker, initargs=(warm_pdf,))
+                               initializer=_warm_worker, initargs=(warm_pdf, memo))
     pool.submit(int)
     try:
         yield pool
@@ -969,7 +975,7 @@ def render_batch(handouts: list[Handout], targets: list[Path], render: Renderer 
             for h, t in zip(handouts, targets, strict=True)]
 
 
-def _warm_worker(real_renderer: bool) -> None:
+def _warm_worker(real_renderer: bool, memo: Path | None = None) -> None:
     """Import and extend WeasyPrint and read the fonts' maps once per worker, before the
     first output is timed.
 

@@ -556,17 +556,15 @@ def _html_to_pdf(html: str, paper: str, variant: str | None) -> bytes:
     options["pdf_identifier"] = digest.encode("ascii")
     source = weasyprint.HTML(
         string=html, base_url=paths.STYLES.as_uri() + "/", url_fetcher=fetcher)
-    document = source.render(font_config=_font_config(), **options)
-    document = _finish(source, document, html, options)
-    return document.write_pdf(**options)
+    return lay_out(source, html, options).write_pdf(**options)
 
 
-def _finish(source: Any, document: Any, html: str, options: dict[str, Any]) -> Any:
-    """The typesetter's finishing pass (``typeset``): lone last characters pulled up or
-    pushed down, which may lay the document out again."""
+def lay_out(source: Any, html: str, options: dict[str, Any]) -> Any:
+    """``source`` (parsed from ``html``) laid out, with the typesetter's finishing pass
+    (``typeset``): lone last characters pulled up or pushed down."""
     from handouts.writers.pdf import typeset
 
-    return typeset.finish(source, document, html,
+    return typeset.finish(source, html,
                           lambda h: h.render(font_config=_font_config(), **options))
 
 

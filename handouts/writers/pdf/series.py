@@ -101,8 +101,7 @@ def _layout(html: str, options: dict[str, Any]) -> Any:
     source = weasyprint.HTML(
         string=html, base_url=paths.STYLES.as_uri() + "/", url_fetcher=render._fetcher_class()())
     # The finishing pass, as render._html_to_pdf runs it, so a series prints the same PDF.
-    return render._finish(source, source.render(font_config=render._font_config(), **options),
-                          html, options)
+    return render.lay_out(source, html, options)
 
 
 def _header_box(pages: list[Any]) -> Any:

@@ -21,8 +21,9 @@ broken into lines, so the pass works on a finished layout:
    its characters, on top of that spacing, so every line still ends on the right edge.
 
 The text is never changed: only spacing.  A handout with no lone last line costs one
-tree walk; one with some costs a small trial layout and a second layout.  The limits
-live in ``styles/typography.toml``.
+tree walk; one with some costs a small trial layout and a second layout, the first time
+its paragraphs are set: ``memo`` keeps each choice, and a later render applies it before
+its only layout.  The limits live in ``styles/typography.toml``.
 """
 
 from __future__ import annotations
@@ -43,7 +44,7 @@ from markupsafe import Markup, escape
 
 from handouts import paths
 from handouts.errors import ConfigError
-from handouts.writers.pdf import justify
+from handouts.writers.pdf import justify, memo
 
 CONFIG = "typography.toml"
 
@@ -132,20 +133,43 @@ def counted_characters(text: str) -> int:
 # ---------------------------------------------------------------- the pass
 
 
-def finish(html: Any, document: Any, source: str,
-           render: Callable[[Any], Any]) -> Any:
-    """``document`` (laid out from ``html``, parsed from ``source``) with no lone last
-    lines where spacing within the limits can avoid them; ``render`` lays an HTML
-    object out (same options as ``document``)."""
+def finish(html: Any, source: str, render: Callable[[Any], Any]) -> Any:
+    """``html`` (parsed from ``source``) laid out with no lone last lines where spacing
+    within the limits can avoid them; ``render`` lays an HTML object out.
+
+    What ``memo`` knows is applied before the first layout, so a paragraph set before
+    costs nothing more; only a paragraph seen for the first time (or whose spacing the
+    memo no longer matches) sends the document through the trial and a second layout.
+    """
     if _DISABLED:
-        return document
+        return render(html)
     config = settings()
     if config.min_last_line < 2:
-        return document
-    lone = lone_paragraphs(document, config.min_last_line)
+        return render(html)
+    known = memo.current()
+    root = html.etree_element
+    context = memo.context(root, repr(config))
+    keys: dict[Any, str] = {}
+    unfixable: set[Any] = set()
+    if len(known):
+        # Digests first: a paragraph's own spacing is part of what the next one sees.
+        keys = memo.digests(root, memo.candidates(root), context)
+        choices = known.lookup(keys.values())
+        for element, key in keys.items():
+            if key not in choices:
+                continue
+            if choices[key] is None:
+                unfixable.add(element)
+            else:
+                _add_style(element, _tracking_declaration(choices[key]))
+    document = render(html)
+    lone = [el for el in lone_paragraphs(document, config.min_last_line)
+            if el not in unfixable]
     if not lone:
         return document
+    keys.update(memo.digests(root, [el for el in lone if el not in keys], context))
     chosen = choose_spacing(html, source, lone, config, render)
+    known.learn({keys[el]: chosen.get(el, memo.UNFIXABLE) for el in lone})
     if not chosen:
         return document
     for element, spacing in chosen.items():
