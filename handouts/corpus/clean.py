@@ -31,6 +31,7 @@ from handouts.paths import DATA
 
 HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _HAN_RE = re.compile(f"[{HAN}]")
+_HAN_RUN = re.compile(f"[{HAN}]+")
 # Punctuation that may close a sentence (a paragraph ending elsewhere is unfinished).
 TERMINAL = "。！？!?…；;」』”’）)】》〉"
 _CJK_PUNCT = "，。、：；？！（）“”‘’《》〈〉「」『』【】—…·"
@@ -163,15 +164,18 @@ def repair(text: str) -> str:
         urls.append(m.group(0))
         return f"\x00{len(urls) - 1}\x00"
 
-    text = _URL.sub(hide, text)
+    if "http" in text or "www." in text:
+        text = _URL.sub(hide, text)
     # Each conversion can give the next one Chinese context (a quote turned curly
-    # makes the colon beside it Chinese), so run them to a fixed point.
-    for _ in range(4):
+    # makes the colon beside it Chinese), so run them to a fixed point.  Most lines of
+    # Chinese prose have nothing to convert: they skip the loop.
+    for _ in range(4 if _CONVERTIBLE.search(text) else 0):
         before = text
         text = _NO_SPACE_NEAR.sub("", _quotes(_parentheses(_punctuation(text))))
         if text == before or not _CONVERTIBLE.search(text):
             break
-    text = re.sub(r"\x00(\d+)\x00", lambda m: urls[int(m.group(1))], text)
+    if urls:
+        text = re.sub(r"\x00(\d+)\x00", lambda m: urls[int(m.group(1))], text)
     return text
 
 
@@ -274,7 +278,9 @@ def _quote_context(text: str, i: int) -> bool:
 
 
 def han_count(text: str) -> int:
-    return len(_HAN_RE.findall(text))
+    # Runs, not characters: one match per run is three times faster on prose, and
+    # cleaning counts Han characters of every line several times.
+    return sum(map(len, _HAN_RUN.findall(text)))
 
 
 def is_prose(line: str) -> bool:
