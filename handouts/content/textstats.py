@@ -13,7 +13,7 @@ import functools
 import math
 import re
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
@@ -78,6 +78,9 @@ def is_attribution(line: str) -> bool:
     return bool(line) and any(p.search(line) for p in _apparatus()[1])
 
 
+# Scoring asks these of every section for every theme term: on a corpus of 10,000
+# documents that was most of an outline.  Sections are frozen, so the answers keep.
+@functools.lru_cache(maxsize=1 << 18)
 def is_apparatus(section: Section) -> bool:
     """Whether a section is a document's apparatus (its 注释 block, its sources, an
     attribution line the section splitter took for a heading), never a study passage."""
@@ -85,6 +88,7 @@ def is_apparatus(section: Section) -> bool:
     return any(p.search(title) for p in _apparatus()[0]) or is_attribution(title)
 
 
+@functools.lru_cache(maxsize=1 << 18)
 def study_text(section: Section) -> str:
     """The section's body without attribution lines: what is scored, summarised and asked
     about.  ``Section.notes`` and ``Section.sources`` are never part of it."""
@@ -110,6 +114,7 @@ def han_count(text: str) -> int:
     return len("".join(_HAN_RUN.findall(text)))
 
 
+@functools.lru_cache(maxsize=1 << 18)
 def han_only(text: str) -> str:
     """The Han characters (and digits) of a text, for comparisons that must not depend on
     how punctuation was cleaned."""
@@ -205,6 +210,34 @@ def corpus_stats(documents: tuple[Document, ...]) -> CorpusStats:
     n = max(len(tokens), 1)
     avg = sum(len(t) for t in tokens.values()) / n
     return _rebuild(tokens, title_tokens, dict(df), n, avg or 1.0)
+
+
+@dataclass(frozen=True)
+class Postings:
+    """Where each token occurs (token -> {section index in reading order: count}), in
+    bodies and in titles, and which tokens hold a given character: a theme term finds
+    the words containing it without a pass over every token of the corpus."""
+
+    body: Mapping[str, Mapping[int, int]]
+    title: Mapping[str, Mapping[int, int]]
+    words_with: Mapping[str, tuple[str, ...]]
+
+
+@functools.lru_cache(maxsize=8)
+def postings(documents: tuple[Document, ...]) -> Postings:
+    stats = stats_for(documents)
+    body: dict[str, dict[int, int]] = {}
+    title: dict[str, dict[int, int]] = {}
+    for i, (_doc, section) in enumerate(all_sections(documents)):
+        for where, tokens in ((body, stats.tokens[section.id]),
+                              (title, stats.title_tokens[section.id])):
+            for token, n in Counter(tokens).items():
+                where.setdefault(token, {})[i] = n
+    words_with: dict[str, list[str]] = {}
+    for token in body.keys() | title.keys():
+        for ch in set(token):
+            words_with.setdefault(ch, []).append(token)
+    return Postings(body, title, {ch: tuple(sorted(ws)) for ch, ws in words_with.items()})
 
 
 def stats_for(documents: Sequence[Document]) -> CorpusStats:
