@@ -220,3 +220,24 @@ def test_headings_set_bold_at_body_size_are_headings(tmp_path: Path) -> None:
     assert doc.title == "关于改进工作作风的意见"
     assert [(s.title, s.level) for s in doc.sections] == [("坚持问题导向", 1), ("完善制度机制", 1)]
     assert doc.sections[1].text == SENTENCES[2] + SENTENCES[3]
+
+
+def test_a_footnote_longer_than_the_page_body_is_still_a_note(tmp_path: Path) -> None:
+    """A one-page order with a long 注释: the note's small type outweighs the body's, yet
+    the body stays body (no heading made of its date line) and the note stays a note."""
+    long_note = "".join(SENTENCES[:5])
+    html = (
+        "<h1>关于重行颁布纪律的训令</h1><p>（一九四七年十月十日）</p>"
+        f"<p>本军纪律实行多年<span class='fn'>{long_note}</span>，现在统一规定，重行颁布。</p>"
+    )
+    path = _pdf(html, tmp_path / "训令.pdf")
+    page = _pages(path)[0]
+    assert len(_pages(path)) == 1 and SENTENCES[4][:10] in page  # the fixture is real
+    body = len("（一九四七年十月十日）本军纪律实行多年，现在统一规定，重行颁布。")
+    assert len(long_note) > 2 * body
+    doc = load_document(path)
+    assert doc.title == "关于重行颁布纪律的训令"
+    (section,) = doc.sections
+    assert section.notes == (long_note,)
+    assert section.text == "本军纪律实行多年[1]，现在统一规定，重行颁布。"
+    assert section.sources == ("（一九四七年十月十日）",)

@@ -89,7 +89,7 @@ def read_pdf(path: Path) -> RawDocument:
             "PDF has no text layer (a scan): OCR it first, e.g. "
             "ocrmypdf -l chi_sim FILE.pdf out.pdf, then put out.pdf in the corpus",
         )
-    body_size = _body_size(pages_lines)
+    body_size = _body_size(pages_lines, rules)
     running = _running(pages_lines)
     body: list[_Line] = []
     notes: list[tuple[str, str]] = []
@@ -312,12 +312,35 @@ def _running(pages: list[tuple[list[_Line], float]]) -> set[str]:
     return {key for key, n in seen.items() if n >= max(2, len(pages) / 2)}
 
 
-def _body_size(pages: list[tuple[list[_Line], float]]) -> float:
+def _body_size(
+    pages: list[tuple[list[_Line], float]], rules: list[list[tuple[float, float]]]
+) -> float:
+    """The type size most of the text is set in.  Footnote blocks are left out of the
+    count: on a short page a long note can outweigh the body, and then the body would
+    read as larger type (headings) and the notes as body text."""
     sizes: Counter[float] = Counter()
-    for lines, _ in pages:
-        for line in lines:
+    for (lines, height), page_rules in zip(pages, rules, strict=True):
+        for line in lines[: _foot_start(lines, page_rules, height)]:
             sizes[round(line.size, 1)] += len(line.text)
     return sizes.most_common(1)[0][0] if sizes else 10.0
+
+
+def _foot_start(lines: list[_Line], rules: list[tuple[float, float]], height: float) -> int:
+    """Where the page's footnote block begins, judged without the body size (which it
+    helps to find): the lines under a rule in the lower part of the page, or a run at the
+    foot, set smaller than the line above them and opening with a note marker.  The
+    number of lines when the page has none."""
+    lower = [i for i, line in enumerate(lines) if line.top >= height * 0.4]
+    starts = [
+        next((i for i in lower if lines[i].top >= top - 1), len(lines))
+        for top, _width in sorted(rules) if top >= height * 0.4
+    ] + lower
+    for start in sorted(set(starts)):
+        if 0 < start < len(lines) and _NOTE_START.match(lines[start].text) and all(
+            line.size < 0.95 * lines[start - 1].size for line in lines[start:]
+        ):
+            return start
+    return len(lines)
 
 
 def _split_notes(
