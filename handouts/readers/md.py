@@ -67,6 +67,18 @@ _MD_EM = re.compile(
 )
 _MD_CODE = re.compile(r"`([^`]+)`")
 _MD_HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
+# A setext heading: its text, then a line of ``=`` (level 1) or ``-`` (level 2).
+_MD_SETEXT = re.compile(r"^ {0,3}(=+|-+)[ \t]*$")
+# A link with no text (a linked image once its image is gone): nothing to read.
+_MD_EMPTY_LINK = re.compile(r"\[\s*\]\([^()\s]*(?:\([^()]*\)[^()\s]*)*\)")
+# What is left of a link whose text spans a blank line (a page converter wrapped a
+# whole block in one link): Markdown then shows the brackets and the destination as
+# text.  They are syntax, not the author's words.  (An in-page ``](#_ftn1)`` is a
+# footnote marker's, left for the notes stage.)
+_MD_LINK_TAIL = re.compile(
+    r"\]\((?:https?:|//|/|\.{0,2}/|javascript:|mailto:)[^()\s]*(?:\([^()]*\)[^()\s]*)*"
+    r"(?:\s+\"[^\"]*\")?\)\[?"
+)
 _MD_BULLET = re.compile(r"^\s*[-*+]\s+")
 _MD_RULE = re.compile(r"^\s*([-*_])(\s*\1){2,}\s*$")
 _HTML_TAG = re.compile(r"</?[A-Za-z][^>]*>")
@@ -90,6 +102,7 @@ def markdown_inline(text: str, refs: dict[str, str] | None = None) -> str:
             lambda m: f"\ue000{refs[m.group(1)]}\ue001" if m.group(1) in refs else "", text
         )
     text = _MD_IMAGE.sub("", text)
+    text = _MD_EMPTY_LINK.sub("", text)
     text = _MD_LINK.sub(r"\1", text)
     text = _MD_REF_LINK.sub(r"\1", text)
     text = _MD_FOOTREF.sub("", text)
@@ -138,8 +151,10 @@ def markdown_to_text(text: str, notes: dict[str, str] | None = None) -> str:
 
     def flush() -> None:
         if para:
-            out.append(_join_soft(para))
-            out.append("")
+            text = _link_residue(_join_soft(para))
+            if text:
+                out.append(text)
+                out.append("")
             para.clear()
 
     for raw in text.split("\n"):
@@ -155,6 +170,16 @@ def markdown_to_text(text: str, notes: dict[str, str] | None = None) -> str:
             continue
         if not line.strip():
             flush()
+            continue
+        setext = _MD_SETEXT.match(line)
+        if setext and para:
+            # The paragraph just above is a heading (``=`` level 1, ``-`` level 2).
+            level = "#" if setext.group(1)[0] == "=" else "##"
+            text = _link_residue(_join_soft(para))
+            para.clear()
+            if text:
+                out.append(f"{level} {text}")
+                out.append("")
             continue
         if _MD_RULE.match(line) or (_MD_LINKDEF.match(line) and not _MD_FOOTDEF.match(line)):
             flush()
@@ -185,6 +210,16 @@ def markdown_to_text(text: str, notes: dict[str, str] | None = None) -> str:
         para.append(markdown_inline(stripped, refs))
     flush()
     return "\n".join(out).strip("\n") + "\n"
+
+
+def _link_residue(text: str) -> str:
+    """A paragraph without the link syntax a converter left around it: an empty link, a
+    link split over soft line breaks (its parts were read line by line), the ``](…)``
+    tail and the lone ``[`` of a link that spanned a blank line."""
+    text = _MD_EMPTY_LINK.sub("", text)
+    text = _MD_LINK.sub(r"\1", text)
+    text = _MD_LINK_TAIL.sub("", text).strip()
+    return "" if text == "[" else re.sub(r"\s*\[$", "", text)
 
 
 def _join_soft(lines: list[str]) -> str:
