@@ -77,6 +77,7 @@ class Vocabulary:
     chatty: tuple[str, ...]
     appeals: tuple[str, ...] = ()
     columns: tuple[str, ...] = ()
+    toolbar: tuple[str, ...] = ()
 
     # One alternation per list: a line is scanned once, not once per phrase.
     @functools.cached_property
@@ -99,6 +100,10 @@ class Vocabulary:
     def appeal_re(self) -> re.Pattern[str]:
         return _alternation(self.appeals)
 
+    @functools.cached_property
+    def toolbar_re(self) -> re.Pattern[str]:
+        return _alternation(self.toolbar)
+
 
 def _alternation(phrases: Sequence[str]) -> re.Pattern[str]:
     ordered = sorted(set(phrases), key=len, reverse=True)
@@ -116,6 +121,7 @@ def vocabulary() -> Vocabulary:
         tuple(data["chatty"]),
         tuple(data.get("appeals", ())),
         tuple(data.get("columns", ())),
+        tuple(data.get("toolbar", ())),
     )
 
 
@@ -157,6 +163,9 @@ def repair(text: str) -> str:
     text = _WS.sub(" ", text).strip()
     if not text:
         return ""
+    heading = re.match(r"#{1,6} (?=\S)", text)
+    if heading:  # ``## 【原】…``: the space after the hashes is Markdown's, not a gap
+        return heading.group(0) + repair(text[heading.end() :])
     text = _ELLIPSIS.sub("……", text).replace("…………", "……")
     urls: list[str] = []
 
@@ -349,10 +358,33 @@ _COUNTER = re.compile(
 
 
 _AUTHORED = 30
+# The page speaking of itself: a disclaimer under the article says 本站/本网 and
+# disowns or guards what it shows (不代表本站观点, 如有侵权).
+_SELF = re.compile(r"本站|本网|本網|本平台")
+_DISCLAIMS = re.compile(r"侵权|侵權|版权|版權|免责|免責|不代表|立场|立場")
 
 
 def _site_hits(line: str) -> int:
     return len(set(vocabulary().site_re.findall(line)))
+
+
+def toolbar(line: str) -> bool:
+    """A row of the page's buttons run together (转藏全屏朗读打印, QQ空间 QQ好友 新浪微博
+    微信, 献花（0）+1): two button words or more and nothing else but counts."""
+    stripped = line.strip()
+    if len(stripped) > 40 or re.search(r"[，。；！？,;!?]", stripped):
+        return False
+    words = vocabulary().toolbar_re.findall(stripped)
+    rest = vocabulary().toolbar_re.sub("", stripped)
+    return len(words) >= 2 and not re.sub(r"[\s\d+×|｜/（）()\[\]【】:：.·-]", "", rest)
+
+
+def site_disclaimer(line: str) -> bool:
+    """The site's own disclaimer (本站……所有内容均由用户发布，不代表本站观点……侵权……
+    举报): the page speaking of itself in three or more of its words and disowning or
+    guarding what it shows.  Under an article it closes the article.  A text that says
+    本站 of a railway station, with 下载 and 分享 in it, disowns nothing and goes on."""
+    return bool(_SELF.search(line) and _DISCLAIMS.search(line)) and _site_hits(line) >= 3
 
 
 def strong_boilerplate(line: str) -> str | None:
@@ -400,6 +432,8 @@ def strong_boilerplate(line: str) -> str | None:
         return "view or like counter"
     if (_BRACKET_WIDGETS.match(stripped) or _SHARE.match(stripped)) and not authored:
         return "page widget"
+    if toolbar(stripped):
+        return "row of page buttons"
     if re.match(
         r"^第\s*\d+\s*页(?:\s*[/，,]?\s*共\s*\d+\s*页)?$|^page \d+( of \d+)?$", stripped, re.I
     ):
@@ -421,6 +455,8 @@ def end_marker(line: str) -> str | None:
         return "copyright"
     if len(set(vocabulary().appeal_re.findall(stripped))) >= 2:
         return "appeal to the reader (subscribe, follow, support)"
+    if site_disclaimer(stripped):
+        return "the site's disclaimer"
     return None
 
 
@@ -596,6 +632,8 @@ def _clean(
         if strong_boilerplate(s) or meta_line(s) is not None or site_notice(s):
             continue
         if is_prose(s) or (has_heading_marker(s) and not (markdown and idx == _first_h1(items))):
+            if not is_prose(s) and _dated(items, idx):
+                continue  # the article's title with its dateline under it: still the head
             body_start = idx
             break
     else:
@@ -627,6 +665,13 @@ def _clean(
     head = items[:body_start]
     running = _running_lines(items)
     title, title_idx = _pick_title(head, markdown=markdown, hint=hint_title, running=running)
+    if title is not None and title_idx is not None:
+        # A saved page names the article twice: the page's title at the top and the
+        # article's own heading over the text.  What lies between is the site's header.
+        title_idx = max(
+            (i for i, (_, s) in enumerate(head) if i >= title_idx and _same_title(s, title)),
+            default=title_idx,
+        )
     kept_head: list[tuple[int, str]] = []
     menu_runs = _menu_runs(head)
     for idx, (n, s) in enumerate(head):
@@ -799,9 +844,21 @@ def _pick_title(
     return _strip_hash(head[idx][1]), idx
 
 
+_TITLE_MARK = re.compile(
+    r"^[【\[［(（]\s*(?:原|原创|原創|转|转载|轉|轉載|荐|推荐|置顶|置頂|精|精华|精華|顶)\s*[】\]］)）]\s*"
+)
+
+
 def _strip_hash(s: str) -> str:
-    """The title's own words: no Markdown hashes, no ``标题：`` label."""
-    return re.sub(r"^(?:#{1,6}\s+|(?:原标题|原標題|标题|題目|题目|主题)\s*[:：]\s*)", "", s).strip()
+    """The title's own words: no Markdown hashes, no ``标题：`` label, no blog mark
+    such as 【原】 or [转载] before it."""
+    s = re.sub(r"^(?:#{1,6}\s+|(?:原标题|原標題|标题|題目|题目|主题)\s*[:：]\s*)", "", s).strip()
+    return _TITLE_MARK.sub("", s).strip()
+
+
+def _dated(items: Sequence[tuple[int, str]], idx: int) -> bool:
+    """Whether the line after ``idx`` is a dateline: pages put the date under the title."""
+    return idx + 1 < len(items) and meta_line(items[idx + 1][1]) is not None
 
 
 def _same_title(a: str, b: str) -> bool:
