@@ -361,3 +361,51 @@ def test_a_reposted_pages_original_title_label_is_not_part_of_the_title() -> Non
     para = "央视网消息：9月23日，中华大地亿万农民迎来首个“中国农民丰收节”，各地举办了庆祝活动。"
     cleaned = clean_text(f"原标题：丰收节，看习近平如何谋划这篇大文章\n\n{para}\n")
     assert cleaned.title == "丰收节，看习近平如何谋划这篇大文章"
+
+
+def test_a_saved_sharing_site_page_keeps_its_article_under_its_dated_heading() -> None:
+    """A page saved with its site around it: the saver's title line, the site's menus and
+    tool bars, the article's heading (with a 【原】 mark) over its dateline, the article,
+    then the site's disclaimer and its buttons.  The heading over the dateline is the
+    title; everything above it is the site's header, everything from the disclaimer on
+    its footer."""
+    para = "在电脑上创建还原点后，在磁盘管理器中就会出现一个恢复分区，那就需要我们进行手动删除。"
+    page = (
+        "# 删除电脑磁盘恢复分区\n\n我的图书馆\n\n有11人和你对话，查看 忽略\n\n"
+        "生成长图 转Word 打印 朗读 全屏 修改 转藏+1\n\n微信扫一扫关注查看更多精彩文章\n\n"
+        "## 【原】删除电脑磁盘恢复分区\n\n晨花夕月 2021-05-09 | 20244阅读 | 40转藏\n\n大 中 小\n\n"
+        "转藏全屏朗读打印转Word生成长图分享\n\nQQ空间QQ好友新浪微博微信\n\n"
+        f"{para}\n\n## 输入指令删除分区\n\n{para}\n\n"
+        "本站是提供个人知识管理的网络存储空间，所有内容均由用户发布，不代表本站观点。"
+        "如发现有害或侵权内容，请点击这里举报。\n\n转藏到我的图书馆献花（0）分享：微信\n\n"
+        "推荐：发原创得奖金，“原创奖励计划”来了！|品味北京的文化之美，有奖征文一起去记录！\n"
+    )
+    cleaned = clean_text(page, markdown=True)
+    assert (cleaned.title, cleaned.date) == ("删除电脑磁盘恢复分区", "2021-05-09")
+    assert cleaned.paragraphs == (para, "## 输入指令删除分区", para)
+
+
+@pytest.mark.parametrize(
+    "line",
+    ["QQ空间 QQ好友 新浪微博 微信", "转藏全屏朗读打印转Word生成长图分享", "献花（0）分享 举报"],
+)
+def test_a_row_of_page_buttons_is_not_text(line: str) -> None:
+    body = "这是正文的第一段话，内容比较长，足以被当作正文来处理，不会被删掉。"
+    cleaned = clean_text(f"标题\n\n{body}\n\n{line}\n\n{body}\n")
+    assert cleaned.paragraphs == (body, body)
+
+
+def test_an_authors_paragraph_naming_the_site_words_is_not_a_disclaimer() -> None:
+    """Only the site speaking of itself and disowning what it shows (本站, 不代表,
+    侵权 …) closes the article; a station's paragraph about downloading and sharing
+    study files goes on."""
+    first = "会上，支部书记传达了上级关于开展主题教育的通知精神，对学习作出安排。"
+    second = "本站党支部要求党员及时下载学习材料，在学习群里分享心得体会，做到学深悟透。"
+    third = "会后大家纷纷表示，要把学习成果转化为推动工作的强大动力，切实为群众办实事。"
+    cleaned = clean_text(f"标题\n\n{first}\n\n{second}\n\n{third}\n")
+    assert cleaned.paragraphs == (first, second, third)
+
+
+def test_repair_keeps_the_space_after_markdown_heading_hashes() -> None:
+    assert repair("## 【原】删除分区") == "## 【原】删除分区"
+    assert repair(repair("### （一）说明 ，好")) == "### （一）说明，好"

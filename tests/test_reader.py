@@ -202,3 +202,24 @@ def test_markup_a_page_shows_as_text_stays_text(tmp_path: Path) -> None:
     )
     assert '网页上显示的标记<img src="a.png">是读者看得见的文字' in read_document(page).text
     assert markdown_to_text(r"写法 \*不是强调\* 和 \<b\>") == "写法 *不是强调* 和 <b>\n"
+
+
+def test_setext_headings_are_headings() -> None:
+    text = markdown_to_text(
+        "学习体会\n=====\n\n第一段正文。\n\n一、提高认识\n------\n\n第二段正文。\n\n---\n\n第三段。\n"
+    )
+    assert text.split("\n\n") == [
+        "# 学习体会", "第一段正文。", "## 一、提高认识", "第二段正文。", "第三段。\n"
+    ]
+
+
+def test_link_syntax_a_page_converter_left_is_not_text() -> None:
+    """A link wrapped around a block spans blank lines, so Markdown shows its brackets and
+    destination as text; a linked image without its image is an empty link."""
+    text = markdown_to_text(
+        "[![logo](a.png)\n](http://site.example/index.html)\n\n[\n\n撰写\n\n](/edit/write.aspx)[\n\n"
+        "文档\n\n](/edit/upload.aspx)\n\n转藏分享[](javascript:void(0);)\n\n"
+        "正文见[第1条](#_ftn1)和[[1]](#_ftnref1)。\n"
+    )
+    # An in-page footnote marker stays for the notes stage to resolve.
+    assert text.split("\n\n") == ["撰写", "文档", "转藏分享", "正文见第1条和[[1]](#_ftnref1)。\n"]
