@@ -17,7 +17,7 @@ handouts: setup
 	$(PY) -m handouts build-all --out build --jobs $(JOBS) --formats $(FORMATS)$(if $(SHARD), --shard $(SHARD))
 
 test: setup
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q -n auto --dist loadfile
 
 bench: setup
 	$(PY) -m handouts.bench $(if $(SIZE),--size $(SIZE))
