@@ -322,7 +322,8 @@ def _term_tf(documents: tuple[Document, ...], spec: TermSpec) -> dict[int, tuple
         title_hits = _contained(index.title, index.words_with, spec)
         found = body_hits.keys() | title_hits.keys()
         if not spec.exclude and not spec.outside and len(phrase) >= 2:
-            found |= index.body.get(phrase[0], {}).keys() | index.title.get(phrase[0], {}).keys()
+            found |= (index.sections(index.body, phrase[0])
+                      | index.sections(index.title, phrase[0]))
         candidates = sorted(found)
     rows: dict[int, tuple[float, float]] = {}
     for i in candidates:
@@ -342,14 +343,14 @@ def _term_tf(documents: tuple[Document, ...], spec: TermSpec) -> dict[int, tuple
     return rows
 
 
-def _contained(where: Mapping[str, Mapping[int, int]], words_with: Mapping[str, tuple[str, ...]],
+def _contained(where: Mapping[str, tuple[Any, Any]], words_with: Mapping[str, tuple[str, ...]],
                spec: TermSpec) -> dict[int, int]:
     """Per section index, how many of its tokens contain the spec's word (with at most
     ``MAX_EXTRA`` more characters, none of its excluded words)."""
     return dict(_contained_cached(id(where), where, words_with, spec))
 
 
-def _hits(where: Mapping[str, Mapping[int, int]], words_with: Mapping[str, tuple[str, ...]],
+def _hits(where: Mapping[str, tuple[Any, Any]], words_with: Mapping[str, tuple[str, ...]],
           spec: TermSpec, i: int) -> int:
     return _contained_cached(id(where), where, words_with, spec).get(i, 0)
 
@@ -357,7 +358,7 @@ def _hits(where: Mapping[str, Mapping[int, int]], words_with: Mapping[str, tuple
 _CONTAINED: dict[tuple[int, TermSpec], tuple[Any, dict[int, int]]] = {}
 
 
-def _contained_cached(key: int, where: Mapping[str, Mapping[int, int]],
+def _contained_cached(key: int, where: Mapping[str, tuple[Any, Any]],
                       words_with: Mapping[str, tuple[str, ...]], spec: TermSpec
                       ) -> dict[int, int]:
     cached = _CONTAINED.get((key, spec))
@@ -368,7 +369,8 @@ def _contained_cached(key: int, where: Mapping[str, Mapping[int, int]],
     for token in words_with.get(term[:1], ()) if term else ():
         if (token in where and term in token and len(token) <= len(term) + MAX_EXTRA
                 and not any(x in token for x in spec.exclude)):
-            for i, n in where[token].items():
+            at, ns = where[token]
+            for i, n in zip(at, ns, strict=True):
                 counts[i] = counts.get(i, 0) + n
     if len(_CONTAINED) > 4096:
         _CONTAINED.clear()

@@ -10,6 +10,12 @@ setup and the style sheets.  So the spacing chosen for it once holds every time 
 set in that place again: in every rebuild, in the other themes and packets that print
 it, in every row of a roster.
 
+The digest does not cover an ancestor's place among its own siblings, so the same
+passage printed in two handouts shares its entries; the style sheet must therefore not
+size paragraphs by an ancestor's position (``section:nth-child(2) p``).  Were it to, the
+check after the layout still finds any lone line and the pass runs, so the print stays
+right, only no longer byte-equal to a render without the memo.
+
 The memo maps a digest of all that to the spacing chosen (or to "none works" when no
 spacing within the limits helps).  A render applies what the memo knows *before* its
 first layout; if that layout still shows a lone last line the pass runs as before and
@@ -148,13 +154,20 @@ def digests(root: Any, elements: Iterable[Any], context: str) -> dict[Any, str]:
     found = {}
     for element in elements:
         h = hashlib.sha256(context.encode())
+        parent = parents.get(element)
+        if parent is not None:
+            # Its place among its siblings and what precedes it: a list item's number,
+            # ``:first-child``, ``a ~ b`` and ``a + b`` rules.
+            siblings = list(parent)
+            at = siblings.index(element)
+            h.update(f"{at}/{len(siblings)}".encode())
+            for sibling in siblings[:at]:
+                h.update(f"\0{sibling.tag}|{sibling.get('class', '')}".encode())
         node = element
         while node is not None:
-            parent = parents.get(node)
-            place = (list(parent).index(node), len(parent)) if parent is not None else (0, 1)
-            h.update(f"\0{node.tag}|{node.get('class', '')}|{node.get('style', '')}|"
-                     f"{node.get('lang', '')}|{place}".encode())
-            node = parent
+            h.update(f"\1{node.tag}|{node.get('class', '')}|{node.get('style', '')}|"
+                     f"{node.get('lang', '')}".encode())
+            node = parents.get(node)
         bare = copy.copy(element)
         bare.tail = None
         h.update(ElementTree.tostring(bare, encoding="unicode").encode())
