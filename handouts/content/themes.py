@@ -307,19 +307,20 @@ def _term_tf(documents: tuple[Document, ...], spec: TermSpec) -> dict[int, tuple
     18 million tokens)."""
     stats = stats_for(documents)
     index = postings(documents)
-    sections = all_sections(documents)
+    views = _views(documents)
     phrase = cut_cached(spec.word)
+    body_hits = _contained(index.body, index.words_with, spec)
+    title_hits = _contained(index.title, index.words_with, spec)
     if spec.only:
         keys = [han_only(p) for p in spec.only]
         candidates: Iterable[int] = (
-            i for i, (_d, s) in enumerate(sections)
-            if any(k in han_only(s.title) or k in han_only(study_text(s)) for k in keys))
+            i for i, (_id, title, text, core) in enumerate(views)
+            if core is not None and any(k in core or k in han_only(title) for k in keys))
     elif spec.weight < 0 and len(phrase) >= 2:
-        candidates = (i for i, (_d, s) in enumerate(sections)
-                      if spec.word[:1] in s.text or spec.word[:1] in s.title)
+        first = spec.word[:1]
+        candidates = (i for i, (_id, title, text, _core) in enumerate(views)
+                      if first in text or first in title)
     else:
-        body_hits = _contained(index.body, index.words_with, spec)
-        title_hits = _contained(index.title, index.words_with, spec)
         found = body_hits.keys() | title_hits.keys()
         if not spec.exclude and not spec.outside and len(phrase) >= 2:
             found |= (index.sections(index.body, phrase[0])
@@ -327,43 +328,37 @@ def _term_tf(documents: tuple[Document, ...], spec: TermSpec) -> dict[int, tuple
         candidates = sorted(found)
     rows: dict[int, tuple[float, float]] = {}
     for i in candidates:
-        section = sections[i][1]
-        if is_apparatus(section):
+        sid, title, text, core = views[i]
+        if core is None:  # notes, sources, attribution: never scored
             continue
         if spec.only:
-            row = (_phrases_tf(study_text(section), spec.only),
-                   _phrases_tf(section.title, spec.only))
+            row = (_phrases_tf(text, spec.only), _phrases_tf(title, spec.only))
         else:
-            row = (_tf(_hits(index.body, index.words_with, spec, i), stats.tokens[section.id],
-                       spec, study_text(section), phrase),
-                   _tf(_hits(index.title, index.words_with, spec, i),
-                       stats.title_tokens[section.id], spec, section.title, phrase))
+            row = (_tf(body_hits.get(i, 0), stats.tokens[sid], spec, text, phrase),
+                   _tf(title_hits.get(i, 0), stats.title_tokens[sid], spec, title, phrase))
         if row[0] or row[1]:
             rows[i] = row
     return rows
+
+
+@functools.lru_cache(maxsize=8)
+def _views(documents: tuple[Document, ...]) -> tuple[tuple[str, str, str, str | None], ...]:
+    """Per section in reading order: id, title, study text and its Han core (``None``
+    for apparatus), computed once per corpus rather than once per term."""
+    out = []
+    for _doc, section in all_sections(documents):
+        if is_apparatus(section):
+            out.append((section.id, section.title, "", None))
+        else:
+            text = study_text(section)
+            out.append((section.id, section.title, text, han_only(text)))
+    return tuple(out)
 
 
 def _contained(where: Mapping[str, tuple[Any, Any]], words_with: Mapping[str, tuple[str, ...]],
                spec: TermSpec) -> dict[int, int]:
     """Per section index, how many of its tokens contain the spec's word (with at most
     ``MAX_EXTRA`` more characters, none of its excluded words)."""
-    return dict(_contained_cached(id(where), where, words_with, spec))
-
-
-def _hits(where: Mapping[str, tuple[Any, Any]], words_with: Mapping[str, tuple[str, ...]],
-          spec: TermSpec, i: int) -> int:
-    return _contained_cached(id(where), where, words_with, spec).get(i, 0)
-
-
-_CONTAINED: dict[tuple[int, TermSpec], tuple[Any, dict[int, int]]] = {}
-
-
-def _contained_cached(key: int, where: Mapping[str, tuple[Any, Any]],
-                      words_with: Mapping[str, tuple[str, ...]], spec: TermSpec
-                      ) -> dict[int, int]:
-    cached = _CONTAINED.get((key, spec))
-    if cached is not None and cached[0] is where:
-        return cached[1]
     term = spec.word
     counts: dict[int, int] = {}
     for token in words_with.get(term[:1], ()) if term else ():
@@ -372,9 +367,6 @@ def _contained_cached(key: int, where: Mapping[str, tuple[Any, Any]],
             at, ns = where[token]
             for i, n in zip(at, ns, strict=True):
                 counts[i] = counts.get(i, 0) + n
-    if len(_CONTAINED) > 4096:
-        _CONTAINED.clear()
-    _CONTAINED[(key, spec)] = (where, counts)
     return counts
 
 
