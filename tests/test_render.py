@@ -51,6 +51,9 @@ def test_dates_are_printed_the_chinese_way(value: str, text: str) -> None:
     ("第二篇：深刻理解群众路线", "深刻理解群众路线"),
     ("2013年的群众路线教育", "2013年的群众路线教育"),
     ("一是学风引领", "一是学风引领"),
+    ("第一，认真排查和发现“最后一公里”问题", "认真排查和发现“最后一公里”问题"),
+    ("第二、群众路线是我们党的根本路线", "群众路线是我们党的根本路线"),
+    ("第一次全国代表大会的召开", "第一次全国代表大会的召开"),
 ])
 def test_section_titles_lose_the_sources_own_numbering(title: str, shown: str) -> None:
     assert display_title(title) == shown
