@@ -8,6 +8,7 @@ packet) and converted in one LibreOffice run; the tests then only read.
 from __future__ import annotations
 
 import dataclasses
+import io
 import re
 import tomllib
 import zipfile
@@ -254,6 +255,21 @@ def test_the_cover_prints_title_date_place_organiser_audience_agenda_and_forewor
     assert by_style(item.document, "封面列项") == list(handout.agenda)
     foreword = [p for p in (handout.foreword or "").split("\n") if p.strip()]
     assert by_style(item.document, "前言") == foreword
+
+
+def test_a_roster_rows_word_file_is_headed_by_its_branch_on_cover_and_header(built) -> None:
+    """As its PDF: the branch heads the cover and the running header, the organiser stays
+    among the facts."""
+    base = built[PACKET].handout
+    row = dataclasses.replace(base, branch="青溪县城关镇第一社区党支部")
+    document = docx.Document(io.BytesIO(writer.render_docx(row)))
+    texts = [p.text for p in document.paragraphs]
+    cover = texts[:texts.index("目　录")]
+    assert cover[0] == row.branch
+    assert any(base.organiser in t for t in cover[1:])
+    assert any(row.branch in t for t in cover[-2:])  # the foot: branch and date
+    header = document.sections[0].header.paragraphs[0].text
+    assert header == f"{row.branch}　{row.title}"
 
 
 def test_notes_and_sources_pages_follow_the_readings(built) -> None:

@@ -742,7 +742,9 @@ class _Writer:
             empty.paragraphs[0]._p.get_or_add_pPr().style = "Normal"  # no rule either
         header = section.header.paragraphs[0]
         header._p.get_or_add_pPr().style = "Header"
-        header.add_run(self.handout.title)
+        # A roster packet is the branch's own, as in the PDF: its name leads the header.
+        h = self.handout
+        header.add_run(f"{h.branch}　{h.title}" if h.branch else h.title)
         footer = section.footer.paragraphs[0]
         footer._p.get_or_add_pPr().style = "Footer"
         footer.add_run("第 ")
@@ -754,8 +756,10 @@ class _Writer:
     def cover(self) -> None:
         h = self.handout
         has_meeting = bool(h.place or h.audience or h.agenda)
-        if h.organiser:
-            self.para(h.organiser, "Kicker")
+        # As in the PDF: a roster packet's cover is headed by its branch, and the
+        # organiser (the 党委 behind the study month) moves to the facts.
+        if h.branch or h.organiser:
+            self.para(h.branch or h.organiser or "", "Kicker")
         self.para("会议学习材料" if has_meeting else "专题学习材料", "Kicker")
         self.para(h.title, "Title")
         themes = [o.theme.name for o in h.outlines]
@@ -785,7 +789,8 @@ class _Writer:
                 if src.date:
                     run = item.add_run("　" + chinese_date(src.date))
                     run.font.color.rgb = _rgb(GREY)
-        foot = [x for x in (h.organiser, chinese_date(h.date) if h.date else None) if x]
+        foot = [x for x in (h.branch or h.organiser, chinese_date(h.date) if h.date else None)
+                if x]
         if foot:
             last = self.para(foot[0], "CoverFoot")
             for line in foot[1:]:
