@@ -174,8 +174,30 @@ def check_build_dir(out: Path) -> Iterator[Check]:
         if len(build._damaged) > before:
             yield Check("cache", False, build._damaged.pop(),
                         "the next build rebuilds it; nothing to do")
+    for name in (build.INDEX, build.TYPESET_MEMO):
+        database = cache / name
+        if database.is_file():
+            problem = _sqlite_problem(database)
+            if problem:
+                yield Check("cache", False, f"{database}: {problem}",
+                            "the next build replaces it; nothing to do")
     if cache.is_dir():
         yield Check("cache", True, f"{cache} readable")
+
+
+def _sqlite_problem(database: Path) -> str | None:
+    """What is wrong with a cache database, read only (the doctor changes nothing)."""
+    import sqlite3
+
+    try:
+        db = sqlite3.connect(f"{database.resolve().as_uri()}?mode=ro", uri=True)
+        try:
+            found = db.execute("PRAGMA quick_check").fetchone()
+        finally:
+            db.close()
+    except sqlite3.Error as exc:
+        return f"damaged ({exc})"
+    return None if found and found[0] == "ok" else f"damaged ({found[0] if found else '?'})"
 
 
 def run_checks(corpus_dir: Path | None, out: Path) -> list[Check]:

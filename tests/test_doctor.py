@@ -72,6 +72,24 @@ def test_damaged_manifest_and_cache_are_reported_and_left_alone(tmp_path):
     assert (out / ".cache" / "documents.pickle").read_bytes() == b"\x80\x05garbage"
 
 
+def test_a_damaged_corpus_index_or_spacing_memo_is_reported_and_left_alone(tmp_path):
+    import sqlite3
+
+    out = tmp_path / "build"
+    (out / ".cache").mkdir(parents=True)
+    good = out / ".cache" / "typeset.sqlite"
+    with sqlite3.connect(good) as db:
+        db.execute("CREATE TABLE spacing (key TEXT PRIMARY KEY, spacing REAL)")
+    damaged = out / ".cache" / "corpus.sqlite"
+    damaged.write_bytes(b"SQLite format 3\x00" + b"\xff" * 4000)
+    proc = doctor("--corpus", str(corpus_copy(tmp_path)), "--out", str(out))
+    assert proc.returncode == 1
+    problems = [x for x in proc.stdout.splitlines() if x.startswith("PROBLEM")]
+    assert any("corpus.sqlite: damaged" in x for x in problems), proc.stdout
+    assert not any("typeset.sqlite" in x for x in problems)
+    assert damaged.read_bytes() == b"SQLite format 3\x00" + b"\xff" * 4000
+
+
 def test_an_unusable_build_directory_and_a_missing_corpus_are_problems(tmp_path):
     blocker = tmp_path / "file"
     blocker.write_text("x", encoding="utf-8")
