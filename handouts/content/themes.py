@@ -323,8 +323,10 @@ def _term_tf(documents: tuple[Document, ...], spec: TermSpec) -> dict[int, tuple
     else:
         found = body_hits.keys() | title_hits.keys()
         if not spec.exclude and not spec.outside and len(phrase) >= 2:
-            found |= (index.sections(index.body, phrase[0])
-                      | index.sections(index.title, phrase[0]))
+            # The word as jieba splits it counts only where every one of its pieces occurs.
+            for where in (index.body, index.title):
+                found |= functools.reduce(
+                    frozenset.intersection, (index.sections(where, t) for t in phrase))
         candidates = sorted(found)
     rows: dict[int, tuple[float, float]] = {}
     for i in candidates:
