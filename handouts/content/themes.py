@@ -64,11 +64,17 @@ class Selection:
     threshold: float = 3.0
     relative: float = 0.4
     min_chars: int = 100
-    dominance: float = 0.4
-    """A section fits a theme only when its score for it is at least this share of its
-    score for the theme it fits best: a passage on the last mile that mentions the
-    masses' interests is not a passage on serving them (applied when selection is given
-    all the themes)."""
+    dominance: float = 0.8
+    """A theme whose score for a section is at least this share of the section's best
+    theme's score is a main subject of it (applied when selection is given all the
+    themes)."""
+    heading_dominance: float = 0.4
+    """A theme named in the section's heading is a main subject at this lower share."""
+    part: float = 0.35
+    """Any other theme fits only when it leads paragraphs that make up this share of the
+    section (JUDGING.md: a substantial part bears on it): a passage on the last mile that
+    mentions the masses' interests in every paragraph is not a passage on serving them,
+    however the mentions add up."""
     min_clauses: int = 2
     """A section whose theme words all sit in one clause mentions the theme in passing
     (深入基层一线调查研究 in a passage on the Yangtze's ecology): it needs them in this
@@ -108,7 +114,7 @@ def selection_of(theme: Theme) -> Selection:
 
 _SELECTION_KEYS: dict[str, type] = {
     "cap": int, "threshold": float, "relative": float, "min_chars": int, "min_clauses": int,
-    "dominance": float,
+    "dominance": float, "heading_dominance": float, "part": float,
 }
 _THEME_KEYS = {"id", "name", "description", "terms", "selection", "goal", "against", "related",
                "requires"}
@@ -243,7 +249,7 @@ def _parse_selection(table: Any, where: str, path: Path | str, base: Selection) 
             wanted = "an integer" if kind is int else "a number"
             raise ConfigError(path, f"key {where}.{key}: expected {wanted}")
         if value < 0 or (key == "cap" and value < 1) or (
-                key in ("relative", "dominance") and value > 1):
+                key in ("relative", "dominance", "heading_dominance", "part") and value > 1):
             raise ConfigError(path, f"key {where}.{key}: out of range ({value})")
         values[key] = kind(value)
     return Selection(**{**base.__dict__, **values})
@@ -322,7 +328,7 @@ def _term_tf(documents: tuple[Document, ...], spec: TermSpec) -> dict[int, tuple
                       if first in text or first in title)
     else:
         found = body_hits.keys() | title_hits.keys()
-        if not spec.exclude and not spec.outside and len(phrase) >= 2:
+        if not spec.outside and len(phrase) >= 2:
             # The word as jieba splits it counts only where every one of its pieces occurs.
             for where in (index.body, index.title):
                 found |= functools.reduce(
@@ -372,6 +378,13 @@ def _contained(where: Mapping[str, tuple[Any, Any]], words_with: Mapping[str, tu
     return counts
 
 
+def _containing(tokens: Sequence[str], spec: TermSpec) -> int:
+    """How many of the tokens contain the spec's word (``_contained`` for one passage)."""
+    term = spec.word
+    return sum(1 for t in tokens if term in t and len(t) <= len(term) + MAX_EXTRA
+               and not any(x in t for x in spec.exclude))
+
+
 def _phrases_tf(text: str, phrases: Sequence[str]) -> float:
     """Occurrences of any of the phrases, a longer one never counted twice through a
     shorter one it contains."""
@@ -389,6 +402,9 @@ def _tf(contained: int, tokens: Sequence[str], spec: TermSpec, text: str,
     """One section's count of the spec's word, ``contained`` of its tokens holding it."""
     term = spec.word
     if spec.exclude:
+        # A family word jieba splits (不敢腐 as 不敢 + 腐) is found as a token sequence.
+        if not contained and len(phrase) >= 2:
+            contained = count_phrase(tokens, phrase)
         if not contained:
             return 0.0
         # A family word inside the term itself (调查 in 调查研究) is the term: counted once.
@@ -419,10 +435,9 @@ def _scores(documents: tuple[Document, ...],
     variants: list[list[tuple[float, str]]] = [[] for _ in range(n)]
     for spec in specs:
         rows = _term_tf(documents, spec)
-        df = len(rows)
-        if not df:
+        idf = _spec_idf(documents, spec)
+        if not idf:
             continue
-        idf = _idf(n, df)
         for i, (body, title) in rows.items():
             length = len(stats.tokens[sections[i][1].id])
             norm = K1 * (1 - B + B * length / PIVOT_LENGTH)
@@ -442,7 +457,29 @@ def _scores(documents: tuple[Document, ...],
     )
 
 
-def _idf(n: int, df: int) -> float:
+@functools.lru_cache(maxsize=4096)
+def _spec_idf(documents: tuple[Document, ...], spec: TermSpec) -> float:
+    """The word's IDF as the spec reads it (0.0 when no section has it)."""
+    sections = all_sections(documents)
+    df = _spread_df(_term_tf(documents, spec), [d.path for d, _s in sections])
+    return _idf(len(sections), df) if df else 0.0
+
+
+def _spread_df(rows: Mapping[int, tuple[float, float]], owners: Sequence[str]) -> float:
+    """How many sections a word occurs in, each document counting the square root of its
+    own sections with the word.
+
+    A long text cut into many sections that all use its subject word (调查 in every
+    chapter of an essay on investigation) makes that word look common by section count;
+    the word is frequent there because the text is about it.  Counting each document's
+    sections with diminishing weight keeps a word spread over many documents common and
+    a word concentrated in one text specific, whichever way the texts are sectioned."""
+    per_doc: Counter[str] = Counter(owners[i] for i, (body, title) in rows.items()
+                                    if body or title)
+    return sum(math.sqrt(k) for k in per_doc.values())
+
+
+def _idf(n: int, df: float) -> float:
     return math.log(1.0 + (n - df + 0.5) / (df + 0.5))
 
 
@@ -454,6 +491,86 @@ def score_sections(documents: Sequence[Document], theme: Theme) -> tuple[ThemeMa
 
 
 _CLAUSE = re.compile(r"[，,；;：:。！？!?]")
+# A line shorter than this (Han characters) is a caption or a list label, not a part of
+# the section that could bear on a theme by itself.
+MIN_PART_CHARS = 20
+
+
+def _paragraphs(section: Section, tokens: Sequence[str]) -> list[tuple[str, tuple[str, ...]]]:
+    """The section's paragraphs (lines of its study text), each with its tokens: the
+    section's tokens cut at the line breaks, so nothing is segmented twice."""
+    text = study_text(section)
+    out: list[tuple[str, list[str]]] = [("", [])]
+    pos = 0
+    for token in tokens:
+        at = text.find(token, pos)
+        if at < 0:
+            continue
+        if "\n" in text[pos:at]:
+            out.append(("", []))
+        out[-1][1].append(token)
+        pos = at + len(token)
+    lines = [line for line in text.split("\n") if line.strip()]
+    if len(lines) != len(out):
+        return [(line, cut_cached(line)) for line in lines]
+    return [(line, tuple(toks)) for line, (_t, toks) in zip(lines, out, strict=True)]
+
+
+def _unit_score(text: str, tokens: Sequence[str],
+                specs: Sequence[tuple[TermSpec, float]]) -> tuple[float, int]:
+    """A paragraph's score for a theme (BM25's saturation, no length norm: paragraphs
+    are compared with each other within one section) and in how many of its clauses the
+    theme's words occur."""
+    total = 0.0
+    keys: list[str] = []
+    for spec, idf in specs:
+        tf = (_phrases_tf(text, spec.only) if spec.only
+              else _tf(_containing(tokens, spec), tokens, spec, text, cut_cached(spec.word)))
+        if not tf:
+            continue
+        total += spec.weight * idf * tf * (K1 + 1) / (tf + K1)
+        if spec.weight > 0:
+            keys.extend(han_only(p) for p in (spec.only or (spec.word,)))
+    if total <= 0:
+        return 0.0, 0
+    clauses = sum(1 for c in _CLAUSE.split(text) if any(k in han_only(c) for k in keys))
+    return total, clauses
+
+
+@functools.lru_cache(maxsize=16)
+def _part_shares(documents: tuple[Document, ...], themes: tuple[Theme, ...],
+                 min_clauses: int) -> dict[str, dict[str, float]]:
+    """Per section, per theme: the share of the section (Han characters) in paragraphs
+    the theme leads, its words in ``min_clauses`` clauses of each.  A section that a
+    theme does not lead as a whole may still give it a substantial part."""
+    stats = stats_for(documents)
+    specs = {t.id: [(spec, _spec_idf(documents, spec))
+                    for spec in term_specs(documents, t)] for t in themes}
+    out: dict[str, dict[str, float]] = {}
+    for _doc, section in all_sections(documents):
+        if is_apparatus(section):
+            continue
+        paragraphs = [(text, toks) for text, toks in _paragraphs(section, stats.tokens[section.id])
+                      if han_count(text) >= MIN_PART_CHARS]
+        size = sum(han_count(text) for text, _t in paragraphs)
+        shares: dict[str, float] = {}
+        for text, toks in paragraphs:
+            scores = {tid: _unit_score(text, toks, [x for x in sp if x[1]])
+                      for tid, sp in specs.items()}
+            top = max(score for score, _c in scores.values())
+            for tid, (score, clauses) in scores.items():
+                if score > 0 and score >= top and clauses >= min_clauses:
+                    shares[tid] = shares.get(tid, 0.0) + han_count(text) / size
+        out[section.id] = shares
+    return out
+
+
+def names_in_heading(section: Section, match: ThemeMatch, theme: Theme) -> bool:
+    """Whether the section's heading holds one of the theme words that matched it."""
+    return spread(section, match, theme) >= _HEADING
+
+
+_HEADING = 1_000
 
 
 def spread(section: Section, match: ThemeMatch, theme: Theme) -> int:
@@ -467,7 +584,7 @@ def spread(section: Section, match: ThemeMatch, theme: Theme) -> int:
     keys = [han_only(w) for w in (*words, *phrases)]
     title = han_only(section.title)
     if any(k in title for k in keys):
-        return 1_000
+        return _HEADING
     clauses = (c for sentence in split_sentences(study_text(section))
                for c in _CLAUSE.split(sentence))
     return sum(1 for clause in clauses if any(k in han_only(clause) for k in keys))
@@ -485,6 +602,7 @@ def assess(documents: Sequence[Document], theme: Theme, *,
     texts = {s.id: s for _d, s in all_sections(documents)}
     scored = score_sections(documents, theme)
     best = _best_themes(tuple(documents), tuple(themes)) if themes else {}
+    parts = _part_shares(tuple(documents), tuple(themes), settings.min_clauses) if themes else {}
     why: dict[str, str] = {}
     for m in scored:
         section = texts[m.section_id]
@@ -500,10 +618,14 @@ def assess(documents: Sequence[Document], theme: Theme, *,
         elif spread(section, m, theme) < settings.min_clauses:
             why[m.section_id] = (f"theme words in fewer than {settings.min_clauses} "
                                  "clauses and not in the heading: a passing mention")
-        elif m.section_id in best and m.score < settings.dominance * best[m.section_id][1]:
+        elif m.section_id in best and not _bears_on(m, section, theme, best[m.section_id][1],
+                                                     parts.get(m.section_id, {}), settings):
             other, top = best[m.section_id]
+            share = parts.get(m.section_id, {}).get(theme.id, 0.0)
             why[m.section_id] = (f"mostly about another theme: {m.score} is below "
-                                 f"{settings.dominance} of its score for {other} ({top})")
+                                 f"{settings.dominance} of its score for {other} ({top}), "
+                                 f"and the paragraphs it leads are {share:.0%} of the section "
+                                 f"(less than {settings.part:.0%})")
     eligible = [m for m in scored if m.section_id not in why]
     strongest = max((m.score for m in eligible), default=0.0)
     floor = max(settings.threshold, settings.relative * strongest)
@@ -516,6 +638,18 @@ def assess(documents: Sequence[Document], theme: Theme, *,
     for m in kept[max(cap, 0):]:
         why[m.section_id] = f"beyond the cap of {cap} sections"
     return tuple((m, why.get(m.section_id, "")) for m in scored)
+
+
+def _bears_on(match: ThemeMatch, section: Section, theme: Theme, top: float,
+              shares: Mapping[str, float], settings: Selection) -> bool:
+    """A section bears on a theme that is its main subject (near its best theme's score,
+    or named in its heading and not far below), or that leads a substantial part of it."""
+    if match.score >= settings.dominance * top:
+        return True
+    if match.score >= settings.heading_dominance * top and names_in_heading(section, match,
+                                                                              theme):
+        return True
+    return shares.get(theme.id, 0.0) >= settings.part
 
 
 def _best_themes(documents: tuple[Document, ...],
