@@ -12,10 +12,13 @@ import pytest
 
 from handouts.content import measure
 
+# The seeds, issue 10's regression texts and the real-text benchmark, loaded as one corpus.
+CORPORA = ("seeds", "issue10", "real")
+
 
 @pytest.fixture(scope="module")
 def corpus(tmp_path_factory):
-    return measure.gold_corpus(tmp_path_factory.mktemp("gold") / "corpus", ("seeds", "issue10"))
+    return measure.gold_corpus(tmp_path_factory.mktemp("gold") / "corpus", CORPORA)
 
 
 @pytest.fixture(scope="module")
@@ -33,24 +36,44 @@ def judged(corpus):
 def test_every_gold_anchor_names_one_section(corpus, gold):
     figures = measure.selection_figures(corpus, gold)
     assert figures["unresolved"] == []
-    assert figures["sections"] == len([e for e in gold if e.corpus in ("seeds", "issue10")])
+    assert figures["sections"] == len([e for e in gold if e.corpus in CORPORA])
+    assert {e.corpus for e in gold} == set(CORPORA)
 
 
 def test_selection_holds_todays_figures_on_the_gold_set(corpus, gold):
     every = measure.selection_figures(corpus, gold)
     seeds = measure.selection_figures(corpus, gold, ["seeds"])
-    assert every["precision"] >= 0.75 and every["recall"] >= 0.8, every["errors"]
-    assert seeds["precision"] >= 0.72 and seeds["recall"] >= 0.8, seeds["errors"]
-    assert every["off_theme"] <= 0.2
+    assert every["precision"] >= 0.87 and every["recall"] >= 0.81, every["errors"]
+    assert seeds["precision"] >= 0.86 and seeds["recall"] >= 0.92, seeds["errors"]
+    assert every["off_theme"] <= 0.09
 
 
-@pytest.mark.xfail(strict=True, reason="issue 10 target not met: precision 0.79, recall 0.85")
+def test_the_real_texts_are_selected_from(corpus, gold):
+    """Before the IDF counted a document's sections with diminishing weight, almost
+    nothing of the real texts was selected (recall 0.11): 反对本本主义 says 调查 in every
+    chapter, which made the word look common."""
+    real = measure.selection_figures(corpus, gold, ["real"])
+    assert real["precision"] >= 0.8 and real["recall"] >= 0.5, real["errors"]
+    missed = {e for e in real["errors"] if e.startswith("- grassroots essay_fandui_benben/")}
+    assert not missed & {f"- grassroots essay_fandui_benben/{n}" for n in (2, 3, 5, 6)}
+
+
+@pytest.mark.xfail(strict=True, reason="issue 10 target not met on the whole gold set: "
+                                       "precision 0.875, recall 0.81")
 def test_selection_meets_the_issue_target(corpus, gold):
     every = measure.selection_figures(corpus, gold)
     assert every["precision"] >= 0.9 and every["recall"] >= 0.9
 
 
-@pytest.mark.xfail(strict=True, reason="issue 10 target not met: 17% of printed sections off-theme")
+@pytest.mark.xfail(strict=True, reason="issue 10 target not met on the seeds: "
+                                       "precision 0.87, recall 0.93")
+def test_selection_meets_the_issue_target_on_the_seeds(corpus, gold):
+    seeds = measure.selection_figures(corpus, gold, ["seeds"])
+    assert seeds["precision"] >= 0.9 and seeds["recall"] >= 0.9
+
+
+@pytest.mark.xfail(strict=True,
+                   reason="issue 10 target not met: 8.6% of printed sections off-theme")
 def test_printed_sections_are_on_theme(corpus, gold):
     assert measure.selection_figures(corpus, gold)["off_theme"] <= 0.05
 
@@ -74,9 +97,9 @@ def test_judged_key_points_are_still_printed(judged):
     assert k["judged"] == 60
     assert k["missing"] == [], "a judged key point is no longer printed verbatim: re-judge"
     assert k["bad"] == 0
-    assert k["good"] >= 0.65
+    assert k["good"] >= 0.7
 
 
-@pytest.mark.xfail(strict=True, reason="issue 10 target not met: 68% of judged key points good")
+@pytest.mark.xfail(strict=True, reason="issue 10 target not met: 73% of judged key points good")
 def test_judged_key_points_meet_the_issue_target(judged):
     assert judged["keypoints"]["good"] >= 0.9
