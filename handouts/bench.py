@@ -417,7 +417,8 @@ def _content(work: Path) -> dict[str, Any]:
     corpus = measure.gold_corpus(work / "corpus", corpora)
     gold = measure.load_gold()
     figures: dict[str, Any] = {}
-    for label, only in (("all gold", None), ("seeds", ["seeds"])):
+    for label, only in (("all gold", None), ("seeds", ["seeds"]), ("issue 10", ["issue10"]),
+                        ("real texts", ["real"])):
         f = measure.selection_figures(corpus, gold, only)
         figures[f"selection, {label} ({f['sections']} sections)"] = (
             f"precision {f['precision']:.2f}, recall {f['recall']:.2f}, "
@@ -425,7 +426,7 @@ def _content(work: Path) -> dict[str, Any]:
     q = measure.question_figures(corpus)
     figures["questions, every theme and packet"] = (
         f"{q['questions']} printed, {q['defects']} checker defects, {q['refused']} refused")
-    judged = measure.judged_figures(measure.gold_corpus(work / "judged", ("seeds", "issue10")))
+    judged = measure.judged_figures(corpus)
     jq, jk = judged["questions"], judged["keypoints"]
     figures["judged questions"] = (
         f"{100 * jq['usable']:.0f}% usable, {jq['weak']} weak, {jq['bad']} defective "
