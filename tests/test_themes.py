@@ -12,6 +12,7 @@ from handouts import paths
 from handouts.content.textstats import han_count, stats_for
 from handouts.content.themes import (
     ConfiguredTheme,
+    assess,
     load_themes,
     score_sections,
     select,
@@ -157,3 +158,53 @@ def test_corpus_statistics_are_computed_once_and_pickle(seed_corpus):
     again = pickle.loads(pickle.dumps(stats))
     assert again.df == stats.df and again.idf("四风") == stats.idf("四风")
     assert stats.idf("四风") > stats.idf("群众")
+
+
+# --- what a section bears on (issue 10's selection on real texts) ---------------------
+
+
+def test_a_word_one_text_is_about_stays_specific_however_the_text_is_sectioned():
+    """反对本本主义 says 调查 in each of its chapters: counted section by section the
+    word looked common and the text on investigation scored below the floor.  A
+    document's sections with the word count as the square root of their number."""
+    from handouts.content.themes import _spread_df
+
+    one_text = _spread_df([(2.0, 0.0)] * 9 + [(1.0, 0.0)], ["essay"] * 9 + ["speech"])
+    many_texts = _spread_df([(2.0, 0.0)] * 10, [f"doc{i}" for i in range(10)])
+    assert one_text == pytest.approx(3.0 + 1.0)
+    assert many_texts == pytest.approx(10.0)
+
+
+def _two_theme_corpus():
+    from handouts.content.themes import Selection
+    from handouts.model import Document, Section
+
+    visit = "干部要深入基层调查研究，到基层一线去，在基层摸清实情。"
+    listen = "要倾听群众意见，把群众意见当作第一信号，倾听群众的心声。"
+    mention = "也要倾听。"
+    scattered = "\n".join(visit + mention for _ in range(4))
+    halves = "\n".join([visit, visit, listen, listen])
+    other = "会议研究了农业生产、水利建设和秋收安排，部署了冬季的各项工作任务。"
+    documents = (
+        Document("a", "a.txt", "甲", sections=(Section("a/1", "一、下去", 1, scattered),)),
+        Document("b", "b.txt", "乙", sections=(Section("b/1", "一、下去", 1, halves),)),
+        *(Document(f"f{i}", f"f{i}.txt", "丙", sections=(Section(f"f{i}/1", "会议", 1, other),))
+          for i in range(6)),
+    )
+    loose = Selection(threshold=0.5, relative=0.0, min_chars=20)
+    themes = (ConfiguredTheme("visit", "深入基层", "下基层", ("基层", "调查研究"), selection=loose),
+              ConfiguredTheme("listen", "倾听", "听意见", ("倾听", "群众意见"), selection=loose))
+    return documents, themes
+
+
+def test_a_theme_mentioned_in_every_paragraph_is_not_a_part_of_the_section():
+    documents, themes = _two_theme_corpus()
+    verdicts = {m.section_id: why for m, why in assess(documents, themes[1], themes=themes)}
+    assert "paragraphs it leads are 0% of the section" in verdicts["a/1"]
+    assert verdicts["b/1"] == ""  # half of it is on listening: a substantial part
+
+
+def test_the_main_subject_fits_whatever_the_other_themes_score():
+    documents, themes = _two_theme_corpus()
+    verdicts = {m.section_id: why for m, why in assess(documents, themes[0], themes=themes)}
+    assert verdicts["a/1"] == "" and verdicts["b/1"] == ""
