@@ -579,15 +579,25 @@ def spread(section: Section, match: ThemeMatch, theme: Theme) -> int:
     only = {t: tuple(p for p in phrases if not p.startswith("!"))
             for t, phrases in getattr(theme, "only", ())}
     only = {t: phrases for t, phrases in only.items() if phrases}
+    # A word does not count inside the phrases its theme excludes (服务群众 in
+    # 服务群众“最后一公里”): they are blanked out before looking.
+    outside = {han_only(p[1:]) for _t, phrases in getattr(theme, "only", ())
+               for p in phrases if p.startswith("!")}
     words = [w for w in (*match.matched, *match.variants) if w not in only]
     phrases = [p for w in match.matched for p in only.get(w, ())]
     keys = [han_only(w) for w in (*words, *phrases)]
-    title = han_only(section.title)
-    if any(k in title for k in keys):
+
+    def holds(text: str) -> bool:
+        core = han_only(text)
+        for phrase in outside:
+            core = core.replace(phrase, "|")
+        return any(k in core for k in keys)
+
+    if holds(section.title):
         return _HEADING
     clauses = (c for sentence in split_sentences(study_text(section))
                for c in _CLAUSE.split(sentence))
-    return sum(1 for clause in clauses if any(k in han_only(clause) for k in keys))
+    return sum(1 for clause in clauses if holds(clause))
 
 
 def assess(documents: Sequence[Document], theme: Theme, *,
