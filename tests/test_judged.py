@@ -43,8 +43,8 @@ def test_every_gold_anchor_names_one_section(corpus, gold):
 def test_selection_holds_todays_figures_on_the_gold_set(corpus, gold):
     every = measure.selection_figures(corpus, gold)
     seeds = measure.selection_figures(corpus, gold, ["seeds"])
-    assert every["precision"] >= 0.87 and every["recall"] >= 0.81, every["errors"]
-    assert seeds["precision"] >= 0.86 and seeds["recall"] >= 0.92, seeds["errors"]
+    assert every["precision"] >= 0.88 and every["recall"] >= 0.81, every["errors"]
+    assert seeds["precision"] >= 0.88 and seeds["recall"] >= 0.92, seeds["errors"]
     assert every["off_theme"] <= 0.09
 
 
@@ -59,14 +59,14 @@ def test_the_real_texts_are_selected_from(corpus, gold):
 
 
 @pytest.mark.xfail(strict=True, reason="issue 10 target not met on the whole gold set: "
-                                       "precision 0.875, recall 0.81")
+                                       "precision 0.886, recall 0.814")
 def test_selection_meets_the_issue_target(corpus, gold):
     every = measure.selection_figures(corpus, gold)
     assert every["precision"] >= 0.9 and every["recall"] >= 0.9
 
 
 @pytest.mark.xfail(strict=True, reason="issue 10 target not met on the seeds: "
-                                       "precision 0.87, recall 0.93")
+                                       "precision 0.881, recall 0.929")
 def test_selection_meets_the_issue_target_on_the_seeds(corpus, gold):
     seeds = measure.selection_figures(corpus, gold, ["seeds"])
     assert seeds["precision"] >= 0.9 and seeds["recall"] >= 0.9
