@@ -4,8 +4,11 @@ A theme is data (``themes.toml``): a name, a description and seed terms.  Every 
 is scored against every theme with BM25 over jieba tokens, the corpus statistics
 computed once (``textstats``); terms in a section's heading count double, and a term
 matches any token that contains it, so 基层 is found in 深入基层 even though the domain
-dictionary keeps the latter whole.  Selection keeps the strongest sections above an
-absolute and a relative threshold, capped, and prints them in reading order.
+dictionary keeps the latter whole.  A word's IDF counts each document's sections with
+diminishing weight (``_spread_df``), so a text about a word does not make it look common.
+A section fits a theme that is its main subject, or that leads a substantial part of it
+(``_bears_on``); selection keeps the strongest such sections above an absolute and a
+relative threshold, capped, and prints them in reading order.
 """
 
 from __future__ import annotations
