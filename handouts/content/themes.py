@@ -524,9 +524,13 @@ def _unit_score(text: str, tokens: Sequence[str],
     """A paragraph's score for a theme (BM25's saturation, no length norm: paragraphs
     are compared with each other within one section) and in how many of its clauses the
     theme's words occur."""
+    core = han_only(text)
     total = 0.0
     keys: list[str] = []
     for spec, idf in specs:
+        # Most words of most themes are absent from a paragraph: a substring test first.
+        if not any(han_only(w) in core for w in (spec.only or (spec.word,))):
+            continue
         tf = (_phrases_tf(text, spec.only) if spec.only
               else _tf(_containing(tokens, spec), tokens, spec, text, cut_cached(spec.word)))
         if not tf:
@@ -540,32 +544,49 @@ def _unit_score(text: str, tokens: Sequence[str],
     return total, clauses
 
 
-@functools.lru_cache(maxsize=16)
-def _part_shares(documents: tuple[Document, ...], themes: tuple[Theme, ...],
-                 min_clauses: int) -> dict[str, dict[str, float]]:
+class _Parts:
     """Per section, per theme: the share of the section (Han characters) in paragraphs
     the theme leads, its words in ``min_clauses`` clauses of each.  A section that a
-    theme does not lead as a whole may still give it a substantial part."""
-    stats = stats_for(documents)
-    specs = {t.id: [(spec, _spec_idf(documents, spec))
-                    for spec in term_specs(documents, t)] for t in themes}
-    out: dict[str, dict[str, float]] = {}
-    for _doc, section in all_sections(documents):
+    theme does not lead as a whole may still give it a substantial part.
+
+    Worked out only for the sections that ask (those that are no theme's main subject
+    by score), once each: a large corpus's sections mostly never do."""
+
+    def __init__(self, documents: tuple[Document, ...], themes: tuple[Theme, ...],
+                 min_clauses: int) -> None:
+        self.documents = documents
+        self.min_clauses = min_clauses
+        self.specs = {t.id: [(spec, idf) for spec in term_specs(documents, t)
+                             if (idf := _spec_idf(documents, spec))] for t in themes}
+        self.sections = {s.id: s for _d, s in all_sections(documents)}
+        self.done: dict[str, dict[str, float]] = {}
+
+    def shares(self, section_id: str) -> dict[str, float]:
+        if section_id not in self.done:
+            self.done[section_id] = self._work_out(self.sections[section_id])
+        return self.done[section_id]
+
+    def _work_out(self, section: Section) -> dict[str, float]:
         if is_apparatus(section):
-            continue
-        paragraphs = [(text, toks) for text, toks in _paragraphs(section, stats.tokens[section.id])
+            return {}
+        tokens = stats_for(self.documents).tokens[section.id]
+        paragraphs = [(text, toks) for text, toks in _paragraphs(section, tokens)
                       if han_count(text) >= MIN_PART_CHARS]
         size = sum(han_count(text) for text, _t in paragraphs)
         shares: dict[str, float] = {}
         for text, toks in paragraphs:
-            scores = {tid: _unit_score(text, toks, [x for x in sp if x[1]])
-                      for tid, sp in specs.items()}
+            scores = {tid: _unit_score(text, toks, sp) for tid, sp in self.specs.items()}
             top = max(score for score, _c in scores.values())
             for tid, (score, clauses) in scores.items():
-                if score > 0 and score >= top and clauses >= min_clauses:
+                if score > 0 and score >= top and clauses >= self.min_clauses:
                     shares[tid] = shares.get(tid, 0.0) + han_count(text) / size
-        out[section.id] = shares
-    return out
+        return shares
+
+
+@functools.lru_cache(maxsize=16)
+def _parts(documents: tuple[Document, ...], themes: tuple[Theme, ...],
+           min_clauses: int) -> _Parts:
+    return _Parts(documents, themes, min_clauses)
 
 
 def names_in_heading(section: Section, match: ThemeMatch, theme: Theme) -> bool:
@@ -615,7 +636,7 @@ def assess(documents: Sequence[Document], theme: Theme, *,
     texts = {s.id: s for _d, s in all_sections(documents)}
     scored = score_sections(documents, theme)
     best = _best_themes(tuple(documents), tuple(themes)) if themes else {}
-    parts = _part_shares(tuple(documents), tuple(themes), settings.min_clauses) if themes else {}
+    parts = _parts(tuple(documents), tuple(themes), settings.min_clauses) if themes else None
     why: dict[str, str] = {}
     for m in scored:
         section = texts[m.section_id]
@@ -631,10 +652,10 @@ def assess(documents: Sequence[Document], theme: Theme, *,
         elif spread(section, m, theme) < settings.min_clauses:
             why[m.section_id] = (f"theme words in fewer than {settings.min_clauses} "
                                  "clauses and not in the heading: a passing mention")
-        elif m.section_id in best and not _bears_on(m, section, theme, best[m.section_id][1],
-                                                     parts.get(m.section_id, {}), settings):
+        elif parts and m.section_id in best and not _bears_on(
+                m, section, theme, best[m.section_id][1], parts, settings):
             other, top = best[m.section_id]
-            share = parts.get(m.section_id, {}).get(theme.id, 0.0)
+            share = parts.shares(m.section_id).get(theme.id, 0.0)
             why[m.section_id] = (f"mostly about another theme: {m.score} is below "
                                  f"{settings.dominance} of its score for {other} ({top}), "
                                  f"and the paragraphs it leads are {share:.0%} of the section "
@@ -654,7 +675,7 @@ def assess(documents: Sequence[Document], theme: Theme, *,
 
 
 def _bears_on(match: ThemeMatch, section: Section, theme: Theme, top: float,
-              shares: Mapping[str, float], settings: Selection) -> bool:
+              parts: _Parts, settings: Selection) -> bool:
     """A section bears on a theme that is its main subject (near its best theme's score,
     or named in its heading and not far below), or that leads a substantial part of it."""
     if match.score >= settings.dominance * top:
@@ -662,7 +683,7 @@ def _bears_on(match: ThemeMatch, section: Section, theme: Theme, top: float,
     if match.score >= settings.heading_dominance * top and names_in_heading(section, match,
                                                                               theme):
         return True
-    return shares.get(theme.id, 0.0) >= settings.part
+    return parts.shares(section.id).get(theme.id, 0.0) >= settings.part
 
 
 def _best_themes(documents: tuple[Document, ...],
