@@ -169,8 +169,9 @@ def test_a_word_one_text_is_about_stays_specific_however_the_text_is_sectioned()
     document's sections with the word count as the square root of their number."""
     from handouts.content.themes import _spread_df
 
-    one_text = _spread_df([(2.0, 0.0)] * 9 + [(1.0, 0.0)], ["essay"] * 9 + ["speech"])
-    many_texts = _spread_df([(2.0, 0.0)] * 10, [f"doc{i}" for i in range(10)])
+    rows = dict.fromkeys(range(10), (2.0, 0.0))
+    one_text = _spread_df(rows, ["essay"] * 9 + ["speech"])
+    many_texts = _spread_df(rows, [f"doc{i}" for i in range(10)])
     assert one_text == pytest.approx(3.0 + 1.0)
     assert many_texts == pytest.approx(10.0)
 

@@ -559,6 +559,13 @@ class _Parts:
         self.specs = {t.id: [(spec, idf) for spec in term_specs(documents, t)
                              if (idf := _spec_idf(documents, spec))] for t in themes}
         self.sections = {s.id: s for _d, s in all_sections(documents)}
+        self.tokens = stats_for(documents).tokens
+        # Per section, the themes with any score: no other can lead one of its paragraphs.
+        self.scored: dict[str, list[str]] = {}
+        for theme in themes:
+            for m in score_sections(documents, theme):
+                if m.score > 0:
+                    self.scored.setdefault(m.section_id, []).append(theme.id)
         self.done: dict[str, dict[str, float]] = {}
 
     def shares(self, section_id: str) -> dict[str, float]:
@@ -569,13 +576,15 @@ class _Parts:
     def _work_out(self, section: Section) -> dict[str, float]:
         if is_apparatus(section):
             return {}
-        tokens = stats_for(self.documents).tokens[section.id]
-        paragraphs = [(text, toks) for text, toks in _paragraphs(section, tokens)
+        themes = self.scored.get(section.id, [])
+        if len(themes) < 2:
+            return dict.fromkeys(themes, 1.0)
+        paragraphs = [(text, toks) for text, toks in _paragraphs(section, self.tokens[section.id])
                       if han_count(text) >= MIN_PART_CHARS]
         size = sum(han_count(text) for text, _t in paragraphs)
         shares: dict[str, float] = {}
         for text, toks in paragraphs:
-            scores = {tid: _unit_score(text, toks, sp) for tid, sp in self.specs.items()}
+            scores = {tid: _unit_score(text, toks, self.specs[tid]) for tid in themes}
             top = max(score for score, _c in scores.values())
             for tid, (score, clauses) in scores.items():
                 if score > 0 and score >= top and clauses >= self.min_clauses:
@@ -591,37 +600,49 @@ def _parts(documents: tuple[Document, ...], themes: tuple[Theme, ...],
 
 def names_in_heading(section: Section, match: ThemeMatch, theme: Theme) -> bool:
     """Whether the section's heading holds one of the theme words that matched it."""
-    return spread(section, match, theme) >= _HEADING
+    return _holds(section.title, *_looked_for(match, theme))
 
 
 _HEADING = 1_000
 
 
-def spread(section: Section, match: ThemeMatch, theme: Theme) -> int:
-    """In how many clauses of the section the theme's words occur; a heading that names
-    the theme counts as many as needed (it says what the whole section is about)."""
+def _looked_for(match: ThemeMatch, theme: Theme) -> tuple[list[str], set[str]]:
+    """The Han cores of the theme words that matched (a word read in one sense only as
+    its phrases), and the phrases they do not count in."""
     only = {t: tuple(p for p in phrases if not p.startswith("!"))
             for t, phrases in getattr(theme, "only", ())}
     only = {t: phrases for t, phrases in only.items() if phrases}
-    # A word does not count inside the phrases its theme excludes (服务群众 in
-    # 服务群众“最后一公里”): they are blanked out before looking.
     outside = {han_only(p[1:]) for _t, phrases in getattr(theme, "only", ())
                for p in phrases if p.startswith("!")}
     words = [w for w in (*match.matched, *match.variants) if w not in only]
     phrases = [p for w in match.matched for p in only.get(w, ())]
-    keys = [han_only(w) for w in (*words, *phrases)]
+    return [han_only(w) for w in (*words, *phrases)], outside
 
-    def holds(text: str) -> bool:
-        core = han_only(text)
-        for phrase in outside:
-            core = core.replace(phrase, "|")
-        return any(k in core for k in keys)
 
-    if holds(section.title):
+def _holds(text: str, keys: Sequence[str], outside: set[str]) -> bool:
+    # A word does not count inside the phrases its theme excludes (服务群众 in
+    # 服务群众“最后一公里”): they are blanked out before looking.
+    core = han_only(text)
+    for phrase in outside:
+        core = core.replace(phrase, "|")
+    return any(k in core for k in keys)
+
+
+def spread(section: Section, match: ThemeMatch, theme: Theme, *, enough: int = 0) -> int:
+    """In how many clauses of the section the theme's words occur; a heading that names
+    the theme counts as many as needed (it says what the whole section is about).  With
+    ``enough``, counting stops there (the selection only asks whether it is reached)."""
+    keys, outside = _looked_for(match, theme)
+    if _holds(section.title, keys, outside):
         return _HEADING
-    clauses = (c for sentence in split_sentences(study_text(section))
-               for c in _CLAUSE.split(sentence))
-    return sum(1 for clause in clauses if holds(clause))
+    count = 0
+    for sentence in split_sentences(study_text(section)):
+        for clause in _CLAUSE.split(sentence):
+            if _holds(clause, keys, outside):
+                count += 1
+                if count == enough:
+                    return count
+    return count
 
 
 def assess(documents: Sequence[Document], theme: Theme, *,
@@ -649,7 +670,7 @@ def assess(documents: Sequence[Document], theme: Theme, *,
         elif getattr(theme, "requires", ()) and not any(
                 w in f"{section.title}{study_text(section)}" for w in theme.requires):
             why[m.section_id] = f"names none of {'、'.join(theme.requires)}, which the theme joins"
-        elif spread(section, m, theme) < settings.min_clauses:
+        elif spread(section, m, theme, enough=settings.min_clauses) < settings.min_clauses:
             why[m.section_id] = (f"theme words in fewer than {settings.min_clauses} "
                                  "clauses and not in the heading: a passing mention")
         elif parts and m.section_id in best and not _bears_on(
