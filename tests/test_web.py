@@ -606,3 +606,38 @@ def test_a_word_file_uploads_with_its_headings_and_an_old_doc_is_refused_with_ad
     assert "旧.doc: old Word format (.doc) is not read" in text_of(refused)
     assert "另存为 .docx" in text_of(refused)
     assert not (project.corpus / "旧.doc").exists()
+
+
+def test_printing_a_roster_packet_prints_its_first_branch_where_build_all_puts_it(
+        project: Settings) -> None:
+    """A roster spec is one packet per branch: the workbench prints the first branch's
+    (cover and header carry it) and says that the others come from ``make handouts``."""
+    import time
+
+    from pypdf import PdfReader
+
+    from handouts.build import roster
+    from handouts.web.jobs import Builds
+
+    shutil.copytree(paths.HOME / "rosters", project.packets.parent / "rosters")
+    first = roster.read_roster(project.packets.parent / "rosters" / "qingxi-study-month.csv"
+                               ).rows[0]
+    jobs = Builds(project)
+    started = jobs.start("packet", "qingxi-study-month")
+    for _ in range(600):  # a bound on the wait, not a timing assertion
+        build = jobs.get(started.id)
+        if build is not None and build.state != "running":
+            break
+        time.sleep(0.5)
+    assert build is not None and build.state == "done", build
+    pdf = project.build / "packets" / "qingxi-study-month" / f"{first.slug}.pdf"
+    assert build.pdf == str(pdf)
+    assert not (project.build / "packets" / "qingxi-study-month.pdf").exists()
+    reader = PdfReader(pdf)
+    assert first.branch in reader.pages[0].extract_text()
+    assert any("make handouts" in w and first.branch in w for w in build.warnings)
+    word = project.build / "docx" / "packets" / "qingxi-study-month" / f"{first.slug}.docx"
+    assert word.is_file()
+    client = create_app(project).test_client()
+    assert client.get("/download/packet/qingxi-study-month.pdf").data == pdf.read_bytes()
+    assert client.get("/download/packet/qingxi-study-month.docx").data == word.read_bytes()

@@ -13,11 +13,12 @@ import threading
 import traceback
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from handouts.errors import HandoutsError
 
 if TYPE_CHECKING:
+    from handouts.model import Handout
     from handouts.web.app import Settings
 
 Kind = Literal["theme", "packet"]
@@ -92,14 +93,17 @@ class Builds:
         self._update(build.id, step=2)
         _, handout, warnings = pipeline.handout_for(corpus, build.kind, build.name,
                                                     edits_dir=s.edits, packets_dir=s.packets)
+        name = build.name
+        if build.kind == "packet":
+            handout, name, warnings = _roster_sample(s.packets, build.name, handout, warnings)
         self._update(build.id, step=3, warnings=tuple(warnings))
-        out = output_path(s.build, build.kind, build.name)
+        out = output_path(s.build, build.kind, name)
         out.parent.mkdir(parents=True, exist_ok=True)
         write_atomic(out, pipeline.pdf(handout))
         self._update(build.id, step=4)
         from handouts.writers.docx import render_docx
 
-        word = output_path(s.build, build.kind, build.name, "docx")
+        word = output_path(s.build, build.kind, name, "docx")
         word.parent.mkdir(parents=True, exist_ok=True)
         write_atomic(word, render_docx(handout))
         self._update(build.id, step=5)
@@ -112,17 +116,61 @@ class Builds:
                      pdf=str(out), warnings=tuple(warnings))
 
 
+def _roster_sample(packets_dir: Path, name: str, handout: Handout, warnings: list[str]
+                   ) -> tuple[Handout, str, list[str]]:
+    """A roster spec prints one packet per branch (``build-all``): the workbench prints
+    the first branch's, where ``build-all`` puts it, and says so; other specs pass."""
+    from handouts.build import packets, roster
+
+    found = _roster_of(packets_dir, name)
+    if found is None:
+        return handout, name, warnings
+    spec, rows = found
+    if not rows.rows:
+        raise HandoutsError(packets.roster_path(spec), "no valid row: nothing to print")
+    row = rows.rows[0]
+    note = (f"这份材料按名单为 {len(rows.rows)} 个支部各印一份；这里印出第一个支部"
+            f"（{row.branch}）的，全部支部的材料请运行 make handouts 生成")
+    return (roster.row_handout(handout, row, spec.foreword), f"{name}/{row.slug}",
+            [*warnings, note, *(str(p) for p in rows.problems)])
+
+
 def _pages(pdf: Path) -> int:
     from pypdf import PdfReader
 
     return len(PdfReader(pdf).pages)
 
 
-def output_path(build_dir: Path, kind: Kind, name: str, fmt: str = "pdf") -> Path:
+def output_path(build_dir: Path, kind: Kind, name: str, fmt: str = "pdf",
+                packets_dir: Path | None = None) -> Path:
     """Where the CLI writes it too: ``build/themes/<id>.pdf``, ``build/packets/<name>.pdf``,
-    and Word files apart, ``build/docx/themes/<id>.docx``."""
+    and Word files apart, ``build/docx/themes/<id>.docx``.  With ``packets_dir``, a
+    roster spec's is its first branch's: ``build/packets/<name>/<branch>.pdf``."""
+    if kind == "packet" and packets_dir is not None:
+        name = printed_name(packets_dir, name)
     folder = Path(build_dir) / ("docx" if fmt == "docx" else "") / FOLDERS[kind]
     return folder / f"{name}.{fmt}"
+
+
+def printed_name(packets_dir: Path, name: str) -> str:
+    """The packet the workbench prints for spec ``name``: itself, or for a roster spec
+    its first branch's (``<name>/<slug>``); a spec that cannot be read is itself (the
+    build says what is wrong with it)."""
+    try:
+        found = _roster_of(packets_dir, name)
+    except HandoutsError:
+        return name
+    return f"{name}/{found[1].rows[0].slug}" if found and found[1].rows else name
+
+
+def _roster_of(packets_dir: Path, name: str) -> tuple[Any, Any] | None:
+    from handouts.build import packets, roster
+
+    spec = packets.load_spec(Path(packets_dir) / f"{name}.toml")
+    where = packets.roster_path(spec)
+    if where is None:
+        return None
+    return spec, roster.read_roster(where, foreword=spec.foreword)
 
 
 def preview_dir(build_dir: Path, kind: Kind, name: str) -> Path:

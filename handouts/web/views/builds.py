@@ -30,7 +30,7 @@ def progress(build_id: int) -> Response:
 @bp.get("/download/<kind>/<name>.pdf")
 def download(kind: str, name: str) -> Response:
     kind, name = known(kind, name)
-    path = jobs.output_path(settings().build, kind, name)
+    path = jobs.output_path(settings().build, kind, name, packets_dir=settings().packets)
     if not path.is_file():
         abort(404, description="还没有生成这份讲义，请先点“生成”。")
     return send_file(path, mimetype="application/pdf", as_attachment=True,
@@ -40,7 +40,7 @@ def download(kind: str, name: str) -> Response:
 @bp.get("/download/<kind>/<name>.docx")
 def download_docx(kind: str, name: str) -> Response:
     kind, name = known(kind, name)
-    path = jobs.output_path(settings().build, kind, name, "docx")
+    path = jobs.output_path(settings().build, kind, name, "docx", packets_dir=settings().packets)
     if not path.is_file():
         abort(404, description="还没有生成这份讲义的 Word 文件，请先点“生成”。")
     return send_file(path, as_attachment=True, download_name=f"{file_title(kind, name)}.docx",

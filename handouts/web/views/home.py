@@ -21,7 +21,7 @@ def index() -> str:
     statuses = edits.status(s.edits, loaded.documents, (t.id for t in loaded.themes),
                             spec_names())
     specs = list_specs(s.packets)
-    built = {(kind, name): jobs.output_path(s.build, kind, name).exists()
+    built = {(kind, name): jobs.output_path(s.build, kind, name, packets_dir=s.packets).exists()
              for kind, name in [("theme", t["id"]) for t in summaries]
              + [("packet", e.name) for e in specs]}
     return render_template("home.html", corpus=loaded, themes=summaries, specs=specs,

@@ -40,14 +40,15 @@ def _page(kind: edits.Kind, name: str, *, error: str | None = None,
     if form is not None:  # a refused save: show what was sent, on the version it was made on
         parts = _as_sent(parts, form)
         version = form.get("version", "")
-    out = jobs.output_path(s.build, kind, name)
+    out = jobs.output_path(s.build, kind, name, packets_dir=s.packets)
+    word = jobs.output_path(s.build, kind, name, "docx", packets_dir=s.packets)
     return render_template("outline.html", kind=kind, name=name, handout=handout, parts=parts,
                            version=version,
                            edit_shown=f"{s.edits.name}/{path.parent.name}/{path.name}",
                            has_file=edit_file is not None, warnings=warnings, error=error,
                            documents=loaded.documents,
                            saved=request.args.get("saved"), built=out.exists(),
-                           built_docx=jobs.output_path(s.build, kind, name, "docx").exists(),
+                           built_docx=word.exists(),
                            report=request.args)
 
 
