@@ -28,17 +28,34 @@ def runner() -> CliRunner:
 
 
 @pytest.fixture(scope="session")
-def shipped_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def shipped_build(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> Path:
     """What ``make handouts`` builds from the shipped corpus, packets and rosters (two
-    workers), built once for the session: the end-to-end and roster tests read it back."""
+    workers), built once for the whole run: the end-to-end, typography and roster tests
+    read it back, and never write to it.
+
+    Under pytest-xdist (``make test``) every worker has its own session; the first to
+    ask builds into the run's shared temporary folder under a lock, the others wait for
+    it and read the same files."""
+    import fcntl
+
     from handouts.build.build import build_all
 
-    out = tmp_path_factory.mktemp("e2e") / "build"
-    report = build_all(
-        out, corpus_dir=paths.CORPUS, packets_dir=paths.PACKETS, jobs=2, progress=lambda _: None
-    )
-    assert not report.failures
-    return out
+    def build(out: Path) -> Path:
+        report = build_all(out, corpus_dir=paths.CORPUS, packets_dir=paths.PACKETS, jobs=2,
+                           progress=lambda _: None)
+        assert not report.failures
+        return out
+
+    if worker_id == "master":
+        return build(tmp_path_factory.mktemp("e2e") / "build")
+    shared = tmp_path_factory.getbasetemp().parent / "shipped-build"
+    shared.mkdir(exist_ok=True)
+    with (shared / "lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
+        if not (shared / "done").exists():
+            build(shared / "build")
+            (shared / "done").touch()
+    return shared / "build"
 
 
 @pytest.fixture(scope="session")
@@ -47,3 +64,17 @@ def built_pdfs(shipped_build: Path) -> dict[str, bytes]:
     the checks' caches (``pdfcheck``) see the same bytes."""
     return {p.relative_to(shipped_build).as_posix(): p.read_bytes()
             for p in sorted(shipped_build.rglob("*.pdf"))}
+
+
+@pytest.hookimpl(tryfirst=True)  # before xdist reads the groups off the items
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """With ``make test``'s ``--dist loadgroup``: each module runs in one worker (its
+    module fixtures are made once), and the modules that read the shared build run in
+    the same worker, so ``make handouts`` is built once for the suite, not once per
+    worker."""
+    shared = {item.nodeid.split("::")[0] for item in items
+              if "shipped_build" in getattr(item, "fixturenames", ())}
+    for item in items:
+        module = item.nodeid.split("::")[0]
+        group = "shipped-build" if module in shared else module
+        item.add_marker(pytest.mark.xdist_group(group))
