@@ -96,14 +96,19 @@ def study_text(section: Section) -> str:
     if is_apparatus(section):
         return ""
     kept = []
+    changed = False
     for line in section.text.split("\n"):
         if line and is_attribution(line):
             # A byline glued to the first sentence (——摘自某同志的发言 群众路线是……。)
             parts = line.split(maxsplit=1)
             line = parts[1] if len(parts) == 2 and re.search(r"[。！？]$", parts[1]) else ""
+            changed = True
         if line:
             kept.append(line)
-    return "\n".join(kept)
+        else:
+            changed = True
+    # The section's own string when nothing went: a corpus's worth of copies otherwise.
+    return "\n".join(kept) if changed else section.text
 
 
 _HAN_RUN = re.compile(r"[\u3400-\u9fff]+")
@@ -115,7 +120,7 @@ def han_count(text: str) -> int:
     return len("".join(_HAN_RUN.findall(text)))
 
 
-@functools.lru_cache(maxsize=1 << 18)
+@functools.lru_cache(maxsize=1 << 12)
 def han_only(text: str) -> str:
     """The Han characters (and digits) of a text, for comparisons that must not depend on
     how punctuation was cleaned."""

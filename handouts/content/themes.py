@@ -322,12 +322,16 @@ def _term_tf(documents: tuple[Document, ...], spec: TermSpec) -> dict[int, tuple
     title_hits = _contained(index.title, index.words_with, spec)
     if spec.only:
         keys = [han_only(p) for p in spec.only]
+        # A cheap test on the raw text first (a key's first and last characters are in
+        # it), then the exact one on the Han characters.
         candidates: Iterable[int] = (
-            i for i, (_id, title, text, core) in enumerate(views)
-            if core is not None and any(k in core or k in han_only(title) for k in keys))
+            i for i, (_id, title, text, scored) in enumerate(views)
+            if scored and any(k and k[0] in text + title and k[-1] in text + title
+                              and (k in han_only(text) or k in han_only(title))
+                              for k in keys))
     elif spec.weight < 0 and len(phrase) >= 2:
         first = spec.word[:1]
-        candidates = (i for i, (_id, title, text, _core) in enumerate(views)
+        candidates = (i for i, (_id, title, text, _scored) in enumerate(views)
                       if first in text or first in title)
     else:
         found = body_hits.keys() | title_hits.keys()
@@ -339,8 +343,8 @@ def _term_tf(documents: tuple[Document, ...], spec: TermSpec) -> dict[int, tuple
         candidates = sorted(found)
     rows: dict[int, tuple[float, float]] = {}
     for i in candidates:
-        sid, title, text, core = views[i]
-        if core is None:  # notes, sources, attribution: never scored
+        sid, title, text, scored = views[i]
+        if not scored:  # notes, sources, attribution: never scored
             continue
         if spec.only:
             row = (_phrases_tf(text, spec.only), _phrases_tf(title, spec.only))
@@ -353,16 +357,15 @@ def _term_tf(documents: tuple[Document, ...], spec: TermSpec) -> dict[int, tuple
 
 
 @functools.lru_cache(maxsize=8)
-def _views(documents: tuple[Document, ...]) -> tuple[tuple[str, str, str, str | None], ...]:
-    """Per section in reading order: id, title, study text and its Han core (``None``
-    for apparatus), computed once per corpus rather than once per term."""
+def _views(documents: tuple[Document, ...]) -> tuple[tuple[str, str, str, bool], ...]:
+    """Per section in reading order: id, title, study text and whether it is scored at
+    all (apparatus is not), computed once per corpus rather than once per term."""
     out = []
     for _doc, section in all_sections(documents):
         if is_apparatus(section):
-            out.append((section.id, section.title, "", None))
+            out.append((section.id, section.title, "", False))
         else:
-            text = study_text(section)
-            out.append((section.id, section.title, text, han_only(text)))
+            out.append((section.id, section.title, study_text(section), True))
     return tuple(out)
 
 

@@ -33,6 +33,7 @@ import hashlib
 import os
 import pickle
 import sqlite3
+import sys
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -308,12 +309,15 @@ class CorpusIndex:
             marks = ",".join("?" * len(batch))
             for key, joined in db.execute(
                     f"SELECT hash, tokens FROM tokens WHERE hash IN ({marks})", batch):
-                found[key] = tuple(joined.split(_SEP)) if joined else ()
+                # Interned: a corpus repeats a few tens of thousands of words millions
+                # of times, and one string per occurrence was most of a large outline's
+                # memory.
+                found[key] = tuple(map(sys.intern, joined.split(_SEP))) if joined else ()
         new: list[tuple[bytes, str]] = []
         for key, text in zip(keys, texts, strict=True):
             if key not in found:
                 self.segmented += 1
-                tokens = tuple(cut(text))
+                tokens = tuple(map(sys.intern, cut(text)))
                 found[key] = tokens
                 if not any(_SEP in t for t in tokens):
                     new.append((key, _SEP.join(tokens)))
