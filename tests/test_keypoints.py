@@ -59,8 +59,21 @@ def test_key_points_are_verbatim_ordered_and_never_fragments(sections, stats):
             assert trim_ordinal(point) == point  # ordinal prefixes trimmed
 
 
+# Fifteen distinct claims: a long section (fifteen wordings of one claim are one point).
+_CLAIMS = (
+    "群众路线是党的生命线和根本工作路线", "领导干部要带头深入基层调查研究",
+    "作风建设必须锲而不舍、驰而不息", "干部要把群众满意作为检验工作的标准",
+    "基层党组织是党联系群众的桥梁和纽带", "调查研究要坚持问题导向并拿出实招",
+    "党员要自觉接受群众监督并改进作风", "为人民服务是共产党人的根本宗旨",
+    "解决群众的急难愁盼问题是工作的落脚点", "各级党委要把责任落实到每个支部",
+    "形式主义和官僚主义是群众最痛恨的作风", "学习理论必须同本地实际情况相结合",
+    "密切联系群众是党的最大政治优势", "干部下基层不能走马观花、浅尝辄止",
+    "考核干部要听取基层群众的真实评价",
+)
+
+
 def test_short_sections_get_fewer_points(stats):
-    body = "。".join(f"第{i}句讲的是群众路线教育实践活动的要求" for i in range(15))
+    body = "。".join(_CLAIMS) + "。"
     long = Section("x/1", "标题", 1, body)
     short = Section("x/2", "标题", 1,
                     "群众路线是党的生命线和根本工作路线。党员干部要时刻密切联系群众、虚心向群众学习。")

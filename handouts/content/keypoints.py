@@ -11,8 +11,10 @@ with the corpus's IDF.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
+import tomllib
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -29,6 +31,7 @@ from handouts.content.textstats import (
     study_text,
 )
 from handouts.model import Section
+from handouts.paths import DATA
 from handouts.segment import get_segmenter
 
 # A key point is a claim a reader can take away whole: shorter is a fragment or a bare
@@ -47,7 +50,7 @@ _NUM = "一二三四五六七八九十"
 # Ordinal prefixes a handout drops.  一要／一是 lose only the numeral (要有……, keep 要);
 # 第一，／首先，／（一）／1. go whole.
 _ORDINAL = re.compile(
-    rf"^(?:[{_NUM}]+是|[{_NUM}]+(?=要)|第[{_NUM}]+[，,、：:]?|(?:首先|其次|再次|最后|另外)[，,]"
+    rf"^(?:[{_NUM}]+是|[{_NUM}]+(?=要)|第[{_NUM}]+(?:[，,、：:]|(?![条个次把种项点位件步招]))|(?:首先|其次|再次|最后|另外)[，,]"
     rf"|[{_NUM}]+[、，,．.]|[（(][{_NUM}0-9]+[）)]|\d+[、.．)）]\s*)"
 )
 _ENUM = re.compile(
@@ -59,29 +62,80 @@ _ENDED = re.compile(r"[。！？!?；;…][”’」』）)]*$")
 # A complete statement ends with a full stop or an exclamation; a question without its
 # answer, a clause (；), an announcement (如下：) are not points.
 _STATEMENT = re.compile(r"[。！!…][”’」』）)]*$")
-# Opens with a word that points elsewhere (这, 其) or frames rather than claims.
-_DANGLING = re.compile(
-    r"^(?:这|那|其|它|此|下面|以下|如下|为此|对此|此外|另外|同时|再比如|比如|例如|如此|随着|根据"
-    r"|进入|近期|近年来|当前|目前|从.{1,12}上看"
-    # no subject of its own (是……, 由他们……, 目的就是……): it leans on the sentence before
-    r"|是|也是|就是|由|目的)")
-# Mostly a list of items (形式主义、官僚主义、享乐主义、奢靡之风。; 弄虚作假，不求实效；……)
-# with no claim about them.
-_CLAIMS = re.compile(r"是|要|必须|应当|应该|就|才|能|会|需要|决定|体现|证明")
-# A pointer inside the sentence (上述, 这种) leans on what came before: ranked lower.
-_POINTER = re.compile(r"上述|以上|这种|这些|这样")
 # A personal pledge or anecdote (我要……, 我认为……), not the passage's claim.
 _FIRST_PERSON = re.compile(r"(?<!自)我(?![们党国军省市县区])")
+_CLAUSE = re.compile(r"[，,；;：:]")
+# An ordinal inside a sentence: the sentence is a run of list items (……；（二）……；（三）……).
+_INNER_ORDINAL = re.compile(rf"[；;，,][（(][{_NUM}0-9]+[）)]")
+# A label and its list (奢靡之风：铺张浪费、挥霍无度……).
+_LABEL_LIST = re.compile(r"^[^，。；：:]{2,8}[：:](?!“)[^，。；]*、")
+# An aside in brackets, and a phrase quoted inside a sentence (“发展要上、法治要让”,
+# “用坚决战斗精神……”): their 要 and 是 are not the sentence's own claim.  A quotation
+# after a colon (指出：“……”) is the statement itself.
+_ASIDE = re.compile(r"[（(][^）)]*[）)]|(?<![：:])“[^“”]{1,24}”")
+RULES_FILE = DATA / "keypoint_rules.toml"
+# A point longer than this is judged a paragraph more often than a point: kept only when
+# the passage has no better (the hard bound is MAX_HAN).
+LONG_HAN = 100
+LONG_CLAUSES = 10
+# The length a reader takes in at a glance; beyond it a point ranks lower.
+PREFERRED_HAN = 70
+RUN_ON = 6
+
+
+@dataclass(frozen=True)
+class Rules:
+    """The key-point rules of ``data/keypoint_rules.toml``, compiled."""
+
+    dangling: tuple[re.Pattern[str], ...]
+    address: tuple[re.Pattern[str], ...]
+    connectives: re.Pattern[str]
+    directive: re.Pattern[str]
+    normative: tuple[re.Pattern[str], ...]
+    assertive: tuple[re.Pattern[str], ...]
+    weak: tuple[tuple[str, tuple[re.Pattern[str], ...]], ...]
+    pointer: re.Pattern[str]
+    announces: re.Pattern[str]
+    local: re.Pattern[str]
+
+
+@functools.lru_cache(maxsize=1)
+def load_rules() -> Rules:
+    """The rules file, read once: data an organiser may extend (a new connective, a
+    narrative marker of their texts) without touching the ranking."""
+    data = tomllib.loads(RULES_FILE.read_text(encoding="utf-8"))
+
+    def compiled(patterns: Sequence[str]) -> tuple[re.Pattern[str], ...]:
+        return tuple(re.compile(p) for p in patterns)
+
+    never, weak = data["never"], data["weak"]
+    return Rules(
+        dangling=compiled(never["dangling"]),
+        address=compiled(never["address"]),
+        connectives=re.compile(data["trim"]["connectives"]),
+        directive=re.compile(data["claim"]["directive"]),
+        normative=compiled(data["claim"]["normative"]),
+        assertive=compiled(data["claim"]["assertive"]),
+        weak=tuple((kind, compiled(weak[kind]))
+                   for kind in ("narrative", "figures", "phenomenon", "reported", "item")),
+        pointer=re.compile(weak["pointer"]),
+        announces=re.compile(weak["announces"]),
+        local=re.compile(weak["local"]),
+    )
 
 
 @dataclass(frozen=True)
 class Candidate:
-    """A sentence that may become a key point."""
+    """A sentence that may become a key point, with what keeps it from being a good one
+    (``flaws`` empty: a complete claim the passage puts forward)."""
 
-    text: str           # verbatim, ordinal prefix trimmed
+    text: str           # verbatim, ordinal prefix and conclusive connective trimmed
     index: int          # position among the section's sentences
     paragraph_start: bool
     enumerated: bool
+    paragraph: int = 0
+    claim: int = 0      # normative and assertive markers found (capped)
+    flaws: tuple[str, ...] = ()
 
 
 def trim_ordinal(sentence: str) -> str:
@@ -93,58 +147,144 @@ def trim_ordinal(sentence: str) -> str:
     return sentence
 
 
-def candidates(section: Section) -> list[Candidate]:
-    """Sentences that state a claim whole: 15 to 120 Han characters, ending as a statement,
-    not the heading repeated, not opening with a pointer elsewhere, not a pledge.
+def _trim(sentence: str, rules: Rules) -> str:
+    """The sentence as a point prints it: no ordinal, no byline glued in front, no
+    conclusive connective (因此，总之，) tying it to the sentence before."""
+    text = trim_ordinal(sentence)
+    if text.startswith("——"):  # a byline (——摘自……发言) glued to the first sentence
+        parts = text.split(maxsplit=1)
+        text = parts[1] if len(parts) == 2 else ""
+    previous = None
+    while previous != text:
+        previous = text
+        text = trim_ordinal(rules.connectives.sub("", text, count=1))
+    return text
 
-    A short enumerated item or paragraph opener (要有“钉钉子”的精神。) is joined with the
-    sentence that explains it, still verbatim: alone it is a fragment.
+
+def claim_strength(text: str, rules: Rules | None = None) -> int:
+    """How many kinds of claim marker a sentence carries: 要/必须 (what must be done),
+    是/在于/只有……才 (what holds).  Capped: a run of 要 is no stronger a claim."""
+    rules = rules or load_rules()
+    text = _ASIDE.sub("", text)  # （其中有些是公路……）: an aside claims nothing
+    normative = sum(1 for p in rules.normative if p.search(text))
+    normative += bool(rules.directive.search(text))
+    assertive = sum(1 for p in rules.assertive if p.search(text))
+    return min(normative, 2) + min(assertive, 2)
+
+
+def never_a_point(text: str, heading: str, rules: Rules | None = None) -> bool:
+    """A sentence no handout prints as a point: out of the 15–120 window, not a statement,
+    leaning on the sentence before, a pledge, a quotation cut open, words to the reader,
+    the heading repeated."""
+    rules = rules or load_rules()
+    core = han_only(text)
+    return (not MIN_HAN <= han_count(text) <= MAX_HAN or not _STATEMENT.search(text)
+            or any(p.search(text) for p in rules.dangling)
+            or any(p.search(text) for p in rules.address)
+            or bool(_FIRST_PERSON.search(text))
+            or text.count("“") != text.count("”")
+            or bool(heading and (core == heading or core in heading)))
+
+
+def flaws(text: str, rules: Rules | None = None, *, announces: bool = False) -> tuple[str, ...]:
+    """Why a complete sentence would be a weak key point (JUDGING.md): a list, a story,
+    background, the criticised practice told as it is, another's words, a pointer to what
+    is not printed, a slogan, an announcement, one unit's affairs, too long."""
+    rules = rules or load_rules()
+    out = []
+    claim = claim_strength(text, rules)
+    bare = _ASIDE.sub("", text)
+    normative = any(p.search(bare) for p in rules.normative) or bool(rules.directive.search(bare))
+    if not claim:
+        out.append("no claim")  # a description, a scene, an item: no 要, no 是, no 才
+    clauses = [c for c in _CLAUSE.split(text) if han_count(c)]
+    if (han_count(text) > LONG_HAN or len(clauses) > LONG_CLAUSES):
+        out.append("long")
+    if ((text.count("、") >= 3 and not claim) or _INNER_ORDINAL.search(text)
+            or _LABEL_LIST.search(text)
+            or (len(clauses) >= 4 and han_count(text) / len(clauses) <= 4.5)
+            or (len(clauses) >= 6 and han_count(text) / len(clauses) <= 5)):
+        out.append("list")
+    for kind, patterns in rules.weak:
+        if kind in ("narrative", "figures") and normative:
+            continue  # ……完成了土地改革，要肯定这个伟大的成绩: still a claim
+        if any(p.search(text) for p in patterns):
+            out.append(kind)
+    # The first clause, and the second after an interjection or a short topic (……，这是).
+    lead = clauses[:2] if clauses and han_count(clauses[0]) <= 3 else clauses[:1]
+    if any(rules.pointer.search(c) for c in lead):
+        out.append("pointer")
+    if re.search(r"[！!][”’」』）)]*$", text) and not claim:
+        out.append("slogan")
+    if announces or (rules.announces.search(text) and not normative):
+        out.append("announces")
+    if rules.local.search(text):
+        out.append("local")
+    return tuple(dict.fromkeys(out))
+
+
+def sentences_of(section: Section) -> list[Candidate]:
+    """Every sentence that could be printed as a point, with its flaws: complete, 15 to
+    120 Han characters, not leaning on the sentence before, not the heading.
+
+    A short enumerated item or paragraph opener that is itself a claim (要有“钉钉子”的
+    精神。) is joined with the sentence that explains it, still verbatim: alone it is a
+    fragment.  A label (接接地气，充充电。) or a claim followed by a figure is not joined.
     """
+    rules = load_rules()
     heading = han_only(trim_ordinal(section.title))
     out: list[Candidate] = []
-    fallback: list[Candidate] = []
     index = 0
-    for paragraph in study_text(section).split("\n"):
+    paragraphs = study_text(section).split("\n")
+    for p_index, paragraph in enumerate(paragraphs):
         sentences = split_sentences(paragraph)
+        # The paragraph after, when it opens with an enumeration, is the list this
+        # paragraph's last sentence announces.
+        following = split_sentences(paragraphs[p_index + 1])[:1] if p_index + 1 < len(
+            paragraphs) else []
         n = 0
         while n < len(sentences):
             sentence = sentences[n]
-            text = trim_ordinal(sentence)
-            if text.startswith("——"):  # a byline (——摘自……发言) glued to the first sentence
-                text = text.split(maxsplit=1)[1] if len(text.split(maxsplit=1)) == 2 else ""
+            text = _trim(sentence, rules)
             index += 1
             start, enumerated = n == 0, bool(_ENUM.match(sentence))
             n += 1
             if len(sentences) == 1 and not _ENDED.search(text) and han_count(text) < 30:
                 continue  # a short unpunctuated line is a sub-heading or caption
             if (han_count(text) < MIN_HAN and (enumerated or start) and n < len(sentences)
-                    and not _ENUM.match(sentences[n]) and _STATEMENT.search(text)):
-                joined = text + sentences[n]
-                if han_count(joined) <= MAX_HAN and paragraph.find(joined) >= 0:
+                    and not _ENUM.match(sentences[n]) and _STATEMENT.search(text)
+                    and claim_strength(text, rules)):
+                after = sentences[n]
+                joined = text + after
+                if (han_count(joined) <= MAX_HAN and paragraph.find(joined) >= 0
+                        and not any(p.search(after) for p in rules.dangling)
+                        and not flaws(after, rules)):
                     text = joined
                     n += 1
                     index += 1
-            core = han_only(text)
-            announces = n < len(sentences) and bool(_ENUM.match(sentences[n]))
-            listing = text.count("、") >= 3 and not _CLAIMS.search(text)
-            if (not MIN_HAN <= han_count(text) <= MAX_HAN or not _STATEMENT.search(text)
-                    or _DANGLING.match(text) or _FIRST_PERSON.search(text)
-                    or text.count("“") != text.count("”")  # a quotation cut open
-                    or (heading and (core == heading or core in heading))):
+            if never_a_point(text, heading, rules):
                 continue
-            candidate = Candidate(text, index, start, enumerated)
-            # An announcement of a list, a bare list, a local matter: printed only when
-            # the section has nothing better (a section that is one list of items).
-            (fallback if announces or listing or _local(text) else out).append(candidate)
-    return out if len(out) >= MIN_POINTS else sorted(out + fallback, key=lambda c: c.index)
+            nxt = sentences[n:n + 1] or following
+            announces = bool(nxt) and bool(_ENUM.match(nxt[0])) and (
+                bool(rules.announces.search(text)) or han_count(text) <= 30)
+            out.append(Candidate(text, index, start, enumerated, p_index,
+                                 claim_strength(text, rules),
+                                 flaws(text, rules, announces=announces)))
+    return out
 
 
-def _local(text: str) -> bool:
-    """A sentence about one place or one kind of unit (省委的行动, 学校的安排): background
-    for a branch elsewhere, not a point to take away (the question checker's rule)."""
-    from handouts.content.checks import is_local
+def candidates(section: Section) -> list[Candidate]:
+    """The section's good candidates: sentences that state one of its claims whole
+    (15 to 120 Han characters, no flaw).  Key points are chosen among these only; a
+    passage with fewer good sentences gets fewer points, not weak ones."""
+    return [c for c in sentences_of(section) if not c.flaws]
 
-    return is_local(text)
+
+def _fallback(section: Section) -> list[Candidate]:
+    """When a passage has no good candidate, its claims that are only too long: a
+    section with a claim sentence never prints without a point, and one with none
+    (a story, a list, one school's arrangements) prints none rather than a weak one."""
+    return [c for c in sentences_of(section) if set(c.flaws) <= {"long", "local"}]
 
 
 def _vector(text: str, stats: CorpusStats) -> dict[str, float]:
@@ -199,10 +339,38 @@ def point_count(n_candidates: int) -> int:
     return max(MIN_POINTS, min(MAX_POINTS, round(n_candidates / 3)))
 
 
+def _bigrams(text: str) -> frozenset[str]:
+    core = han_only(text)
+    return frozenset(core[i:i + 2] for i in range(len(core) - 1))
+
+
+def overlap(a: str, b: str) -> float:
+    """Share of the shorter sentence's character bigrams found in the other: two wordings
+    of one claim (群众路线是……的重要任务 / ……是……的一项重要任务) overlap most of the way,
+    whatever the segmenter makes of them."""
+    x, y = _bigrams(a), _bigrams(b)
+    if not x or not y:
+        return 0.0
+    return len(x & y) / min(len(x), len(y))
+
+
+# Two points sharing this much of the shorter one's wording say one thing twice.
+REDUNDANT = 0.6
+# A second point from a paragraph that already gave one ranks this much lower: a
+# passage's sub-points are mostly in distinct paragraphs.
+SAME_PARAGRAPH = 0.25
+# Beyond the first two, a point ranking below this share of the best is not printed: a
+# weak sentence does not fill a slot.
+FLOOR = 0.4
+
+
 def key_points(section: Section, stats: CorpusStats, *,
                limit: int | None = None) -> tuple[str, ...]:
     """The section's key sentences, verbatim and in reading order."""
     pool = candidates(section)
+    if not pool:
+        pool = _fallback(section)
+        limit = 1 if limit is None else min(limit, 1)
     if not pool:
         return ()
     if len(pool) > MAX_CANDIDATES:
@@ -213,27 +381,40 @@ def key_points(section: Section, stats: CorpusStats, *,
     rank = _pagerank(sim)
     top = max(rank) or 1.0
     heading = _vector(trim_ordinal(section.title), stats)
+    rules = load_rules()
     relevance = []
     for c, r, v in zip(pool, rank, vectors, strict=True):
         score = r / top
         score += 0.35 * c.paragraph_start + 0.45 * c.enumerated + 0.3 * _cosine(v, heading)
+        score += 0.15 * c.claim
         length = han_count(c.text)
-        if length > 90:
-            score *= 90 / length
-        if _POINTER.search(c.text):
-            score *= 0.5
+        if length > PREFERRED_HAN:
+            score *= PREFERRED_HAN / length
+        clauses = len([x for x in _CLAUSE.split(c.text) if han_count(x)])
+        if clauses > RUN_ON:  # a run of clauses buries its point
+            score *= RUN_ON / clauses
+        if rules.pointer.search(c.text):
+            score *= 0.8
         relevance.append(score)
     k = point_count(n) if limit is None else min(limit, n)
+    floor = FLOOR * max(relevance)
+    paragraphs = len({c.paragraph for c in pool})
     chosen: list[int] = []
     while len(chosen) < k:
         best, best_value = -1, -math.inf
         for i in range(n):
-            if i in chosen:
+            if i in chosen or (len(chosen) >= MIN_POINTS and relevance[i] < floor):
+                continue
+            if any(overlap(pool[i].text, pool[j].text) >= REDUNDANT for j in chosen):
                 continue
             redundancy = max((sim[i][j] for j in chosen), default=0.0)
             value = MMR_LAMBDA * relevance[i] - (1 - MMR_LAMBDA) * redundancy
+            if paragraphs > 1 and any(pool[j].paragraph == pool[i].paragraph for j in chosen):
+                value -= SAME_PARAGRAPH
             if value > best_value + 1e-12:
                 best, best_value = i, value
+        if best < 0:
+            break
         chosen.append(best)
     return tuple(pool[i].text for i in sorted(chosen))
 
