@@ -73,10 +73,11 @@ _LABEL_LIST = re.compile(r"^[^，。；：:]{2,8}[：:](?!“)[^，。；]*、")
 # “用坚决战斗精神……”): their 要 and 是 are not the sentence's own claim.  A quotation
 # after a colon (指出：“……”) is the statement itself.
 _ASIDE = re.compile(r"[（(][^）)]*[）)]|(?<![：:])“[^“”]{1,24}”")
+_QUOTED = re.compile(r"“[^“”]*”")
 RULES_FILE = DATA / "keypoint_rules.toml"
 # A point longer than this is judged a paragraph more often than a point: kept only when
 # the passage has no better (the hard bound is MAX_HAN).
-LONG_HAN = 100
+LONG_HAN = 90
 LONG_CLAUSES = 10
 # The length a reader takes in at a glance; beyond it a point ranks lower.
 PREFERRED_HAN = 70
@@ -95,8 +96,11 @@ class Rules:
     assertive: tuple[re.Pattern[str], ...]
     weak: tuple[tuple[str, tuple[re.Pattern[str], ...]], ...]
     pointer: re.Pattern[str]
+    pronoun: re.Pattern[str]
     announces: re.Pattern[str]
     local: re.Pattern[str]
+    person: re.Pattern[str]
+    told: re.Pattern[str]
 
 
 @functools.lru_cache(maxsize=1)
@@ -119,8 +123,11 @@ def load_rules() -> Rules:
         weak=tuple((kind, compiled(weak[kind]))
                    for kind in ("narrative", "figures", "phenomenon", "reported", "item")),
         pointer=re.compile(weak["pointer"]),
+        pronoun=re.compile(weak["pronoun"]),
         announces=re.compile(weak["announces"]),
         local=re.compile(weak["local"]),
+        person=re.compile(weak["person"]),
+        told=re.compile(weak["told"]),
     )
 
 
@@ -161,6 +168,12 @@ def _trim(sentence: str, rules: Rules) -> str:
     return text
 
 
+def _normative(text: str, rules: Rules) -> bool:
+    """Whether a sentence says what must (not) be done, asides and quoted phrases aside."""
+    bare = _ASIDE.sub("", text)
+    return any(p.search(bare) for p in rules.normative) or bool(rules.directive.search(bare))
+
+
 def claim_strength(text: str, rules: Rules | None = None) -> int:
     """How many kinds of claim marker a sentence carries: 要/必须 (what must be done),
     是/在于/只有……才 (what holds).  Capped: a run of 要 is no stronger a claim."""
@@ -193,8 +206,7 @@ def flaws(text: str, rules: Rules | None = None, *, announces: bool = False) -> 
     rules = rules or load_rules()
     out = []
     claim = claim_strength(text, rules)
-    bare = _ASIDE.sub("", text)
-    normative = any(p.search(bare) for p in rules.normative) or bool(rules.directive.search(bare))
+    normative = _normative(text, rules)
     if not claim:
         out.append("no claim")  # a description, a scene, an item: no 要, no 是, no 才
     clauses = [c for c in _CLAUSE.split(text) if han_count(c)]
@@ -210,9 +222,15 @@ def flaws(text: str, rules: Rules | None = None, *, announces: bool = False) -> 
             continue  # ……完成了土地改革，要肯定这个伟大的成绩: still a claim
         if any(p.search(text) for p in patterns):
             out.append(kind)
-    # The first clause, and the second after an interjection or a short topic (……，这是).
-    lead = clauses[:2] if clauses and han_count(clauses[0]) <= 3 else clauses[:1]
-    if any(rules.pointer.search(c) for c in lead):
+    if (not normative and claim <= 1 and "narrative" not in out
+            and rules.told.search(_ASIDE.sub("", text))):
+        out.append("narrative")
+    # The first clause, and the second after an interjection or a short time or topic
+    # (哎呀，这种说法……; 在革命年代，我党利用这一法宝……).
+    lead = [c for c in _CLAUSE.split(_QUOTED.sub("“”", text)) if han_count(c)]
+    lead = lead[:2] if lead and han_count(lead[0]) <= 5 else lead[:1]
+    if (any(rules.pointer.search(c) for c in lead)
+            or any(rules.pronoun.search(c) for c in lead[:1 + _short(lead)])):
         out.append("pointer")
     if re.search(r"[！!][”’」』）)]*$", text) and not claim:
         out.append("slogan")
@@ -220,7 +238,23 @@ def flaws(text: str, rules: Rules | None = None, *, announces: bool = False) -> 
         out.append("announces")
     if rules.local.search(text):
         out.append("local")
+    if not normative and _introduces_person(text, rules):
+        out.append("person")
     return tuple(dict.fromkeys(out))
+
+
+def _short(clauses: Sequence[str]) -> bool:
+    """Whether the first clause is only a time word or an interjection (今年，他强调……):
+    a pronoun in the second clause then still opens the sentence."""
+    return bool(clauses) and han_count(clauses[0]) <= 3
+
+
+def _introduces_person(text: str, rules: Rules) -> bool:
+    segmenter = get_segmenter()
+    words = cut_cached(text)
+    if not words or segmenter.tag(words[0]) != "nr":
+        return False
+    return bool(rules.person.match(text[len(words[0]):]))
 
 
 def sentences_of(section: Section) -> list[Candidate]:
@@ -281,10 +315,11 @@ def candidates(section: Section) -> list[Candidate]:
 
 
 def _fallback(section: Section) -> list[Candidate]:
-    """When a passage has no good candidate, its claims that are only too long: a
+    """When a passage has no good candidate, its directives that are only too long: a
     section with a claim sentence never prints without a point, and one with none
     (a story, a list, one school's arrangements) prints none rather than a weak one."""
-    return [c for c in sentences_of(section) if set(c.flaws) <= {"long", "local"}]
+    rules = load_rules()
+    return [c for c in sentences_of(section) if c.flaws == ("long",) and _normative(c.text, rules)]
 
 
 def _vector(text: str, stats: CorpusStats) -> dict[str, float]:
@@ -358,7 +393,7 @@ def overlap(a: str, b: str) -> float:
 REDUNDANT = 0.6
 # A second point from a paragraph that already gave one ranks this much lower: a
 # passage's sub-points are mostly in distinct paragraphs.
-SAME_PARAGRAPH = 0.25
+SAME_PARAGRAPH = 0.3
 # Beyond the first two, a point ranking below this share of the best is not printed: a
 # weak sentence does not fill a slot.
 FLOOR = 0.4
