@@ -216,6 +216,9 @@ def test_transitions_announcements_and_fragments_are_never_points(stats):
     ("张思德同志就是我们这个队伍中的一个同志，他是为人民利益而死的。", "person"),
     ("乐东的第一把“钥匙”就是：下基层，“四级联动”机制齐发力。", "item"),
     ("党的建设现状对党员干部密切联系群众提出了新课题。", "announces"),
+    ("有个老头子名叫智叟的看了发笑，说是你们要挖掉这样两座大山是完全不可能的。", "story"),
+    ("现在中国正在开着两个大会，一个是国民党的代表大会，一个是共产党的代表大会。", "narrative"),
+    ("代表们对三个报告发表了很好的意见，会议开得很成功。", "narrative"),
 ])
 def test_weak_kinds_of_sentence_are_named(sentence, flaw):
     assert flaw in flaws(sentence)
@@ -228,6 +231,8 @@ def test_weak_kinds_of_sentence_are_named(sentence, flaw):
     "“从群众中来，到群众中去”这是我们党做群众工作的方法。",
     "我们这个队伍完全是为着解放人民的，是彻底地为人民的利益工作的。",
     "毛泽东同志指出：“人民，只有人民才是创造历史的真正动力。”",
+    "你对于某个问题没有调查，就停止你对于某个问题的发言权。",
+    "不严格要求自己，一点点放纵自己，最终也会毁了自己。",
     "深入了解群众需求，进一步强化服务中心的综合服务功能，不断提高服务效率和服务水平。",
 ])
 def test_claims_have_no_flaw(sentence):

@@ -121,7 +121,7 @@ def load_rules() -> Rules:
         normative=compiled(data["claim"]["normative"]),
         assertive=compiled(data["claim"]["assertive"]),
         weak=tuple((kind, compiled(weak[kind]))
-                   for kind in ("narrative", "figures", "phenomenon", "reported", "item")),
+                   for kind in ("narrative", "story", "figures", "phenomenon", "reported", "item")),
         pointer=re.compile(weak["pointer"]),
         pronoun=re.compile(weak["pronoun"]),
         announces=re.compile(weak["announces"]),
