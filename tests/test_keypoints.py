@@ -300,3 +300,16 @@ def test_every_section_of_every_corpus_prints_claims_only(gold_corpus_all):
                 assert set(flaws(point)) <= {"long"}, (section.id, point)
             checked += bool(points)
     assert checked >= 100
+
+
+def test_no_handout_prints_one_claim_twice(gold_corpus_all):
+    """Two passages of one handout may share a sentence (an essay quoting the report the
+    handout also prints): the later section prints its next point instead."""
+    from handouts import pipeline
+    from handouts.content.keypoints import repeats
+
+    for theme in gold_corpus_all.themes:
+        printed: list[str] = []
+        for section in pipeline.outline(gold_corpus_all, theme.id).sections:
+            assert not any(repeats(p, printed) for p in section.key_points), theme.id
+            printed.extend(section.key_points)

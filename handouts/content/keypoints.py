@@ -59,9 +59,10 @@ _ENUM = re.compile(
 
 
 _ENDED = re.compile(r"[。！？!?；;…][”’」』）)]*$")
-# A complete statement ends with a full stop or an exclamation; a question without its
-# answer, a clause (；), an announcement (如下：) are not points.
-_STATEMENT = re.compile(r"[。！!…][”’」』）)]*$")
+# A complete statement ends with a full stop or an exclamation, or with the quotation it
+# announces (总要求是：“照镜子、正衣冠、洗洗澡、治治病” at a paragraph's end, its 。
+# lost); a question without its answer, a clause (；), an announcement (如下：) are not.
+_STATEMENT = re.compile(r"[。！!…][”’」』）)]*$|[：:]“[^“”]+”$")
 # A personal pledge or anecdote (我要……, 我认为……), not the passage's claim.
 _FIRST_PERSON = re.compile(r"(?<!自)我(?![们党国军省市县区])")
 _CLAUSE = re.compile(r"[，,；;：:]")
@@ -399,12 +400,18 @@ SAME_PARAGRAPH = 0.3
 FLOOR = 0.4
 
 
-def key_points(section: Section, stats: CorpusStats, *,
-               limit: int | None = None) -> tuple[str, ...]:
-    """The section's key sentences, verbatim and in reading order."""
-    pool = candidates(section)
+def repeats(text: str, printed: Sequence[str]) -> bool:
+    """Whether a sentence says again what one of ``printed`` says."""
+    return any(overlap(text, p) >= REDUNDANT for p in printed)
+
+
+def key_points(section: Section, stats: CorpusStats, *, limit: int | None = None,
+               avoid: Sequence[str] = ()) -> tuple[str, ...]:
+    """The section's key sentences, verbatim and in reading order; none that repeats a
+    point of ``avoid`` (printed earlier in the same handout)."""
+    pool = [c for c in candidates(section) if not repeats(c.text, avoid)]
     if not pool:
-        pool = _fallback(section)
+        pool = [c for c in _fallback(section) if not repeats(c.text, avoid)]
         limit = 1 if limit is None else min(limit, 1)
     if not pool:
         return ()
@@ -440,7 +447,7 @@ def key_points(section: Section, stats: CorpusStats, *,
         for i in range(n):
             if i in chosen or (len(chosen) >= MIN_POINTS and relevance[i] < floor):
                 continue
-            if any(overlap(pool[i].text, pool[j].text) >= REDUNDANT for j in chosen):
+            if repeats(pool[i].text, [pool[j].text for j in chosen]):
                 continue
             redundancy = max((sim[i][j] for j in chosen), default=0.0)
             value = MMR_LAMBDA * relevance[i] - (1 - MMR_LAMBDA) * redundancy

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 
 from handouts import limits
 from handouts.content.excerpt import excerpt
-from handouts.content.keypoints import key_points, keywords
+from handouts.content.keypoints import key_points, keywords, repeats
 from handouts.content.questions import QuestionWriter, load_patterns, questions_for
 from handouts.content.textstats import domain_words, han_count, stats_for
 from handouts.content.themes import assess, best_theme, score_sections, section_index, select
@@ -53,7 +53,9 @@ def _without_notes(section: Section) -> Section:
 
 def _outline_section(documents: tuple[Document, ...], doc: Document, printed: Section,
                      match: ThemeMatch, writer: QuestionWriter,
-                     questions_per_section: int | None) -> OutlineSection:
+                     questions_per_section: int | None, earlier: list[str]) -> OutlineSection:
+    """One section of an outline; ``earlier`` holds the key points printed before it in
+    the same handout, and gets this section's."""
     printed, cut = excerpt(printed, doc, limits.current().max_section_chars)
     if cut and printed.notes:  # an excerpt prints the notes its own markers cite
         cited = [int(m.group(1)) for m in MARKER.finditer(printed.text)]
@@ -61,6 +63,11 @@ def _outline_section(documents: tuple[Document, ...], doc: Document, printed: Se
         printed = dataclasses.replace(printed, notes=printed.notes[:kept])
     section = _without_notes(printed)
     words, points = _summary(documents, section)
+    if any(repeats(p, earlier) for p in points):
+        # The same claim in two passages (an essay quoting a report the handout also
+        # prints): the second section takes its next point instead.
+        points = key_points(section, stats_for(documents), avoid=earlier)
+    earlier.extend(points)
     count = questions_per_section
     if count is None:
         count = questions_for(han_count(section.text))
@@ -91,7 +98,8 @@ def _assemble(documents: Sequence[Document], theme: Theme,
               writer: QuestionWriter | None = None) -> Outline:
     documents = tuple(documents)
     writer = writer or QuestionWriter(load_patterns())
-    sections = tuple(_outline_section(documents, d, s, m, writer, questions_per_section)
+    earlier: list[str] = []
+    sections = tuple(_outline_section(documents, d, s, m, writer, questions_per_section, earlier)
                      for d, s, m in picked)
     counts: Counter[str] = Counter()
     for m in (m for _d, _s, m in picked):
