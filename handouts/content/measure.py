@@ -186,18 +186,46 @@ def question_figures(corpus: Any) -> dict[str, Any]:
     return {"questions": total, "defects": defects, "refused": refused, "found": found}
 
 
+def printed_points(corpus: Any) -> list[tuple[str, str, str]]:
+    """Every key point printed by any handout, once, as ``(handout, section id, point)``:
+    the themes in the order of the themes file, then the packets in name order; sections
+    in handout order, points in section order; a point printed again later is left out."""
+    from handouts import pipeline
+    from handouts.build.packets import load_spec, packet_handout, spec_paths
+
+    outlines = [(f"theme {t.id}", pipeline.outline(corpus, t.id)) for t in corpus.themes]
+    ids = {s.id for d in corpus.documents for s in d.sections}
+    for path in spec_paths(paths.PACKETS):
+        spec = load_spec(path)
+        if set(spec.sections) <= ids:  # a spec naming sections of another corpus is skipped
+            outlines += [(f"packet {spec.name}", o) for o in packet_handout(corpus, spec).outlines]
+    seen: set[str] = set()
+    out = []
+    for name, outline in outlines:
+        for section in outline.sections:
+            for point in section.key_points:
+                if point not in seen:
+                    seen.add(point)
+                    out.append((name, section.id, point))
+    return out
+
+
+def keypoint_sample(corpus: Any, n: int = 60) -> list[tuple[str, str, str]]:
+    """The key points to judge by hand: ``n`` spread evenly over ``printed_points`` (the
+    j-th is item floor(j * N / n)), so every theme, the packets and every corpus that
+    prints points are drawn in proportion, and a rerun draws the same items."""
+    points = printed_points(corpus)
+    if len(points) <= n:
+        return points
+    return [points[j * len(points) // n] for j in range(n)]
+
+
 def printed_items(corpus: Any) -> tuple[set[str], set[str]]:
     """Every question and every key point printed by any theme or packet."""
     questions: set[str] = set()
-    points: set[str] = set()
     for _name, _writer, printed in handouts_of(corpus):
         questions.update(printed)
-    from handouts import pipeline
-
-    for theme in corpus.themes:
-        for s in pipeline.outline(corpus, theme.id).sections:
-            points.update(s.key_points)
-    return questions, points
+    return questions, {p for _h, _s, p in printed_points(corpus)}
 
 
 def load_judgments(kind: str) -> list[dict[str, str]]:
@@ -207,12 +235,17 @@ def load_judgments(kind: str) -> list[dict[str, str]]:
     return tomllib.loads(path.read_text(encoding="utf-8"))["item"]
 
 
-def judged_figures(corpus: Any) -> dict[str, Any]:
+def judged_figures(corpus: Any, kinds: Sequence[str] = ("questions", "keypoints")
+                   ) -> dict[str, Any]:
     """The hand-judged samples: rates, and which judged items are no longer produced."""
-    questions, points = printed_items(corpus)
     out: dict[str, Any] = {}
-    for kind, printed, good in (("questions", questions, "usable"),
-                                ("keypoints", points, "good")):
+    for kind, good in (("questions", "usable"), ("keypoints", "good")):
+        if kind not in kinds:
+            continue
+        if kind == "questions":
+            printed = {q for _n, _w, shown in handouts_of(corpus) for q in shown}
+        else:
+            printed = {p for _h, _s, p in printed_points(corpus)}
         items = load_judgments(kind)
         verdicts = [i["verdict"] for i in items]
         out[kind] = {
