@@ -375,6 +375,7 @@ def point_count(n_candidates: int) -> int:
     return max(MIN_POINTS, min(MAX_POINTS, round(n_candidates / 3)))
 
 
+@functools.lru_cache(maxsize=8192)
 def _bigrams(text: str) -> frozenset[str]:
     core = han_only(text)
     return frozenset(core[i:i + 2] for i in range(len(core) - 1))
