@@ -318,3 +318,12 @@ def test_no_handout_prints_one_claim_twice(gold_corpus_all):
         for section in pipeline.outline(gold_corpus_all, theme.id).sections:
             assert not any(repeats(p, printed) for p in section.key_points), theme.id
             printed.extend(section.key_points)
+
+
+def test_no_printed_section_with_a_claim_goes_without_a_point(gold_corpus_all):
+    from handouts import pipeline
+
+    for theme in gold_corpus_all.themes:
+        for s in pipeline.outline(gold_corpus_all, theme.id).sections:
+            if not s.key_points:
+                assert not candidates(Section(s.id, s.title, 1, s.text)), (theme.id, s.id)

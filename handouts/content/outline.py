@@ -66,7 +66,9 @@ def _outline_section(documents: tuple[Document, ...], doc: Document, printed: Se
     if any(repeats(p, earlier) for p in points):
         # The same claim in two passages (an essay quoting a report the handout also
         # prints): the second section takes its next point instead.
-        points = key_points(section, stats_for(documents), avoid=earlier)
+        # (When every claim of the section was printed before, its own points stay: a
+        # passage with a claim never prints without one.)
+        points = key_points(section, stats_for(documents), avoid=earlier) or points
     earlier.extend(points)
     count = questions_per_section
     if count is None:
