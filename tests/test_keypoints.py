@@ -327,3 +327,14 @@ def test_no_printed_section_with_a_claim_goes_without_a_point(gold_corpus_all):
         for s in pipeline.outline(gold_corpus_all, theme.id).sections:
             if not s.key_points:
                 assert not candidates(Section(s.id, s.title, 1, s.text)), (theme.id, s.id)
+
+
+def test_issue10_speech_prints_no_bare_transition_and_no_paragraph(gold_corpus_all):
+    """Issue 10's example: 要推动高质量发展。 (a transition) was printed next to a sentence
+    of a hundred characters."""
+    stats = stats_for(gold_corpus_all.documents)
+    section = next(s for d in gold_corpus_all.documents for s in d.sections
+                   if "要推动高质量发展。" in s.text)
+    points = key_points(section, stats)
+    assert points and "要推动高质量发展。" not in points
+    assert all(15 <= han_count(p) <= 90 for p in points)
