@@ -83,6 +83,11 @@ LONG_CLAUSES = 10
 # The length a reader takes in at a glance; beyond it a point ranks lower.
 PREFERRED_HAN = 70
 RUN_ON = 6
+# A pointer after its own noun (……发生严重贪污行为这一事实) points inside the clause.
+_APPOSITION = re.compile(r"(?<=[\u4e00-\u9fff]{4})这一(?:事实|现象|情况|问题|点|方针|原则|要求|目标"
+                         r"|任务|思想|观点|规律|传统|做法)")
+# Mostly Latin letters (a command, a file format, a foreign text): not a Chinese point.
+_LATIN = re.compile(r"[A-Za-z]")
 
 
 @dataclass(frozen=True)
@@ -193,6 +198,7 @@ def never_a_point(text: str, heading: str, rules: Rules | None = None) -> bool:
     rules = rules or load_rules()
     core = han_only(text)
     return (not MIN_HAN <= han_count(text) <= MAX_HAN or not _STATEMENT.search(text)
+            or len(_LATIN.findall(text)) * 3 > han_count(text)
             or any(p.search(text) for p in rules.dangling)
             or any(p.search(text) for p in rules.address)
             or bool(_FIRST_PERSON.search(text))
@@ -230,7 +236,7 @@ def flaws(text: str, rules: Rules | None = None, *, announces: bool = False) -> 
     # (哎呀，这种说法……; 在革命年代，我党利用这一法宝……).
     lead = [c for c in _CLAUSE.split(_QUOTED.sub("“”", text)) if han_count(c)]
     lead = lead[:2] if lead and han_count(lead[0]) <= 5 else lead[:1]
-    if (any(rules.pointer.search(c) for c in lead)
+    if (any(rules.pointer.search(_APPOSITION.sub("", c)) for c in lead)
             or any(rules.pronoun.search(c) for c in lead[:1 + _short(lead)])):
         out.append("pointer")
     if re.search(r"[！!][”’」』）)]*$", text) and not claim:
