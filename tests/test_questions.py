@@ -213,3 +213,17 @@ def test_a_section_short_of_material_is_asked_about_the_word_its_heading_repeats
     assert len(questions) == 2
     assert any("学风" in q and "学风引领" not in q for q in questions), questions
     assert not any("学习成绩" in q for q in questions), questions
+
+
+def test_a_long_key_point_lends_a_duty_from_the_clause_that_names_who_must_act() -> None:
+    from handouts.content.questions import point_material
+
+    long_point = ("全心全意为人民服务是党的根本宗旨，各级党员干部要把群众的切身利益放在心上，"
+                  "多为群众办实事、解难题，坚决纠正损害群众利益的行为，让群众有实实在在的获得感。")
+    claims, duties = point_material([long_point])
+    assert duties == ["各级党员干部要把群众的切身利益放在心上"]
+    assert claims == []
+    # A clause without its own subject (要……, 让……) does not read whole when cut out.
+    _, bare = point_material(["发展是第一要务，要把群众的冷暖放在心上，一刻也不能放松，"
+                              "坚持不懈抓落实，久久为功见成效。"])
+    assert bare == []

@@ -210,18 +210,41 @@ def point_material(points: Sequence[str]) -> tuple[list[str], list[str]]:
         text = point.strip().rstrip("。！；;!")
         # Who said it (总书记强调，……) is attribution, not the claim.
         text = re.sub(r"^[^，。；“”]{1,12}(?:强调|指出|认为|要求|提出)[，：:]", "", text)
-        n = han_count(text)
-        if (not 8 <= n <= 45 or re.search(r"[。！？；;]", text)
-                or text.endswith(("？", "?")) or _DEPENDENT.match(text)
+        if _standalone(text, 45):
+            if _DUTY.search(text):
+                duties.append(_nest(text))
+            elif _IS.search(text) and han_count(text) <= 32:  # a longer "why" is a paragraph
+                claims.append(_nest(text))
+    # A point too long to ask whole may hold a duty of its own in one clause (……是党的
+    # 根本宗旨，各级党员干部要把群众的切身利益放在心上，……): asked after the whole ones.
+    for point in points:
+        clauses = re.split(r"[，；;]", point.strip().rstrip("。！；;!"))
+        if len(clauses) < 2 or _standalone(point.strip().rstrip("。！；;!"), 45):
+            continue
+        for clause in clauses:
+            clause = clause.strip()
+            if (_standalone(clause, 30) and _DUTY.search(clause) and _subject(clause)
+                    and _nest(clause) not in duties):
+                duties.append(_nest(clause))
+    return claims, duties
+
+
+def _standalone(text: str, most: int) -> bool:
+    """Askable whole: 8 to ``most`` Han characters, one sentence that does not lean on
+    the one before, speak for the writer or hold a list or an aside."""
+    n = han_count(text)
+    return not (not 8 <= n <= most or re.search(r"[。！？；;]", text)
+                or text.endswith(("？", "?")) or bool(_DEPENDENT.match(text))
                 or "这" in text
                 or "我" in text.replace("我们", "").replace("我党", "").replace("我国", "")
-                or text.count("，") > 3 or re.search(r"[：:（(]", text)):
-            continue
-        if _DUTY.search(text):
-            duties.append(_nest(text))
-        elif _IS.search(text) and n <= 32:  # a longer "why" is a paragraph, not a question
-            claims.append(_nest(text))
-    return claims, duties
+                or text.count("，") > 3 or bool(re.search(r"[：:（(]", text)))
+
+
+def _subject(clause: str) -> bool:
+    """A clause that names who must act before its 要 (各级党员干部要……), not a bare
+    continuation (要……, 让……): cut from a longer sentence it still reads whole."""
+    found = _DUTY.search(clause)
+    return found is not None and han_count(clause[:found.start()]) >= 2
 
 
 def material(section: Section, terms: Sequence[str],
