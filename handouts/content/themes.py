@@ -318,17 +318,21 @@ def _term_tf(documents: tuple[Document, ...], spec: TermSpec) -> dict[int, tuple
     index = postings(documents)
     views = _views(documents)
     phrase = cut_cached(spec.word)
-    body_hits = _contained(index.body, index.words_with, spec)
-    title_hits = _contained(index.title, index.words_with, spec)
+    # Phrase-only words are counted in the text itself; the others from the postings.
+    body_hits = {} if spec.only else _contained(index.body, index.words_with, spec)
+    title_hits = {} if spec.only else _contained(index.title, index.words_with, spec)
     if spec.only:
-        keys = [han_only(p) for p in spec.only]
-        # A cheap test on the raw text first (a key's first and last characters are in
-        # it), then the exact one on the Han characters.
+        keys = [k for k in (han_only(p) for p in spec.only) if k]
+
+        def holds(key: str, text: str, title: str) -> bool:
+            # A cheap test on the raw text first (the key's first and last characters
+            # are there), then the exact one on the Han characters.
+            ends = (key[0] in text or key[0] in title) and (key[-1] in text or key[-1] in title)
+            return ends and (key in han_only(text) or key in han_only(title))
+
         candidates: Iterable[int] = (
             i for i, (_id, title, text, scored) in enumerate(views)
-            if scored and any(k and k[0] in text + title and k[-1] in text + title
-                              and (k in han_only(text) or k in han_only(title))
-                              for k in keys))
+            if scored and any(holds(k, text, title) for k in keys))
     elif spec.weight < 0 and len(phrase) >= 2:
         first = spec.word[:1]
         candidates = (i for i, (_id, title, text, _scored) in enumerate(views)
