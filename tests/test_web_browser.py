@@ -43,7 +43,6 @@ BUILD_WAIT = 600  # seconds: a hang guard for a loaded machine, not a speed clai
 pytestmark = pytest.mark.slow
 
 
-
 @pytest.fixture(scope="module")
 def project(tmp_path_factory: pytest.TempPathFactory) -> Settings:
     root = tmp_path_factory.mktemp("workbench")
