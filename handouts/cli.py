@@ -443,8 +443,7 @@ def packet(
     if parsed.roster is not None:
         from handouts.build import roster
 
-        found = roster.read_roster(packets.roster_path(parsed),  # type: ignore[arg-type]
-                                   foreword=parsed.foreword)
+        found = roster.spec_roster(parsed)
         row = next((r for r in found.rows if branch in (r.branch, r.slug)), None)
         if row is None:
             raise click.ClickException(f"{parsed.roster}: no valid row for branch {branch!r}")

@@ -271,3 +271,28 @@ def test_a_roster_that_cannot_be_read_fails_the_spec_as_one_output(tmp_path: Pat
     [only] = roster.expand(spec, Handout(title=spec.title, outlines=()))
     assert only.key == "packets/month.pdf" and only.handout is None
     assert only.error is not None and only.error.endswith("none.csv: no such roster")
+
+
+def test_the_packet_command_reads_a_roster_as_build_all_does(tmp_path: Path) -> None:
+    """A row that leaves a cell the foreword needs to the spec (its place) is built by
+    build-all; ``handouts packet --branch`` and the workbench read it the same way
+    (``roster.spec_roster``), so they print it too rather than refusing the row."""
+    from handouts.cli import cli
+
+    (tmp_path / "packets").mkdir()
+    (tmp_path / "rosters").mkdir()
+    spec = tmp_path / "packets" / "month.toml"
+    spec.write_text('title = "主题党日"\nroster = "rosters/month.csv"\nplace = "县委党校"\n'
+                    'foreword = "{branch}在{place}学习。"\nthemes = ["four-winds"]\n',
+                    encoding="utf-8")
+    (tmp_path / "rosters" / "month.csv").write_text(
+        "branch,place\n城关镇第一党支部,\n石桥乡党支部,乡政府会议室\n", encoding="utf-8")
+    found = roster.spec_roster(packets.load_spec(spec))
+    assert [r.branch for r in found.rows] == ["城关镇第一党支部", "石桥乡党支部"]
+    assert found.problems == ()
+    out = tmp_path / "out.pdf"
+    result = CliRunner().invoke(cli, ["packet", str(spec), "--branch", "城关镇第一党支部",
+                                      "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    cover = PdfReader(out).pages[0].extract_text()
+    assert "城关镇第一党支部在县委党校学习" in "".join(cover.split())

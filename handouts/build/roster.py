@@ -285,18 +285,25 @@ def outputs(spec_name: str, roster: Roster, base: Handout,
                         None, str(problem))
 
 
+def spec_roster(spec: PacketSpec) -> Roster:
+    """The roster a spec names, read as every output of it is built: the spec's own date,
+    organiser, place and audience fill a row's empty cells.  ``build-all``, ``handouts
+    packet --branch`` and the workbench all read it here, so they accept the same rows."""
+    from handouts.build.packets import roster_path
+
+    where = roster_path(spec)
+    assert where is not None, "spec_roster() is for specs with a roster"
+    return read_roster(where, foreword=spec.foreword, defaults={
+        "date": spec.date, "organiser": spec.organiser, "place": spec.place,
+        "audience": spec.audience})
+
+
 def expand(spec: PacketSpec, base: Handout) -> list[RowOutput]:
     """A roster spec's outputs from its packet ``base``: one per row, each bad row as a
     failure; a roster that cannot be read at all is one failure under the spec's own
     key (``packets/<spec>.pdf``)."""
-    from handouts.build.packets import roster_path
-
-    where = roster_path(spec)
-    assert where is not None, "expand() is for specs with a roster"
     try:
-        found = read_roster(where, foreword=spec.foreword, defaults={
-            "date": spec.date, "organiser": spec.organiser, "place": spec.place,
-            "audience": spec.audience})
+        found = spec_roster(spec)
     except HandoutsError as exc:
         return [RowOutput(f"packets/{spec.name}.pdf", spec.name, None, str(exc))]
     return list(outputs(spec.name, found, base, spec.foreword))

@@ -167,10 +167,9 @@ def _roster_of(packets_dir: Path, name: str) -> tuple[Any, Any] | None:
     from handouts.build import packets, roster
 
     spec = packets.load_spec(Path(packets_dir) / f"{name}.toml")
-    where = packets.roster_path(spec)
-    if where is None:
+    if spec.roster is None:
         return None
-    return spec, roster.read_roster(where, foreword=spec.foreword)
+    return spec, roster.spec_roster(spec)
 
 
 def preview_dir(build_dir: Path, kind: Kind, name: str) -> Path:
