@@ -65,16 +65,3 @@ def built_pdfs(shipped_build: Path) -> dict[str, bytes]:
     return {p.relative_to(shipped_build).as_posix(): p.read_bytes()
             for p in sorted(shipped_build.rglob("*.pdf"))}
 
-
-@pytest.hookimpl(tryfirst=True)  # before xdist reads the groups off the items
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """With ``make test``'s ``--dist loadgroup``: each module runs in one worker (its
-    module fixtures are made once), and the modules that read the shared build run in
-    the same worker, so ``make handouts`` is built once for the suite, not once per
-    worker."""
-    shared = {item.nodeid.split("::")[0] for item in items
-              if "shipped_build" in getattr(item, "fixturenames", ())}
-    for item in items:
-        module = item.nodeid.split("::")[0]
-        group = "shipped-build" if module in shared else module
-        item.add_marker(pytest.mark.xdist_group(group))

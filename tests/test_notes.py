@@ -137,24 +137,33 @@ def test_key_points_and_questions_never_carry_markers_or_note_text(tmp_path: Pat
         assert item in strip_markers(section.text) or item in section.questions
 
 
-@pytest.mark.slow
-def test_a_handout_from_a_word_file_prints_its_notes_under_the_passage(
-    tmp_path: Path, runner
-) -> None:
-    """End to end: .docx with footnotes -> corpus -> packet PDF, read back."""
-    from tests.test_docx_reader import BODY_1, BODY_2, NOTE_1, NOTE_2, make_docx
+def _packet_from_a_word_file(tmp_path: Path, runner, sections: list[str],  # type: ignore[no-untyped-def]
+                             fmt: str) -> Path:
+    """A corpus of one Word file with footnotes (test_docx_reader.make_docx) and the
+    shipped themes, printed as a packet of ``sections`` by the CLI as ``fmt``."""
+    from tests.test_docx_reader import make_docx
 
     corpus = tmp_path / "corpus"
     corpus.mkdir()
     shutil.copy(Path(__file__).parents[1] / "corpus" / "themes.toml", corpus / "themes.toml")
     make_docx(corpus / "材料.docx")
     spec = tmp_path / "学习.toml"
-    spec.write_text(
-        'title = "群众路线专题学习"\nsections = ["材料/1", "材料/1.1"]\n', encoding="utf-8"
-    )
-    out = tmp_path / "学习.pdf"
+    listed = ", ".join(f'"{s}"' for s in sections)
+    spec.write_text(f'title = "群众路线专题学习"\nsections = [{listed}]\n', encoding="utf-8")
+    out = tmp_path / f"学习.{fmt}"
     result = runner.invoke(cli, ["packet", str(spec), "--corpus", str(corpus), "-o", str(out)])
     assert result.exit_code == 0, result.output
+    return out
+
+
+@pytest.mark.slow
+def test_a_handout_from_a_word_file_prints_its_notes_under_the_passage(
+    tmp_path: Path, runner
+) -> None:
+    """End to end: .docx with footnotes -> corpus -> packet PDF, read back."""
+    from tests.test_docx_reader import BODY_1, BODY_2, NOTE_1, NOTE_2
+
+    out = _packet_from_a_word_file(tmp_path, runner, ["材料/1", "材料/1.1"], "pdf")
     with pdfplumber.open(io.BytesIO(out.read_bytes())) as pdf:
         text = "".join((page.extract_text() or "") for page in pdf.pages).replace("\n", "")
         chars = [c for page in pdf.pages for c in page.chars]
@@ -212,17 +221,9 @@ def test_the_word_handout_sets_references_as_superscripts_and_the_notes_under_th
 ) -> None:
     from docx import Document as WordDocument
 
-    from tests.test_docx_reader import BODY_1, NOTE_1, make_docx
+    from tests.test_docx_reader import BODY_1, NOTE_1
 
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    shutil.copy(Path(__file__).parents[1] / "corpus" / "themes.toml", corpus / "themes.toml")
-    make_docx(corpus / "材料.docx")
-    spec = tmp_path / "学习.toml"
-    spec.write_text('title = "群众路线专题学习"\nsections = ["材料/1"]\n', encoding="utf-8")
-    out = tmp_path / "学习.docx"
-    result = runner.invoke(cli, ["packet", str(spec), "--corpus", str(corpus), "-o", str(out)])
-    assert result.exit_code == 0, result.output
+    out = _packet_from_a_word_file(tmp_path, runner, ["材料/1"], "docx")
     paragraphs = WordDocument(str(out)).paragraphs
     (passage,) = [p for p in paragraphs if p.text == BODY_1 + "[1]"]
     assert [(r.text, bool(r.font.superscript)) for r in passage.runs] == [
