@@ -99,6 +99,42 @@ def test_a_theme_named_in_one_clause_is_a_passing_mention(corpus):
         assert "passing mention" in why, (theme_id, why)
 
 
+REAL = Path(__file__).parent / "data" / "real"
+
+
+@pytest.fixture(scope="module")
+def with_real(tmp_path_factory) -> pipeline.Corpus:
+    """The seeds with two texts of the real-text benchmark: a member's study notes and a
+    compilation of the 1951 directives against graft, waste and bureaucratism."""
+    root = tmp_path_factory.mktemp("real")
+    for path in [*paths.CORPUS.glob("*.txt"), REAL / "blog_xinde_steemit.md",
+                 REAL / "compilation_sanfan_wufan.md"]:
+        shutil.copy(path, root / path.name)
+    return pipeline.load(root)
+
+
+def test_two_clauses_of_one_sentence_are_a_passing_mention(with_real):
+    """因为党的奋斗目标就是执政为民，为人民服务。 is the notes' one sentence on serving."""
+    section = _section(with_real, "blog_xinde_steemit/1")
+    assert "执政为民，为人民服务" in study_text(section)
+    why = _verdicts(with_real, "serving", max_sections=1000)["blog_xinde_steemit/1"]
+    assert "passing mention" in why
+
+
+def test_a_section_of_one_sentence_that_carries_the_theme_is_not_a_passing_mention(with_real):
+    """The third directive is one sentence, on the struggle 反贪污、反浪费、反官僚主义."""
+    section = _section(with_real, "compilation_sanfan_wufan/4")
+    assert study_text(section).count("。") == 1
+    why = _verdicts(with_real, "four-winds", max_sections=1000)["compilation_sanfan_wufan/4"]
+    assert "passing mention" not in why
+
+
+def test_one_sentence_through_three_clauses_carries_the_theme(corpus):
+    """克服本领恐慌: 加强理论学习和实践锻炼，在学习中提高认识，在实践中增长才干，把学习成果…"""
+    why = _verdicts(corpus, "study-practice", max_sections=1000)["conduct/3"]
+    assert why == ""
+
+
 # --- questions -----------------------------------------------------------------------
 
 
@@ -206,7 +242,7 @@ def test_outline_explain_prints_scores_reasons_and_refused_questions(corpus, run
     result = runner.invoke(cli, ["outline", "--corpus", str(corpus.root), "--theme",
                                  "grassroots", "--explain"])
     assert result.exit_code == 0, result.output
-    assert "未选：theme words in fewer than 2 clauses" in result.output
+    assert "未选：theme words in fewer than 2 sentences" in result.output
     assert "同族：调查" in result.output
     assert "未采用的讨论题" in result.output and "      - " in result.output
 

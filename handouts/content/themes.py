@@ -78,10 +78,19 @@ class Selection:
     section (JUDGING.md: a substantial part bears on it): a passage on the last mile that
     mentions the masses' interests in every paragraph is not a passage on serving them,
     however the mentions add up."""
+    min_sentences: int = 2
+    """A section whose theme words all sit in one sentence mentions the theme in passing
+    (深入基层一线调查研究 in a passage on the Yangtze's ecology; 执政为民，为人民服务 in a
+    member's notes on doing one's job): it needs them in this many sentences, or in its
+    heading, or in its only sentence (JUDGING.md: a single sentence does not make a
+    section fit)."""
+    sentence_clauses: int = 3
+    """...unless that one sentence carries the theme through this many of its clauses
+    (加强理论学习和实践锻炼，在学习中提高认识，在实践中增长才干 is the passage's point,
+    not an aside)."""
     min_clauses: int = 2
-    """A section whose theme words all sit in one clause mentions the theme in passing
-    (深入基层一线调查研究 in a passage on the Yangtze's ecology): it needs them in this
-    many clauses, or in its heading."""
+    """A paragraph counts as led by a theme (``part``) only when the theme's words are in
+    this many of its clauses."""
 
 
 @dataclass(frozen=True)
@@ -117,7 +126,8 @@ def selection_of(theme: Theme) -> Selection:
 
 _SELECTION_KEYS: dict[str, type] = {
     "cap": int, "threshold": float, "relative": float, "min_chars": int, "min_clauses": int,
-    "dominance": float, "heading_dominance": float, "part": float,
+    "min_sentences": int, "sentence_clauses": int, "dominance": float,
+    "heading_dominance": float, "part": float,
 }
 _THEME_KEYS = {"id", "name", "description", "terms", "selection", "goal", "against", "related",
                "requires"}
@@ -610,9 +620,6 @@ def names_in_heading(section: Section, match: ThemeMatch, theme: Theme) -> bool:
     return _holds(section.title, *_looked_for(match, theme))
 
 
-_HEADING = 1_000
-
-
 def _looked_for(match: ThemeMatch, theme: Theme) -> tuple[list[str], set[str]]:
     """The Han cores of the theme words that matched (a word read in one sense only as
     its phrases), and the phrases they do not count in."""
@@ -635,21 +642,25 @@ def _holds(text: str, keys: Sequence[str], outside: set[str]) -> bool:
     return any(k in core for k in keys)
 
 
-def spread(section: Section, match: ThemeMatch, theme: Theme, *, enough: int = 0) -> int:
-    """In how many clauses of the section the theme's words occur; a heading that names
-    the theme counts as many as needed (it says what the whole section is about).  With
-    ``enough``, counting stops there (the selection only asks whether it is reached)."""
+def runs_through(section: Section, match: ThemeMatch, theme: Theme,
+                 settings: Selection = DEFAULT_SELECTION) -> bool:
+    """Whether the theme's words run through the section rather than pass through it:
+    named in its heading (which says what the whole section is about), in
+    ``min_sentences`` of its sentences, in its only sentence, or through
+    ``sentence_clauses`` clauses of one sentence.
+
+    Sentences, not clauses, are counted: a list spelled out with commas
+    (形式主义，官僚主义，享乐主义) or a pair of slogans (执政为民，为人民服务) is one
+    mention however many clauses it spans."""
     keys, outside = _looked_for(match, theme)
     if _holds(section.title, keys, outside):
-        return _HEADING
-    count = 0
-    for sentence in split_sentences(study_text(section)):
-        for clause in _CLAUSE.split(sentence):
-            if _holds(clause, keys, outside):
-                count += 1
-                if count == enough:
-                    return count
-    return count
+        return True
+    sentences = [s for s in split_sentences(study_text(section)) if han_count(s)]
+    holding = [s for s in sentences if _holds(s, keys, outside)]
+    if len(holding) >= settings.min_sentences or (holding and len(holding) == len(sentences)):
+        return True
+    return any(sum(1 for clause in _CLAUSE.split(sentence) if _holds(clause, keys, outside))
+               >= settings.sentence_clauses for sentence in holding)
 
 
 def assess(documents: Sequence[Document], theme: Theme, *,
@@ -677,9 +688,10 @@ def assess(documents: Sequence[Document], theme: Theme, *,
         elif getattr(theme, "requires", ()) and not any(
                 w in f"{section.title}{study_text(section)}" for w in theme.requires):
             why[m.section_id] = f"names none of {'、'.join(theme.requires)}, which the theme joins"
-        elif spread(section, m, theme, enough=settings.min_clauses) < settings.min_clauses:
-            why[m.section_id] = (f"theme words in fewer than {settings.min_clauses} "
-                                 "clauses and not in the heading: a passing mention")
+        elif not runs_through(section, m, theme, settings):
+            why[m.section_id] = (f"theme words in fewer than {settings.min_sentences} "
+                                 f"sentences (nor {settings.sentence_clauses} clauses of one) "
+                                 "and not in the heading: a passing mention")
         elif parts and m.section_id in best and not _bears_on(
                 m, section, theme, best[m.section_id][1], parts, settings):
             other, top = best[m.section_id]
