@@ -129,6 +129,16 @@ def test_a_section_of_one_sentence_that_carries_the_theme_is_not_a_passing_menti
     assert "passing mention" not in why
 
 
+def test_a_glossary_line_is_no_sentence_of_the_passage(corpus):
+    """Under 三、新世纪新阶段坚持和贯彻党的群众路线… a seed page prints the line
+    四种“考验”：执政考验、… 四风：形式主义，官僚主义，享乐主义，奢靡之风 (no closing
+    punctuation); the passage names the four winds in one sentence of its own."""
+    section_id = "001_01203cdb0f8682c9/2.3"
+    assert "四风：形式主义，官僚主义" in study_text(_section(corpus, section_id))
+    why = _verdicts(corpus, "four-winds", max_sections=1000)[section_id]
+    assert "passing mention" in why
+
+
 def test_one_sentence_through_three_clauses_carries_the_theme(corpus):
     """克服本领恐慌: 加强理论学习和实践锻炼，在学习中提高认识，在实践中增长才干，把学习成果…"""
     why = _verdicts(corpus, "study-practice", max_sections=1000)["conduct/3"]

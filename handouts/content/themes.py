@@ -642,6 +642,21 @@ def _holds(text: str, keys: Sequence[str], outside: set[str]) -> bool:
     return any(k in core for k in keys)
 
 
+# A sentence ends in punctuation (and perhaps closing quotes); a line that does not is a
+# caption, a label or a list.
+_CLOSED = re.compile(r"[。！？!?…；;：:，,][”’」』）)\]】》]*\s*$")
+
+
+def _statements(text: str) -> list[str]:
+    """The sentences of a study text that end as sentences do.  A line with no closing
+    punctuation is a caption or a list (四风：形式主义，官僚主义，享乐主义，奢靡之风 under
+    a passage on the mass line): JUDGING.md counts a list item as no part of the subject.
+    A text with no closing punctuation anywhere keeps all its lines."""
+    sentences = [s for s in split_sentences(text) if han_count(s)]
+    closed = [s for s in sentences if _CLOSED.search(s)]
+    return closed or sentences
+
+
 def runs_through(section: Section, match: ThemeMatch, theme: Theme,
                  settings: Selection = DEFAULT_SELECTION) -> bool:
     """Whether the theme's words run through the section rather than pass through it:
@@ -651,11 +666,11 @@ def runs_through(section: Section, match: ThemeMatch, theme: Theme,
 
     Sentences, not clauses, are counted: a list spelled out with commas
     (形式主义，官僚主义，享乐主义) or a pair of slogans (执政为民，为人民服务) is one
-    mention however many clauses it spans."""
+    mention however many clauses it spans; a line that is no sentence is not counted."""
     keys, outside = _looked_for(match, theme)
     if _holds(section.title, keys, outside):
         return True
-    sentences = [s for s in split_sentences(study_text(section)) if han_count(s)]
+    sentences = _statements(study_text(section))
     holding = [s for s in sentences if _holds(s, keys, outside)]
     if len(holding) >= settings.min_sentences or (holding and len(holding) == len(sentences)):
         return True
