@@ -139,6 +139,26 @@ def test_a_glossary_line_is_no_sentence_of_the_passage(corpus):
     assert "passing mention" in why
 
 
+def test_a_section_of_one_paragraph_is_judged_as_a_whole(corpus):
+    """践行群众路线首先要深入学习 is one paragraph on studying that says 领导干部要带头集体学习:
+    scored without its heading that paragraph leans to cadres' conduct, but it is the
+    whole section, not a part of it."""
+    section_id = "000_e0a386988a37b56b/2"
+    assert "\n" not in study_text(_section(corpus, section_id)).strip()
+    every = {"max_sections": 1000, "themes": corpus.themes}
+    why = _verdicts(corpus, "cadre-conduct", **every)[section_id]
+    assert "mostly about another theme" in why
+    assert _verdicts(corpus, "study-practice", **every)[section_id] == ""
+
+
+def test_going_through_the_motions_is_formalism(corpus):
+    """防止调查研究走过场: 走过场 is of the four winds' family (formalism), so a heading
+    that names it makes the four winds a subject of the passage beside investigation."""
+    every = {"max_sections": 1000, "themes": corpus.themes}
+    assert _verdicts(corpus, "four-winds", **every)["conduct/1"] == ""
+    assert _verdicts(corpus, "grassroots", **every)["conduct/1"] == ""
+
+
 def test_one_sentence_through_three_clauses_carries_the_theme(corpus):
     """克服本领恐慌: 加强理论学习和实践锻炼，在学习中提高认识，在实践中增长才干，把学习成果…"""
     why = _verdicts(corpus, "study-practice", max_sections=1000)["conduct/3"]

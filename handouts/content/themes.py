@@ -598,6 +598,11 @@ class _Parts:
             return dict.fromkeys(themes, 1.0)
         paragraphs = [(text, toks) for text, toks in _paragraphs(section, self.tokens[section.id])
                       if han_count(text) >= MIN_PART_CHARS]
+        if len(paragraphs) < 2:
+            # One paragraph is the whole section, not a part of it: the section's own
+            # scores decide (a paragraph scored without the heading and the length
+            # norm would overrule them: 领导干部要带头集体学习 in a passage on studying).
+            return {}
         size = sum(han_count(text) for text, _t in paragraphs)
         shares: dict[str, float] = {}
         for text, toks in paragraphs:
