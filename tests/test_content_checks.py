@@ -151,6 +151,26 @@ def test_a_section_of_one_paragraph_is_judged_as_a_whole(corpus):
     assert _verdicts(corpus, "study-practice", **every)[section_id] == ""
 
 
+def test_a_heading_half_the_body_never_takes_up_does_not_make_a_subject(corpus):
+    """俯下身子深入基层 倾听群众呼声: the body is all about going down to the grassroots
+    and never about hearing the masses."""
+    section_id = "003_9d11f11799cd5b51/1"
+    body = study_text(_section(corpus, section_id))
+    assert "倾听" not in body and "呼声" not in body
+    every = {"max_sections": 1000, "themes": corpus.themes}
+    assert "mostly about another theme" in _verdicts(corpus, "listening", **every)[section_id]
+    assert _verdicts(corpus, "grassroots", **every)[section_id] == ""
+
+
+def test_the_flesh_and_blood_tie_is_of_the_mass_lines_family(corpus):
+    """三、新世纪新阶段坚持和贯彻党的群众路线…: the body never repeats 群众路线 but speaks
+    of 党同人民群众的血肉联系, which is why the mass line matters."""
+    section_id = "001_01203cdb0f8682c9/2.3"
+    assert "群众路线" not in study_text(_section(corpus, section_id))
+    every = {"max_sections": 1000, "themes": corpus.themes}
+    assert _verdicts(corpus, "mass-line", **every)[section_id] == ""
+
+
 def test_going_through_the_motions_is_formalism(corpus):
     """防止调查研究走过场: 走过场 is of the four winds' family (formalism), so a heading
     that names it makes the four winds a subject of the passage beside investigation."""

@@ -737,13 +737,22 @@ def assess(documents: Sequence[Document], theme: Theme, *,
 def _bears_on(match: ThemeMatch, section: Section, theme: Theme, top: float,
               parts: _Parts, settings: Selection) -> bool:
     """A section bears on a theme that is its main subject (near its best theme's score,
-    or named in its heading and not far below), or that leads a substantial part of it."""
+    or named in its heading, spoken of in its body and not far below), or that leads a
+    substantial part of it."""
     if match.score >= settings.dominance * top:
         return True
-    if match.score >= settings.heading_dominance * top and names_in_heading(section, match,
-                                                                              theme):
+    if (match.score >= settings.heading_dominance * top
+            and names_in_heading(section, match, theme) and _body_names(section, match, theme)):
         return True
     return parts.shares(section.id).get(theme.id, 0.0) >= settings.part
+
+
+def _body_names(section: Section, match: ThemeMatch, theme: Theme) -> bool:
+    """Whether a sentence of the section's body holds one of the theme's words.  A
+    heading may join two subjects (俯下身子深入基层 倾听群众呼声) of which the body takes
+    up one: the other is the heading's alone."""
+    keys, outside = _looked_for(match, theme)
+    return any(_holds(s, keys, outside) for s in _statements(study_text(section)))
 
 
 def _best_themes(documents: tuple[Document, ...],
