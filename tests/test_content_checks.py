@@ -193,6 +193,17 @@ def _refused(corpus, section_id: str, text: str, kind: str, value: str, stage: s
     return check(Candidate(text, kind, value, stage, _section(corpus, section_id)), earlier)
 
 
+def test_a_question_about_one_unit_or_place_is_local_but_the_party_is_not():
+    from handouts.content.checks import is_local
+
+    assert is_local("促进学校科学发展")
+    assert is_local("湖北的脱贫经验")
+    # The dictionary tags 中国共产党 and 党和政府 as organisations (nt): they are every
+    # branch's subject, not one unit's.
+    assert not is_local("中国共产党是舟，广大人民群众就是水，水能载舟亦能覆舟")
+    assert not is_local("坚持为人民群众办实事是我们党和政府的宗旨")
+
+
 def test_the_passage_warns_against_one_slogan_and_endorses_the_other(corpus):
     assert stance(_section(corpus, "conduct/1"), "出发一车子、开会一屋子、发言念稿子") == "warned"
     assert stance(_section(corpus, "conduct/2"), "功成不必在我、功成必定有我") == "endorsed"

@@ -50,6 +50,7 @@ class Rules:
     interjections: tuple[str, ...]
     local_words: tuple[str, ...]
     local_tags: frozenset[str]
+    not_local: frozenset[str]
     object_overlap: float
     contained_min: int
     contained_share: float
@@ -73,6 +74,7 @@ def load_rules(path: Path = RULES_FILE) -> Rules:
             interjections=tuple(objects["interjections"]),
             local_words=tuple(objects["local_words"]),
             local_tags=frozenset(objects["local_tags"]),
+            not_local=frozenset(objects.get("not_local", ())),
             object_overlap=float(repeat["object_overlap"]),
             contained_min=int(repeat["contained_min"]),
             contained_share=float(repeat["contained_share"]),
@@ -312,7 +314,7 @@ def is_local(value: str, rules: Rules | None = None) -> bool:
     segmenter = get_segmenter()
     if any(w in value for w in rules.local_words):
         return True
-    return any(len(t) >= 2 and segmenter.tag(t) in rules.local_tags
+    return any(len(t) >= 2 and t not in rules.not_local and segmenter.tag(t) in rules.local_tags
                for t in segmenter.cut(han_only(value)))
 
 
