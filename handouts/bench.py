@@ -437,6 +437,16 @@ def _content(work: Path) -> dict[str, Any]:
         figures[f"selection, {label} ({f['sections']} sections)"] = (
             f"precision {f['precision']:.2f}, recall {f['recall']:.2f}, "
             f"off-theme {100 * f['off_theme']:.0f}% of {f['printed']} printed")
+    second = measure.load_gold(measure.SECOND_READING)
+    both = measure.agreement(gold, second, [t.id for t in corpus.themes])
+    figures["gold, a second blind reading"] = (
+        f"kappa {both['kappa']:.2f}, {100 * both['alike']:.0f}% of {both['sections']} "
+        "sections read alike")
+    for label, entries in (("second reading", second), ("both readings agree", both["agreed"])):
+        f = measure.selection_figures(corpus, entries)
+        figures[f"selection, {label} ({f['sections']} sections)"] = (
+            f"precision {f['precision']:.2f}, recall {f['recall']:.2f}, "
+            f"off-theme {100 * f['off_theme']:.0f}% of {f['printed']} printed")
     q = measure.question_figures(corpus)
     figures["questions, every theme and packet"] = (
         f"{q['questions']} printed, {q['defects']} checker defects, {q['refused']} refused")

@@ -31,6 +31,7 @@ from handouts.model import Document
 
 TESTS_DATA = paths.HOME / "tests" / "data"
 GOLD_SECTIONS = TESTS_DATA / "gold" / "sections.toml"
+SECOND_READING = TESTS_DATA / "gold" / "second_reading.toml"
 JUDGED = TESTS_DATA / "judged"
 SOURCES = {
     "seeds": paths.CORPUS,
@@ -52,6 +53,32 @@ def load_gold(path: Path = GOLD_SECTIONS) -> list[GoldSection]:
     data = tomllib.loads(path.read_text(encoding="utf-8"))
     return [GoldSection(e["corpus"], e["anchor"], tuple(e["themes"]), e["why"])
             for e in data["section"]]
+
+
+def agreement(first: Sequence[GoldSection], second: Sequence[GoldSection],
+              themes: Sequence[str]) -> dict[str, Any]:
+    """How far two readings of the same sections agree: Cohen's kappa over section x
+    theme pairs (agreement beyond what each reader's rate of "fits" gives by chance),
+    the share of sections read alike, and the sections both read alike (the gold's rule:
+    a section one could argue either way is left out)."""
+    other = {(e.corpus, e.anchor): set(e.themes) for e in second}
+    shared = [e for e in first if (e.corpus, e.anchor) in other]
+    n = len(shared) * len(themes)
+    if not n:
+        return {"sections": 0, "kappa": 0.0, "alike": 0.0, "agreed": [], "missing": []}
+    a = sum(t in e.themes for e in shared for t in themes)
+    b = sum(t in other[(e.corpus, e.anchor)] for e in shared for t in themes)
+    same = sum((t in e.themes) == (t in other[(e.corpus, e.anchor)])
+               for e in shared for t in themes)
+    observed, chance = same / n, (a / n) * (b / n) + (1 - a / n) * (1 - b / n)
+    agreed = [e for e in shared if set(e.themes) == other[(e.corpus, e.anchor)]]
+    return {
+        "sections": len(shared),
+        "kappa": (observed - chance) / (1 - chance) if chance < 1 else 1.0,
+        "alike": len(agreed) / len(shared),
+        "agreed": agreed,
+        "missing": [e.anchor for e in first if (e.corpus, e.anchor) not in other],
+    }
 
 
 def gold_corpus(target: Path, corpora: Iterable[str] = ("seeds", "issue10", "real")) -> Any:
