@@ -20,6 +20,9 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
+# One count of Han characters for the whole pipeline (the cleaner's: compatibility
+# ideographs included), so a length limit means the same at every stage.
+from handouts.corpus.clean import han_count as han_count
 from handouts.model import Document, Section
 from handouts.paths import DATA
 
@@ -109,15 +112,6 @@ def study_text(section: Section) -> str:
             changed = True
     # The section's own string when nothing went: a corpus's worth of copies otherwise.
     return "\n".join(kept) if changed else section.text
-
-
-_HAN_RUN = re.compile(r"[\u3400-\u9fff]+")
-
-
-def han_count(text: str) -> int:
-    """Number of Han characters: the length measure that ignores punctuation and digits."""
-    # Runs, not single characters: a tenth of the match objects, the same count.
-    return len("".join(_HAN_RUN.findall(text)))
 
 
 @functools.lru_cache(maxsize=1 << 12)
