@@ -543,6 +543,13 @@ def _font_config() -> Any:
     return config
 
 
+def pdf_options(html: str, paper: str, variant: str | None) -> dict[str, Any]:
+    """WeasyPrint's PDF options for a document.  The identifier is a digest of what was
+    laid out, so a rebuild is byte-identical and a change anywhere gives a new one."""
+    digest = hashlib.sha256(f"{variant}\n{paper}\n{html}".encode()).hexdigest()[:32]
+    return {"pdf_variant": variant, "pdf_identifier": digest.encode("ascii")}
+
+
 def _html_to_pdf(html: str, paper: str, variant: str | None) -> bytes:
     import weasyprint
 
@@ -550,11 +557,7 @@ def _html_to_pdf(html: str, paper: str, variant: str | None) -> bytes:
 
     justify.install()
     fetcher = _fetcher_class()()
-    options: dict[str, Any] = {"pdf_variant": variant}
-    # The identifier is a digest of what was laid out, so a rebuild is byte-identical
-    # and a change anywhere gives a new one.
-    digest = hashlib.sha256(f"{variant}\n{paper}\n{html}".encode()).hexdigest()[:32]
-    options["pdf_identifier"] = digest.encode("ascii")
+    options = pdf_options(html, paper, variant)
     source = weasyprint.HTML(
         string=html, base_url=paths.STYLES.as_uri() + "/", url_fetcher=fetcher)
     return lay_out(source, html, options).write_pdf(**options)

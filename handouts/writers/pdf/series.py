@@ -22,7 +22,6 @@ test catches a change.
 from __future__ import annotations
 
 import copy
-import hashlib
 from collections.abc import Iterable, Iterator
 from typing import Any
 
@@ -52,7 +51,7 @@ class Series:
         paper = render._page_setup(handout).paper
         cover_end = html.index("</header>") + len("</header>")
         body_end = html.rindex("</body>")
-        options = _options(html, paper)
+        options = render.pdf_options(html, paper, None)
         cover = _layout(html[:cover_end] + _BLANKS + html[body_end:], options)
         cover_pages = len(cover.pages) - 2
         key = (paper, cover_pages, html[cover_end:])
@@ -83,13 +82,6 @@ def render_series(handouts: Iterable[Handout]) -> Iterator[bytes | Exception]:
             yield series.render(handout)
         except Exception as exc:  # one bad row must not stop the others
             yield exc
-
-
-def _options(html: str, paper: str) -> dict[str, Any]:
-    # As render._html_to_pdf: the identifier is a digest of what was laid out.
-    variant = None
-    digest = hashlib.sha256(f"{variant}\n{paper}\n{html}".encode()).hexdigest()[:32]
-    return {"pdf_variant": variant, "pdf_identifier": digest.encode("ascii")}
 
 
 def _layout(html: str, options: dict[str, Any]) -> Any:
