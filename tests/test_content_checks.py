@@ -171,6 +171,17 @@ def test_the_flesh_and_blood_tie_is_of_the_mass_lines_family(corpus):
     assert _verdicts(corpus, "mass-line", **every)[section_id] == ""
 
 
+def test_degeneration_is_of_the_corruption_family(corpus):
+    """新形势下加强党员干部密切联系群众…: 少数党员干部宗旨意识淡薄，……甚至腐化堕落 is
+    cadres' conduct; with 腐化 counted beside 腐败 the passage is no longer the serving
+    theme's by a head."""
+    section_id = "001_01203cdb0f8682c9/2.4"
+    assert "腐化堕落" in study_text(_section(corpus, section_id))
+    every = {"max_sections": 1000, "themes": corpus.themes}
+    assert _verdicts(corpus, "cadre-conduct", **every)[section_id] == ""
+    assert "mostly about another theme" in _verdicts(corpus, "serving", **every)[section_id]
+
+
 def test_going_through_the_motions_is_formalism(corpus):
     """防止调查研究走过场: 走过场 is of the four winds' family (formalism), so a heading
     that names it makes the four winds a subject of the passage beside investigation."""

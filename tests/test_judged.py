@@ -43,8 +43,8 @@ def test_every_gold_anchor_names_one_section(corpus, gold):
 def test_selection_holds_todays_figures_on_the_gold_set(corpus, gold):
     every = measure.selection_figures(corpus, gold)
     seeds = measure.selection_figures(corpus, gold, ["seeds"])
-    assert every["precision"] >= 0.94 and every["recall"] >= 0.83, every["errors"]
-    assert seeds["precision"] >= 0.92 and seeds["recall"] >= 0.92, seeds["errors"]
+    assert every["precision"] >= 0.95 and every["recall"] >= 0.83, every["errors"]
+    assert seeds["precision"] >= 0.94 and seeds["recall"] >= 0.92, seeds["errors"]
 
 
 def test_a_blind_second_reading_agrees_with_the_gold(corpus, gold):
@@ -73,7 +73,7 @@ def test_the_real_texts_are_selected_from(corpus, gold):
 
 
 @pytest.mark.xfail(strict=True, reason="issue 10 target not met on the whole gold set: "
-                                       "precision 0.947, recall 0.837")
+                                       "precision 0.960, recall 0.837")
 def test_selection_meets_the_issue_target(corpus, gold):
     every = measure.selection_figures(corpus, gold)
     assert every["precision"] >= 0.9 and every["recall"] >= 0.9
