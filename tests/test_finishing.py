@@ -171,6 +171,36 @@ def test_the_read_back_finds_widows_orphans_and_stranded_headings_when_they_occu
     assert flaws.stranded_headings or len(flaws.widows) + len(flaws.orphans) > 1
 
 
+def _ending_pdf(last: str) -> bytes:
+    """Four pages of text; the second ends with ``last`` before a page break."""
+    import weasyprint
+
+    source = _seed_sentences()
+    para = "<p>{}。</p>"
+    pages = [para.format(source[i * 300: i * 300 + 160]) for i in range(4)]
+    pages[1] += last
+    body = "".join(f'<div style="break-before:page">{p}</div>' if i else p
+                   for i, p in enumerate(pages))
+    return weasyprint.HTML(string=(
+        "<html lang='zh-CN'><head><style>@page{size:a5;margin:15mm}"
+        "p{font-family:'Noto Serif CJK SC';font-size:10pt;line-height:1.75;"
+        "text-indent:2em;text-align:justify;margin:0}"
+        ".date{font-family:'Noto Sans CJK SC';font-size:8.5pt;text-align:right;text-indent:0}"
+        "h2{font-family:'Noto Sans CJK SC';font-size:14pt}"
+        f"</style></head><body>{body}</body></html>")).write_pdf()
+
+
+def test_a_passages_closing_date_line_is_no_stranded_heading() -> None:
+    """（一九五一年十二月八日） set small and flush right after a directive closes it: a
+    page may end there.  A heading in the same place is stranded."""
+    dated = pdfcheck.page_flaws(_ending_pdf('<p class="date">（一九五一年十二月八日）</p>'),
+                                heading_font="Sans")
+    assert dated.stranded_headings == ()
+    headed = pdfcheck.page_flaws(_ending_pdf("<h2>第二节　调查的技术</h2>"), heading_font="Sans")
+    stranded = [ln.text.replace("\u3000", "") for ln in headed.stranded_headings]
+    assert stranded == ["第二节调查的技术"]
+
+
 @pytest.mark.parametrize("css", [CAREFUL, ""], ids=["as-set", "weasyprint-defaults"])
 def test_weasyprint_honours_widows_orphans_and_break_after_avoid(css: str) -> None:
     flaws = pdfcheck.page_flaws(flow_pdf(css + "h2{break-after:avoid}"), heading_font="Sans")

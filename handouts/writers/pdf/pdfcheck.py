@@ -12,6 +12,7 @@ import functools
 import io
 import itertools
 import re
+from collections import Counter
 from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -453,11 +454,25 @@ def page_flaws(pdf: bytes, *, min_chars: int = 2, heading_font: str = "Sans",
                 orphans.append(first_page[0])
             if len(last_page) == 1:
                 widows.append(last_page[0])
+    body_size = Counter(round(ln.size, 1) for ln in ordered if is_text(ln)).most_common(1)
+    body = body_size[0][0] if body_size else 0.0
+
+    def trailer(ln: Line) -> bool:
+        # A passage's own date or source line set after its text (（一九五一年十二月八日）):
+        # smaller than the body and flush right (within one of its own characters: a
+        # closing bracket may be set half width).  It closes the passage
+        # above; a page may end on it.
+        text = [p for p in by_page[ln.page] if is_text(p)]
+        return bool(text) and ln.size < body and (
+            abs(ln.x1 - max(p.x1 for p in text)) <= ln.size  # a closing bracket may be set half
+            and ln.x0 > min(p.x0 for p in text) + 2 * ln.size)
+
     stranded = []
     numbers = sorted(by_page)
     for number in numbers[1:-1]:  # not the cover, whose foot sits in its margin
         page_lines = by_page[number]
-        if (page_lines and not is_text(page_lines[-1])
+        tail = list(itertools.takewhile(lambda ln: not is_text(ln), reversed(page_lines)))
+        if (tail and not all(trailer(ln) for ln in tail)
                 and any(is_text(ln) for ln in page_lines)
                 and number + 1 in by_page and by_page[number + 1]):
             stranded.append(page_lines[-1])
