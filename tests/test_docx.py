@@ -26,7 +26,7 @@ from handouts.build import packets
 from handouts.cli import cli
 from handouts.model import Handout
 from handouts.writers import docx as writer
-from handouts.writers.pdf.render import chinese_number, display_title
+from handouts.writers.pdf.render import chinese_number, reading_title
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 NS = {"w": W}
@@ -82,7 +82,7 @@ def converted(built: dict[str, Built], tmp_path_factory: pytest.TempPathFactory
 
 
 def reading_headings(handout: Handout) -> list[str]:
-    return [f"{chinese_number(n)}、{display_title(sec.title)}"
+    return [f"{chinese_number(n)}、{reading_title(sec)}"
             for outline in handout.outlines for n, sec in enumerate(outline.sections, 1)]
 
 

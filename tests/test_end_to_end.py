@@ -22,7 +22,7 @@ from handouts.build import packets, roster
 from handouts.model import Handout
 from handouts.writers.pdf import pdfcheck
 from handouts.writers.pdf.booklet import saddle_stitch_order
-from handouts.writers.pdf.render import display_title
+from handouts.writers.pdf.render import reading_title
 
 HAN = re.compile(r"[\u3400-\u9fff]")
 
@@ -112,7 +112,7 @@ def test_every_pdf_prints_its_outline_in_extractable_chinese(
         for outline in handout.outlines:
             for section in outline.sections:
                 # The renderer numbers readings itself, dropping the source's 一、 第四篇：
-                assert han(display_title(section.title)) in text, (name, section.id)
+                assert han(reading_title(section)) in text, (name, section.id)
                 for point in section.key_points:
                     assert han(point) in text, (name, section.id, point)
                 for question in section.questions:

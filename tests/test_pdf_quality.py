@@ -15,7 +15,7 @@ import pytest
 from render_samples import long_handout, long_pdf, short_handout, short_pdf, with_changes
 
 from handouts.writers.pdf import pdfcheck
-from handouts.writers.pdf.render import display_title, render_pdf
+from handouts.writers.pdf.render import reading_title, render_pdf
 
 OUTPUT = Path(__file__).parent / "output"
 
@@ -55,7 +55,7 @@ def test_bookmarks_mirror_parts_sections_and_back_matter() -> None:
     for p, outline in enumerate(handout.outlines, 1):
         expected.append((1, f"第{'一二'[p - 1]}部分　{outline.theme.name}"))
         for sec in outline.sections:
-            expected.append((2, display_title(sec.title)))
+            expected.append((2, reading_title(sec)))
         expected.append((2, f"综合讨论：{outline.theme.name}"))
     expected += [(1, "学习笔记"), (1, "材料来源")]
     found = [(b.level, re.sub(r"^[一二三四五六七八九十]+、", "", b.title))

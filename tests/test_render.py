@@ -16,6 +16,7 @@ from handouts.writers.pdf.render import (
     chinese_date,
     chinese_number,
     display_title,
+    reading_title,
     render_html,
     render_pdf,
 )
@@ -57,6 +58,17 @@ def test_dates_are_printed_the_chinese_way(value: str, text: str) -> None:
 ])
 def test_section_titles_lose_the_sources_own_numbering(title: str, shown: str) -> None:
     assert display_title(title) == shown
+
+
+def test_a_title_that_is_only_the_sources_number_is_named_by_its_document() -> None:
+    """Directives in a compilation are headed 一, 二, 三: printed as 一、三 they would
+    name nothing."""
+    sec = short_handout().outlines[0].sections[0]
+    bare = dataclasses.replace(sec, title="三", doc_title="关于“三反”、“五反”的斗争")
+    assert reading_title(bare) == "关于“三反”、“五反”的斗争（三）"
+    fourth = dataclasses.replace(bare, title="（四）")
+    assert reading_title(fourth) == "关于“三反”、“五反”的斗争（四）"
+    assert reading_title(dataclasses.replace(bare, title="三、调查的技术")) == "调查的技术"
 
 
 # ---------------------------------------------------------------- HTML
@@ -106,7 +118,7 @@ def test_every_section_prints_heading_source_key_points_text_and_questions() -> 
     text = squeeze(pdfcheck.body_text(long_pdf()))
     for outline in handout.outlines:
         for sec in outline.sections:
-            assert squeeze(display_title(sec.title)) in text, sec.id
+            assert squeeze(reading_title(sec)) in text, sec.id
             for point in sec.key_points:
                 assert squeeze(point) in text
             for paragraph in sec.paragraphs:
@@ -137,7 +149,7 @@ def test_running_header_names_the_handout_on_left_pages_and_the_reading_on_right
     left_pages = [p for p in heads if p % 2 == 0]
     assert left_pages and all(squeeze(handout.title) in squeeze("".join(heads[p]))
                               for p in left_pages)
-    titles = {squeeze(display_title(s.title)) for o in handout.outlines for s in o.sections}
+    titles = {squeeze(reading_title(s)) for o in handout.outlines for s in o.sections}
     right = [squeeze("".join(heads[p])) for p in heads if p % 2 == 1]
     assert sum(any(t.startswith(h[:8]) or h.endswith(t) or t in h for t in titles)
                for h in right) >= len(right) // 2
@@ -220,7 +232,7 @@ def test_a_theme_handout_from_the_pipeline_prints_its_outline(four_winds) -> Non
     text = squeeze("".join(pdfcheck.page_texts(pdf)))
     assert squeeze(handout.title) in text
     for sec in handout.outlines[0].sections:
-        assert squeeze(display_title(sec.title)) in text
+        assert squeeze(reading_title(sec)) in text
     names = {f.name.split("+", 1)[-1] for f in pdfcheck.fonts(pdf)}
     assert {"Noto-Serif-CJK-SC", "Noto-Sans-CJK-SC-Bold"} <= names
     assert all(f.embedded and f.subset for f in pdfcheck.fonts(pdf))

@@ -50,8 +50,8 @@ from handouts.writers.pdf.render import (
     _strip_book_marks,
     chinese_date,
     chinese_number,
-    display_title,
     glyph_items,
+    reading_title,
     source_line,
 )
 
@@ -799,7 +799,7 @@ class _Writer:
 
     def reading(self, sec: OutlineSection, n: int, level: int, *, page_break: bool) -> None:
         by_doc = {s.id: s for s in self.sources}
-        self.heading(f"{chinese_number(n)}、{display_title(sec.title)}", level,
+        self.heading(f"{chinese_number(n)}、{reading_title(sec)}", level,
                      page_break=page_break)
         self.para(source_line(sec, by_doc.get(sec.doc_id)), "SourceLine")
         if sec.key_points:

@@ -219,9 +219,9 @@ def _view(handout: Handout) -> dict[str, Any]:
                 "id": sec.id,
                 "anchor": f"sec-{counter}",
                 "number": chinese_number(len(sections) + 1),
-                "title": display_title(sec.title),
+                "title": reading_title(sec),
                 "header": running_title(f"{chinese_number(len(sections) + 1)}、"
-                                        f"{display_title(sec.title)}"),
+                                        f"{reading_title(sec)}"),
                 "source_line": source_line(sec, by_doc.get(sec.doc_id)),
                 "key_points": sec.key_points,
                 "paragraphs": sec.paragraphs,
@@ -324,6 +324,21 @@ def display_title(title: str) -> str:
     the handout numbers its readings itself, and ``一、二、…`` would read as a typo."""
     stripped = _ENUMERATION.sub("", title, count=1).strip()
     return stripped or title.strip()
+
+
+_BARE_ORDINAL = re.compile(
+    r"^\s*(?:第)?[（(]?([一二三四五六七八九十百零〇]+|\d{1,3})[)）]?\s*[、.．]?\s*$")
+
+
+def reading_title(sec: Any) -> str:
+    """The heading a reading is printed under: its title without the source's numbering,
+    or, when the title is nothing but that numbering (三 over one directive of a
+    compilation), its document's title with the source's number (关于“三反”、“五反”的
+    斗争（三）): 一、三 names nothing."""
+    bare = _BARE_ORDINAL.match(sec.title)
+    if bare and sec.doc_title.strip():
+        return f"{_strip_book_marks(sec.doc_title)}（{bare.group(1)}）"
+    return display_title(sec.title)
 
 
 def running_title(title: str, limit: int = 24) -> str:
