@@ -343,3 +343,11 @@ def test_issue10_speech_prints_no_bare_transition_and_no_paragraph(gold_corpus_a
     points = key_points(section, stats)
     assert points and "要推动高质量发展。" not in points
     assert all(15 <= han_count(p) <= 90 for p in points)
+
+
+def test_an_essays_chapter_numeral_set_off_by_a_space_is_an_ordinal() -> None:
+    """反对本本主义 numbers its chapters 二 调查就是解决问题: a question built on the
+    heading must not ask 为什么说二 调查就是解决问题？"""
+    assert trim_ordinal("二 调查就是解决问题") == "调查就是解决问题"
+    assert trim_ordinal("六\u3000中国革命斗争的胜利") == "中国革命斗争的胜利"
+    assert trim_ordinal("三中全会以来") == "三中全会以来"

@@ -55,6 +55,8 @@ def test_dates_are_printed_the_chinese_way(value: str, text: str) -> None:
     ("第一，认真排查和发现“最后一公里”问题", "认真排查和发现“最后一公里”问题"),
     ("第二、群众路线是我们党的根本路线", "群众路线是我们党的根本路线"),
     ("第一次全国代表大会的召开", "第一次全国代表大会的召开"),
+    ("二 调查就是解决问题", "调查就是解决问题"),  # an essay's chapter numeral and a space
+    ("十一届三中全会以来", "十一届三中全会以来"),
 ])
 def test_section_titles_lose_the_sources_own_numbering(title: str, shown: str) -> None:
     assert display_title(title) == shown
