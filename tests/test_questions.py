@@ -227,3 +227,35 @@ def test_a_long_key_point_lends_a_duty_from_the_clause_that_names_who_must_act()
     _, bare = point_material(["发展是第一要务，要把群众的冷暖放在心上，一刻也不能放松，"
                               "坚持不懈抓落实，久久为功见成效。"])
     assert bare == []
+
+
+def test_a_clause_that_points_back_to_someone_is_not_asked_alone() -> None:
+    """为人民服务: ……只要他是做过一些有益的工作的，我们都要给他送葬，开追悼会。  Cut out,
+    我们都要给他送葬 names nobody."""
+    from handouts.content.questions import point_material
+
+    _, duties = point_material(["今后我们的队伍里，不管死了谁，不管是炊事员，是战士，只要他是"
+                                "做过一些有益的工作的，我们都要给他送葬，开追悼会。"])
+    assert duties == []
+    # 其他 and 他人 are no pronouns.
+    _, others = point_material(["各级党员干部要尊重他人的意见，团结其他同志一道工作。"])
+    assert others == ["各级党员干部要尊重他人的意见，团结其他同志一道工作"]
+
+
+def test_a_sentence_that_gives_its_own_reason_is_not_asked_why() -> None:
+    """为什么说“因为我们是为人民服务的，所以……”？ asks the reason the sentence states."""
+    from handouts.content.questions import point_material
+
+    claims, duties = point_material(["因为我们是为人民服务的，所以，我们如果有缺点，"
+                                     "就不怕别人批评指出。"])
+    assert claims == duties == []
+
+
+def test_a_sentence_quoted_whole_is_asked_about_once_in_a_section() -> None:
+    """如何理解“……”的要求？ beside 对照“……”的要求，查找差距？ asks one thing twice."""
+    section = Section("x/1", "标题", 1,
+                      "我们一定要纠正脱离实际情况的本本主义。这是一个长期的任务，不可以放松。")
+    questions = QuestionWriter(load_patterns()).section(
+        section, [], 2, points=["我们一定要纠正脱离实际情况的本本主义。"])
+    quoting = [q for q in questions if "纠正脱离实际情况的本本主义" in q]
+    assert len(quoting) == 1, questions

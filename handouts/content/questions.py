@@ -195,7 +195,7 @@ class Material:
 # A key point asked about must stand alone: not opened by a connective or a pronoun
 # that points elsewhere, not a personal pledge, not a question.
 _DEPENDENT = re.compile(
-    r"^(?:但是?|然而|因此|所以|而且|并且|同时|另外|此外|这|那|其|它|为此|对此|总之|可见|当前|目前"
+    r"^(?:但是?|然而|因此|所以|因为|由于|而且|并且|同时|另外|此外|这|那|其|它|为此|对此|总之|可见|当前|目前"
     r"|比如|例如|如果|只有|正所谓|也就是|就是|也是|是|即|则|而|又|并)")
 _DUTY = re.compile(r"(?<![重主需只想纲])要(?![求素点])|必须|应当|应该")
 _IS = re.compile(r"就是|(?<![但于还或])是(?!否)")
@@ -229,13 +229,20 @@ def point_material(points: Sequence[str]) -> tuple[list[str], list[str]]:
     return claims, duties
 
 
+# Material that quotes a sentence whole.
+_WHOLE = frozenset({"claim", "point", "duty", "saying"})
+# A third person (他、她、它，他们) points back to someone named before (我们都要给他送
+# 葬): cut out of its sentence it names nobody.  其他 and 他人 are no pronouns.
+_PRONOUN = re.compile(r"(?<!其)[他她它](?![人国乡])")
+
+
 def _standalone(text: str, most: int) -> bool:
     """Askable whole: 8 to ``most`` Han characters, one sentence that does not lean on
-    the one before, speak for the writer or hold a list or an aside."""
+    the one before (这, a third person), speak for the writer or hold a list or an aside."""
     n = han_count(text)
     return not (not 8 <= n <= most or re.search(r"[。！？；;]", text)
                 or text.endswith(("？", "?")) or bool(_DEPENDENT.match(text))
-                or "这" in text
+                or "这" in text or bool(_PRONOUN.search(text))
                 or "我" in text.replace("我们", "").replace("我党", "").replace("我国", "")
                 or text.count("，") > 3 or bool(re.search(r"[：:（(]", text)))
 
@@ -383,12 +390,15 @@ class QuestionWriter:
         Material is used once per handout; with ``reuse`` (a section that would otherwise
         have fewer than two questions) once per stage, so its subject, asked about for
         understanding in an earlier section, may still be applied or reflected on here.
+        A sentence quoted whole (a claim, a duty, a saying) is never asked twice: 如何理解
+        “……”的要求？ beside 对照“……”的要求，查找差距？ is one question (JUDGING.md: weak).
         """
         for kind, variants in self._variants(stage):
             for value, pattern in ((v, p) for v in mat.get(kind) for p in variants):
                 key = ("quote" if kind in QUOTES else kind, value)
                 if (stage, *key) in self.used_material or (
-                        key in self.used_material and kind != "term" and not reuse):
+                        key in self.used_material and kind != "term"
+                        and (not reuse or kind in _WHOLE)):
                     continue
                 question = pattern.format(**{kind: value})
                 if (question in self.written or self._alike(question)
