@@ -450,6 +450,10 @@ def _content(work: Path) -> dict[str, Any]:
     q = measure.question_figures(corpus)
     figures["questions, every theme and packet"] = (
         f"{q['questions']} printed, {q['defects']} checker defects, {q['refused']} refused")
+    for alone in ("seeds", "real"):
+        q = measure.question_figures(measure.gold_corpus(work / f"{alone}-alone", (alone,)))
+        figures[f"questions, {alone} alone"] = (
+            f"{q['questions']} printed, {q['defects']} checker defects, {q['refused']} refused")
     judged = measure.judged_figures(corpus)
     jq, jk = judged["questions"], judged["keypoints"]
     figures["judged questions"] = (

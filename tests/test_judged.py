@@ -94,6 +94,15 @@ def test_the_checker_finds_no_defect_in_any_theme_or_packet(corpus):
     assert figures["defects"] == 0, figures["found"]
 
 
+@pytest.mark.parametrize("alone", ["seeds", "real"])
+def test_the_checker_finds_no_defect_on_each_corpus_alone(alone, tmp_path):
+    """The seeds and the real texts each make their own handouts (a passage beyond the
+    cap in the joint corpus is printed when its corpus stands alone)."""
+    figures = measure.question_figures(measure.gold_corpus(tmp_path / alone, (alone,)))
+    assert figures["questions"] > 40
+    assert figures["defects"] == 0, figures["found"]
+
+
 def test_judged_questions_are_still_printed_and_usable(judged):
     q = judged["questions"]
     assert q["judged"] == 60
