@@ -223,3 +223,19 @@ def test_link_syntax_a_page_converter_left_is_not_text() -> None:
     )
     # An in-page footnote marker stays for the notes stage to resolve.
     assert text.split("\n\n") == ["撰写", "文档", "转藏分享", "正文见第1条和[[1]](#_ftnref1)。\n"]
+
+
+def test_a_page_body_without_a_head_is_titled_by_its_pictures_shared_alt_text(
+        tmp_path: Path) -> None:
+    """A news portal's article body saved without <head> names the article only in the
+    alt text of its pictures (tests/data/real/news_lianghui_jiebie.html)."""
+    title = "今年两会，总书记首次到这两个界别，都说了啥？"
+    body = "".join(f"<p>第{n}段：每年两会，总书记参加团组审议讨论，总是备受关注。</p>"
+                   f'<img src="x{n}.jpg" alt="{title}" />' for n in range(3))
+    page = tmp_path / "news.html"
+    page.write_text(f"<div>{body}<img src='y.jpg' alt='图片' /></div>", encoding="utf-8")
+    assert read_document(page).title == title
+    single = tmp_path / "single.html"
+    single.write_text(f'<div><p>{"正文内容很长。" * 20}</p><img src="x.jpg" alt="{title}" /></div>',
+                      encoding="utf-8")
+    assert read_document(single).title is None  # one picture's caption names nothing

@@ -52,11 +52,30 @@ def _read_html(path: Path, html: str, encoding: str) -> RawDocument:
         markdown_to_text(normalise_newlines(body)),
         "markdown",
         encoding,
-        title=getattr(meta, "title", None) or None,
+        title=getattr(meta, "title", None) or _repeated_alt(html),
         date=getattr(meta, "date", None) or None,
         source=getattr(meta, "sitename", None) or None,
         author=getattr(meta, "author", None) or None,
     )
+
+
+def _repeated_alt(html: str) -> str | None:
+    """A page body saved without its head (a news portal's article, cut from the editor)
+    often names the article only in its pictures' alt text, the same on each: that text
+    is the title when two or more pictures carry it and it reads as a line of Chinese."""
+    from collections import Counter
+
+    from lxml import etree
+    from lxml import html as lxml_html
+
+    try:
+        alts = Counter(a.strip() for a in lxml_html.fromstring(html).xpath("//img/@alt"))
+    except (etree.ParserError, ValueError):
+        return None
+    for alt, count in alts.most_common():
+        if count >= 2 and len(re.findall(r"[\u4e00-\u9fff]", alt)) >= 6:
+            return alt
+    return None
 
 
 _BLOCKS = ("h1", "h2", "h3", "h4", "h5", "h6", "p", "li", "blockquote", "pre", "td")
