@@ -204,6 +204,18 @@ def _refused(corpus, section_id: str, text: str, kind: str, value: str, stage: s
     return check(Candidate(text, kind, value, stage, _section(corpus, section_id)), earlier)
 
 
+def test_a_persons_name_is_never_the_subject_of_a_question(corpus):
+    """文中围绕习近平提出了哪些要求？ reads as asking what the passage demands of him."""
+    section_id = "001_01203cdb0f8682c9/2.6.3"
+    assert "焦裕禄" in study_text(_section(corpus, section_id))
+    name = _refused(corpus, section_id, "文中围绕焦裕禄提出了哪些要求？", "term", "焦裕禄",
+                    "understanding")
+    assert "asks about a person's name" in name
+    thought = _refused(corpus, section_id, "文中围绕马克思主义提出了哪些要求？", "term",
+                       "马克思主义", "understanding")
+    assert "asks about a person's name" not in thought
+
+
 def test_a_question_about_one_unit_or_place_is_local_but_the_party_is_not():
     from handouts.content.checks import is_local
 

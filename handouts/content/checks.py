@@ -51,6 +51,7 @@ class Rules:
     local_words: tuple[str, ...]
     local_tags: frozenset[str]
     not_local: frozenset[str]
+    person_tags: frozenset[str]
     object_overlap: float
     contained_min: int
     contained_share: float
@@ -75,6 +76,7 @@ def load_rules(path: Path = RULES_FILE) -> Rules:
             local_words=tuple(objects["local_words"]),
             local_tags=frozenset(objects["local_tags"]),
             not_local=frozenset(objects.get("not_local", ())),
+            person_tags=frozenset(objects.get("person_tags", ("nr", "nrfg", "nrt"))),
             object_overlap=float(repeat["object_overlap"]),
             contained_min=int(repeat["contained_min"]),
             contained_share=float(repeat["contained_share"]),
@@ -181,6 +183,8 @@ def check(candidate: Candidate, earlier: Sequence[Candidate] = (),
     if kind in ("term", "phrase", "topic", "label") and any(
             value.strip("“”").startswith(t) or value.endswith(t) for t in rules.titles):
         reasons.append("asks about a person's title")
+    if kind in ("term", "phrase", "label") and _person(value.strip("“”"), rules):
+        reasons.append("asks about a person's name")
     if section is not None:
         text = han_only(f"{section.title}{study_text(section)}")
         if not all(han_only(o) in text for o in objects):
@@ -304,6 +308,14 @@ def _noun(word: str) -> bool:
     tag = segmenter.tag(word) or next(
         (segmenter.tag(t) for t in reversed(segmenter.cut(word)) if segmenter.tag(t)), "")
     return tag.startswith(("n", "vn", "j"))
+
+
+def _person(value: str, rules: Rules) -> bool:
+    """Whether a word is a person's name (习近平, 焦裕禄): the dictionary tags it so, and
+    it is a name's length (邓小平理论, tagged nr too, is a body of thought)."""
+    from handouts.segment import get_segmenter
+
+    return 2 <= len(value) <= 4 and get_segmenter().tag(value) in rules.person_tags
 
 
 def is_local(value: str, rules: Rules | None = None) -> bool:
