@@ -201,6 +201,28 @@ def test_a_passages_closing_date_line_is_no_stranded_heading() -> None:
     assert stranded == ["第二节调查的技术"]
 
 
+def test_note_references_are_read_back_as_part_of_their_line() -> None:
+    """A superscript [1] comes back from the PDF as a line of its own at its line's
+    height; read as a break, the line after it opened a paragraph (an orphan at a page's
+    foot in 反对本本主义)."""
+    import weasyprint
+
+    from handouts.writers.pdf import justify
+
+    justify.install()
+    source = _seed_sentences()
+    text = "".join(f"{source[i * 40: i * 40 + 40]}<sup>[{i + 1}]</sup>" for i in range(60))
+    pdf = weasyprint.HTML(string=(
+        "<html lang='zh-CN'><head><style>@page{size:a5;margin:15mm}"
+        "p{font-family:'Noto Serif CJK SC';font-size:10pt;line-height:1.75;"
+        "text-indent:2em;text-align:justify;margin:0;widows:2;orphans:2}"
+        "sup{font-size:6pt}"
+        f"</style></head><body><p>前言。</p><p>{text}。</p><p>结语。</p></body></html>")).write_pdf()
+    flaws = pdfcheck.page_flaws(pdf, heading_font="Sans")
+    assert flaws.paragraphs == 3
+    assert flaws.orphans == flaws.widows == ()
+
+
 @pytest.mark.parametrize("css", [CAREFUL, ""], ids=["as-set", "weasyprint-defaults"])
 def test_weasyprint_honours_widows_orphans_and_break_after_avoid(css: str) -> None:
     flaws = pdfcheck.page_flaws(flow_pdf(css + "h2{break-after:avoid}"), heading_font="Sans")

@@ -8,6 +8,7 @@ characters and lines.  Every function takes the PDF as bytes and is pure.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import io
 import itertools
@@ -388,6 +389,26 @@ def counted_characters(text: str) -> int:
                if not ch.isspace() and not unicodedata.category(ch).startswith("P"))
 
 
+# A note reference set as a superscript ([1], ①) is read back as a line of its own at its
+# line's height: it is part of that line, not a break in the paragraph.
+_NOTE_MARK = re.compile(r"^\s*(?:\[\d{1,3}\]|[①-⑳])\s*$")
+
+
+def _with_marks_joined(page_lines: list[Line]) -> list[Line]:
+    """The page's lines with each note reference joined to the line it is raised over
+    (that line then reaches as far as the mark does: at a line's end it is what makes
+    the line full)."""
+    marks = [ln for ln in page_lines if _NOTE_MARK.match(ln.text)]
+    out = [ln for ln in page_lines if not _NOTE_MARK.match(ln.text)]
+    for mark in marks:
+        near = [i for i, ln in enumerate(out) if abs(ln.top - mark.top) < 0.6 * ln.size
+                and ln.x0 <= mark.x0]
+        if near:
+            i = near[0]
+            out[i] = dataclasses.replace(out[i], x1=max(out[i].x1, mark.x1))
+    return out
+
+
 def page_flaws(pdf: bytes, *, min_chars: int = 2, heading_font: str = "Sans",
                margin_size: float = 8.0, tolerance: float = 0.5,
                pages: Collection[int] | None = None) -> PageFlaws:
@@ -409,7 +430,7 @@ def page_flaws(pdf: bytes, *, min_chars: int = 2, heading_font: str = "Sans",
         del by_page[number]
     for number, page_lines in by_page.items():
         page_lines.sort(key=lambda ln: ln.top)
-        by_page[number] = _without_margins(page_lines, margin_size)
+        by_page[number] = _with_marks_joined(_without_margins(page_lines, margin_size))
     right = _right_edges([ln for page_lines in by_page.values() for ln in page_lines],
                          heading_font)
 
