@@ -652,14 +652,17 @@ def _holds(text: str, keys: Sequence[str], outside: set[str]) -> bool:
 _CLOSED = re.compile(r"[。！？!?…；;：:，,][”’」』）)\]】》]*\s*$")
 
 
-def _statements(text: str) -> list[str]:
+@functools.lru_cache(maxsize=4096)
+def _statements(text: str) -> tuple[str, ...]:
     """The sentences of a study text that end as sentences do.  A line with no closing
     punctuation is a caption or a list (四风：形式主义，官僚主义，享乐主义，奢靡之风 under
     a passage on the mass line): JUDGING.md counts a list item as no part of the subject.
-    A text with no closing punctuation anywhere keeps all its lines."""
+    A text with no closing punctuation anywhere keeps all its lines.
+
+    Cached: every theme asks it of every section it scores, some twice."""
     sentences = [s for s in split_sentences(text) if han_count(s)]
     closed = [s for s in sentences if _CLOSED.search(s)]
-    return closed or sentences
+    return tuple(closed or sentences)
 
 
 def runs_through(section: Section, match: ThemeMatch, theme: Theme,
