@@ -430,7 +430,7 @@ def page_flaws(pdf: bytes, *, min_chars: int = 2, heading_font: str = "Sans",
         del by_page[number]
     for number, page_lines in by_page.items():
         page_lines.sort(key=lambda ln: ln.top)
-        by_page[number] = _with_marks_joined(_without_margins(page_lines, margin_size))
+        by_page[number] = _without_margins(page_lines, margin_size)
     right = _right_edges([ln for page_lines in by_page.values() for ln in page_lines],
                          heading_font)
 
@@ -481,11 +481,11 @@ def page_flaws(pdf: bytes, *, min_chars: int = 2, heading_font: str = "Sans",
     def trailer(ln: Line) -> bool:
         # A passage's own date or source line set after its text (（一九五一年十二月八日）):
         # smaller than the body and flush right (within one of its own characters: a
-        # closing bracket may be set half width).  It closes the passage
-        # above; a page may end on it.
+        # closing bracket may be set half width).  It closes the passage above; a page
+        # may end on it.
         text = [p for p in by_page[ln.page] if is_text(p)]
         return bool(text) and ln.size < body and (
-            abs(ln.x1 - max(p.x1 for p in text)) <= ln.size  # a closing bracket may be set half
+            abs(ln.x1 - max(p.x1 for p in text)) <= ln.size
             and ln.x0 > min(p.x0 for p in text) + 2 * ln.size)
 
     stranded = []
@@ -503,7 +503,17 @@ def page_flaws(pdf: bytes, *, min_chars: int = 2, heading_font: str = "Sans",
 
 def page_lines_unimposed(pdf: bytes) -> list[Line]:
     """``lines(pdf)``, with a booklet's A4 sides cut in halves and numbered as the A5
-    pages they carry (saddle-stitch order), so paragraphs read on across page turns."""
+    pages they carry (saddle-stitch order), so paragraphs read on across page turns, and
+    each note reference joined to the line it is raised over (what the typesetting
+    checks read: a line ending in [1] is full, and the line after it no new paragraph)."""
+    by_page: dict[int, list[Line]] = {}
+    for ln in _unimposed(pdf):
+        by_page.setdefault(ln.page, []).append(ln)
+    return [ln for number in sorted(by_page)
+            for ln in sorted(_with_marks_joined(by_page[number]), key=lambda ln: ln.top)]
+
+
+def _unimposed(pdf: bytes) -> list[Line]:
     from handouts.writers.pdf.booklet import saddle_stitch_order
 
     with _plumber(pdf) as doc:
