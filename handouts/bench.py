@@ -442,6 +442,12 @@ def _content(work: Path) -> dict[str, Any]:
     figures["gold, a second blind reading"] = (
         f"kappa {both['kappa']:.2f}, {100 * both['alike']:.0f}% of {both['sections']} "
         "sections read alike")
+    for label, only in (("all gold", None), ("seeds", "seeds"), ("real texts", "real")):
+        mine = [e for e in gold if only is None or e.corpus == only]
+        theirs = [e for e in second if only is None or e.corpus == only]
+        read = measure.agreement(mine, theirs, [t.id for t in corpus.themes])
+        figures[f"the second reading scored as a selector, {label}"] = (
+            f"precision {read['precision']:.2f}, recall {read['recall']:.2f}")
     for label, entries in (("second reading", second), ("both readings agree", both["agreed"])):
         f = measure.selection_figures(corpus, entries)
         figures[f"selection, {label} ({f['sections']} sections)"] = (

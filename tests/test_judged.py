@@ -62,6 +62,28 @@ def test_a_blind_second_reading_agrees_with_the_gold(corpus, gold):
     assert agreed["precision"] >= 0.97 and agreed["recall"] >= 0.8, agreed["errors"]
 
 
+def test_agreement_scores_the_second_reading_as_a_selector():
+    """Precision: of the second reader's "fits", the share the first reader also gave;
+    recall: of the first reader's, the share the second found."""
+    G = measure.GoldSection
+    first = [G("c", "a", ("x", "y"), "."), G("c", "b", ("x",), "."), G("c", "c", (), ".")]
+    second = [G("c", "a", ("x",), "."), G("c", "b", ("x", "z"), "."), G("c", "c", ("y",), ".")]
+    both = measure.agreement(first, second, ["x", "y", "z"])
+    assert (both["precision"], both["recall"]) == (2 / 4, 2 / 3)
+    assert [e.anchor for e in both["agreed"]] == []
+    assert measure.agreement(first, first, ["x", "y", "z"])["precision"] == 1.0
+
+
+def test_a_careful_reader_does_not_reach_the_issue_target_on_the_gold(corpus, gold):
+    """The issue asks the selector for precision and recall of 0.9 each.  Scored the same
+    way against the first reading, the blind second reading does not reach it: the gold
+    is one reading of sections two readers argue about, and this is the ceiling the
+    selector's figures are read against (printed by ``make bench``)."""
+    second = measure.load_gold(measure.SECOND_READING)
+    both = measure.agreement(gold, second, [t.id for t in corpus.themes])
+    assert min(both["precision"], both["recall"]) < 0.9, both
+
+
 def test_the_real_texts_are_selected_from(corpus, gold):
     """Before the IDF counted a document's sections with diminishing weight, almost
     nothing of the real texts was selected (recall 0.11): 反对本本主义 says 调查 in every

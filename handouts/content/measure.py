@@ -60,24 +60,32 @@ def agreement(first: Sequence[GoldSection], second: Sequence[GoldSection],
     """How far two readings of the same sections agree: Cohen's kappa over section x
     theme pairs (agreement beyond what each reader's rate of "fits" gives by chance),
     the share of sections read alike, and the sections both read alike (the gold's rule:
-    a section one could argue either way is left out)."""
+    a section one could argue either way is left out).
+
+    It also scores the second reading as if it were the selector, against the first:
+    the precision and recall a careful reader reaches on the same gold, the ceiling
+    against which the selector's own figures are read."""
     other = {(e.corpus, e.anchor): set(e.themes) for e in second}
     shared = [e for e in first if (e.corpus, e.anchor) in other]
     n = len(shared) * len(themes)
     if not n:
-        return {"sections": 0, "kappa": 0.0, "alike": 0.0, "agreed": [], "missing": []}
+        return {"sections": 0, "kappa": 0.0, "alike": 0.0, "agreed": [], "missing": [],
+                "precision": 1.0, "recall": 1.0}
     a = sum(t in e.themes for e in shared for t in themes)
     b = sum(t in other[(e.corpus, e.anchor)] for e in shared for t in themes)
     same = sum((t in e.themes) == (t in other[(e.corpus, e.anchor)])
                for e in shared for t in themes)
     observed, chance = same / n, (a / n) * (b / n) + (1 - a / n) * (1 - b / n)
     agreed = [e for e in shared if set(e.themes) == other[(e.corpus, e.anchor)]]
+    hits = sum(len(set(e.themes) & other[(e.corpus, e.anchor)]) for e in shared)
     return {
         "sections": len(shared),
         "kappa": (observed - chance) / (1 - chance) if chance < 1 else 1.0,
         "alike": len(agreed) / len(shared),
         "agreed": agreed,
         "missing": [e.anchor for e in first if (e.corpus, e.anchor) not in other],
+        "precision": hits / b if b else 1.0,
+        "recall": hits / a if a else 1.0,
     }
 
 
