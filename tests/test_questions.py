@@ -242,6 +242,33 @@ def test_a_clause_that_points_back_to_someone_is_not_asked_alone() -> None:
     assert others == ["各级党员干部要尊重他人的意见，团结其他同志一道工作"]
 
 
+def test_a_clause_conceded_before_but_is_not_taken_as_the_demand() -> None:
+    """不要四面出击 (1950): 民族资产阶级将来是要消灭的，但是现在要把他们团结在我们身边。
+    对照“民族资产阶级将来是要消灭的”的要求 set a branch against the half of the sentence
+    the speaker turns away from."""
+    from handouts.content.questions import point_material
+
+    _, duties = point_material(["民族资产阶级将来是要消灭的，但是现在要把他们团结在我们身边，"
+                                "不要把他们推开。"])
+    assert not any("消灭" in d for d in duties), duties
+    # Asked whole, the sentence keeps its turn, and is a demand.
+    _, whole = point_material(["马克思主义的“本本”是要学习的，但是必须同我国的实际情况相结合。"])
+    assert whole == ["马克思主义的‘本本’是要学习的，但是必须同我国的实际情况相结合"]
+
+
+def test_a_want_or_a_noun_phrase_is_no_duty() -> None:
+    """反对本本主义: 有斗争经验的青年人也要 (whom to invite: "want"), and 我们调查所要得到的
+    结论，是…… (what the conclusion is) were asked as 要求."""
+    from handouts.content.questions import point_material
+
+    _, wanted = point_material(["以年龄说，老年人最好，有斗争经验的青年人也要，"
+                                "因为他们有进步的思想，有锐利的观察。"])
+    assert wanted == []
+    claims, duties = point_material(["我们调查所要得到的结论，"
+                                     "是各阶级现在的以及历史的盛衰荣辱的情况。"])
+    assert duties == [] and len(claims) == 1
+
+
 def test_a_sentence_that_gives_its_own_reason_is_not_asked_why() -> None:
     """为什么说“因为我们是为人民服务的，所以……”？ asks the reason the sentence states."""
     from handouts.content.questions import point_material

@@ -197,7 +197,13 @@ class Material:
 _DEPENDENT = re.compile(
     r"^(?:但是?|然而|因此|所以|因为|由于|而且|并且|同时|另外|此外|这|那|其|它|为此|对此|总之|可见|当前|目前"
     r"|比如|例如|如果|只有|正所谓|也就是|就是|也是|是|即|则|而|又|并)")
-_DUTY = re.compile(r"(?<![重主需只想纲])要(?![求素点])|必须|应当|应该")
+# A duty's 要 is a modal before what must be done: not a word's part (重要, 需要, 要求),
+# not the 所要 of a noun phrase (调查所要得到的结论), not a verb closing its clause
+# (有斗争经验的青年人也要: "want").
+_DUTY = re.compile(r"(?<![重主需只想纲所])要(?![求素点]|[，,。；;！!？?、）)]|$)|必须|应当|应该")
+# A clause conceded before 但是 (……是要消灭的，但是现在要……) is not what the sentence
+# asks: the demand follows the turn.
+_TURN = re.compile(r"^(?:但是?|可是|然而|却)")
 _IS = re.compile(r"就是|(?<![但于还或])是(?!否)")
 
 
@@ -221,10 +227,10 @@ def point_material(points: Sequence[str]) -> tuple[list[str], list[str]]:
         clauses = re.split(r"[，；;]", point.strip().rstrip("。！；;!"))
         if len(clauses) < 2 or _standalone(point.strip().rstrip("。！；;!"), 45):
             continue
-        for clause in clauses:
+        for clause, after in zip(clauses, [*clauses[1:], ""], strict=True):
             clause = clause.strip()
             if (_standalone(clause, 30) and _DUTY.search(clause) and _subject(clause)
-                    and _nest(clause) not in duties):
+                    and not _TURN.match(after.strip()) and _nest(clause) not in duties):
                 duties.append(_nest(clause))
     return claims, duties
 
