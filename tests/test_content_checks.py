@@ -377,3 +377,16 @@ def test_a_term_may_be_read_in_one_sense_and_a_theme_may_join_two_subjects():
     bad = {"themes": [{**data["themes"][0], "terms": [{"term": "监督", "only": ["纪律"]}]}]}
     with pytest.raises(ConfigError, match=r"terms\[0\]\.only"):
         parse_themes(bad, "themes.toml")
+
+
+def test_a_theme_word_in_the_name_of_a_document_is_no_mention(tmp_path):
+    """A news page on the NPC sessions says 听取意见和建议 of committee members once, and
+    names 《关于加快构建中国特色哲学社会科学的意见》 later: that 意见 names a paper, and
+    the page was printed under 倾听群众呼声 on the real texts."""
+    for path in [*paths.CORPUS.glob("*.txt"), REAL / "news_lianghui_jiebie.html"]:
+        shutil.copy(path, tmp_path / path.name)
+    corpus = pipeline.load(tmp_path)
+    section = next(s for d in corpus.documents for s in d.sections
+                   if "《关于加快构建中国特色哲学社会科学的意见》" in study_text(s))
+    why = _verdicts(corpus, "listening", max_sections=1000)[section.id]
+    assert "passing mention" in why, why

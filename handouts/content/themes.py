@@ -665,6 +665,18 @@ def _statements(text: str) -> tuple[str, ...]:
     return tuple(closed or sentences)
 
 
+# A document's name (《关于加快构建中国特色哲学社会科学的意见》) names a paper, not what
+# the sentence says: a theme word inside it (意见) is no mention of the theme.
+_DOCUMENT_NAME = re.compile(r"《[^《》]*》")
+
+
+@functools.lru_cache(maxsize=4096)
+def _spoken(text: str) -> tuple[str, ...]:
+    """The sentences of a study text (``_statements``) with the documents they name
+    blanked out: what the body says in its own words."""
+    return tuple(_DOCUMENT_NAME.sub("|", s) for s in _statements(text))
+
+
 def runs_through(section: Section, match: ThemeMatch, theme: Theme,
                  settings: Selection = DEFAULT_SELECTION) -> bool:
     """Whether the theme's words run through the section rather than pass through it:
@@ -678,7 +690,7 @@ def runs_through(section: Section, match: ThemeMatch, theme: Theme,
     keys, outside = _looked_for(match, theme)
     if _holds(section.title, keys, outside):
         return True
-    sentences = _statements(study_text(section))
+    sentences = _spoken(study_text(section))
     holding = [s for s in sentences if _holds(s, keys, outside)]
     if len(holding) >= settings.min_sentences or (holding and len(holding) == len(sentences)):
         return True
@@ -755,7 +767,7 @@ def _body_names(section: Section, match: ThemeMatch, theme: Theme) -> bool:
     heading may join two subjects (俯下身子深入基层 倾听群众呼声) of which the body takes
     up one: the other is the heading's alone."""
     keys, outside = _looked_for(match, theme)
-    return any(_holds(s, keys, outside) for s in _statements(study_text(section)))
+    return any(_holds(s, keys, outside) for s in _spoken(study_text(section)))
 
 
 def _best_themes(documents: tuple[Document, ...],
