@@ -457,7 +457,14 @@ def _content(work: Path) -> dict[str, Any]:
     figures["questions, every theme and packet"] = (
         f"{q['questions']} printed, {q['defects']} checker defects, {q['refused']} refused")
     for alone in ("seeds", "real"):
-        q = measure.question_figures(measure.gold_corpus(work / f"{alone}-alone", (alone,)))
+        # Each corpus standing alone, as an organiser's own collection would: its term
+        # statistics are its own, and passages beyond the joint corpus's cap are printed.
+        own = measure.gold_corpus(work / f"{alone}-alone", (alone,))
+        f = measure.selection_figures(own, gold, [alone])
+        figures[f"selection, {alone} alone ({f['sections']} sections)"] = (
+            f"precision {f['precision']:.2f}, recall {f['recall']:.2f}, "
+            f"off-theme {100 * f['off_theme']:.0f}% of {f['printed']} printed")
+        q = measure.question_figures(own)
         figures[f"questions, {alone} alone"] = (
             f"{q['questions']} printed, {q['defects']} checker defects, {q['refused']} refused")
     judged = measure.judged_figures(corpus)

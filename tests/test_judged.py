@@ -110,6 +110,26 @@ def test_printed_sections_are_on_theme(corpus, gold):
     assert measure.selection_figures(corpus, gold)["off_theme"] <= 0.05
 
 
+@pytest.fixture(scope="module")
+def real_alone(tmp_path_factory):
+    return measure.gold_corpus(tmp_path_factory.mktemp("real-alone") / "corpus", ("real",))
+
+
+def test_the_real_texts_alone_hold_todays_figures(real_alone, gold):
+    """Standing alone (an organiser's own collection), the real texts' term statistics
+    are their own: words rare in them (意义, 学习) weigh more than beside the seeds, and
+    passages beyond the joint corpus's cap are printed."""
+    f = measure.selection_figures(real_alone, gold, ["real"])
+    assert f["precision"] >= 0.71 and f["recall"] >= 0.55, f["errors"]
+    assert f["off_theme"] <= 0.29, f["errors"]
+
+
+@pytest.mark.xfail(strict=True, reason="issue 10 target not met on the real texts alone: "
+                                       "off-theme 29% of 14 printed")
+def test_printed_sections_are_on_theme_on_the_real_texts_alone(real_alone, gold):
+    assert measure.selection_figures(real_alone, gold, ["real"])["off_theme"] <= 0.05
+
+
 def test_the_checker_finds_no_defect_in_any_theme_or_packet(corpus):
     figures = measure.question_figures(corpus)
     assert figures["questions"] > 100
