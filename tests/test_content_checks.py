@@ -390,3 +390,16 @@ def test_a_theme_word_in_the_name_of_a_document_is_no_mention(tmp_path):
                    if "《关于加快构建中国特色哲学社会科学的意见》" in study_text(s))
     why = _verdicts(corpus, "listening", max_sections=1000)[section.id]
     assert "passing mention" in why, why
+
+
+def test_a_marxist_text_that_never_names_the_mass_line_is_not_on_it(tmp_path):
+    """党内团结的辩证方法 (1957) says 马克思主义 and 意义, two of the mass-line theme's
+    words; among the real texts alone those words are rare and it was printed there.
+    The theme requires its name or its formula."""
+    for path in REAL.iterdir():
+        if path.suffix in {".md", ".html"}:
+            shutil.copy(path, tmp_path / path.name)
+    corpus = pipeline.load(tmp_path)
+    why = _verdicts(corpus, "mass-line")["speech_dangnei_tuanjie/1"]
+    assert why.startswith("names none of 群众路线"), why
+    assert not select(corpus.documents, corpus.theme("mass-line"), themes=corpus.themes)

@@ -120,12 +120,12 @@ def test_the_real_texts_alone_hold_todays_figures(real_alone, gold):
     are their own: words rare in them (意义, 学习) weigh more than beside the seeds, and
     passages beyond the joint corpus's cap are printed."""
     f = measure.selection_figures(real_alone, gold, ["real"])
-    assert f["precision"] >= 0.83 and f["recall"] >= 0.55, f["errors"]
-    assert f["off_theme"] <= 0.17, f["errors"]
+    assert f["precision"] >= 0.9 and f["recall"] >= 0.55, f["errors"]
+    assert f["off_theme"] <= 0.1, f["errors"]
 
 
 @pytest.mark.xfail(strict=True, reason="issue 10 target not met on the real texts alone: "
-                                       "off-theme 17% of 12 printed")
+                                       "off-theme 9% of 11 printed")
 def test_printed_sections_are_on_theme_on_the_real_texts_alone(real_alone, gold):
     assert measure.selection_figures(real_alone, gold, ["real"])["off_theme"] <= 0.05
 
