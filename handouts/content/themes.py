@@ -650,31 +650,23 @@ def _holds(text: str, keys: Sequence[str], outside: set[str]) -> bool:
 # A sentence ends in punctuation (and perhaps closing quotes); a line that does not is a
 # caption, a label or a list.
 _CLOSED = re.compile(r"[。！？!?…；;：:，,][”’」』）)\]】》]*\s*$")
-
-
-@functools.lru_cache(maxsize=4096)
-def _statements(text: str) -> tuple[str, ...]:
-    """The sentences of a study text that end as sentences do.  A line with no closing
-    punctuation is a caption or a list (四风：形式主义，官僚主义，享乐主义，奢靡之风 under
-    a passage on the mass line): JUDGING.md counts a list item as no part of the subject.
-    A text with no closing punctuation anywhere keeps all its lines.
-
-    Cached: every theme asks it of every section it scores, some twice."""
-    sentences = [s for s in split_sentences(text) if han_count(s)]
-    closed = [s for s in sentences if _CLOSED.search(s)]
-    return tuple(closed or sentences)
-
-
 # A document's name (《关于加快构建中国特色哲学社会科学的意见》) names a paper, not what
 # the sentence says: a theme word inside it (意见) is no mention of the theme.
 _DOCUMENT_NAME = re.compile(r"《[^《》]*》")
 
 
 @functools.lru_cache(maxsize=4096)
-def _spoken(text: str) -> tuple[str, ...]:
-    """The sentences of a study text (``_statements``) with the documents they name
-    blanked out: what the body says in its own words."""
-    return tuple(_DOCUMENT_NAME.sub("|", s) for s in _statements(text))
+def _statements(text: str) -> tuple[str, ...]:
+    """The sentences of a study text that end as sentences do, in its own words.  A line
+    with no closing punctuation is a caption or a list (四风：形式主义，官僚主义，享乐主义，
+    奢靡之风 under a passage on the mass line): JUDGING.md counts a list item as no part
+    of the subject.  A text with no closing punctuation anywhere keeps all its lines.
+    The documents a sentence names are blanked out.
+
+    Cached: every theme asks it of every section it scores, some twice."""
+    sentences = [s for s in split_sentences(text) if han_count(s)]
+    closed = [s for s in sentences if _CLOSED.search(s)]
+    return tuple(_DOCUMENT_NAME.sub("|", s) for s in closed or sentences)
 
 
 def runs_through(section: Section, match: ThemeMatch, theme: Theme,
@@ -690,7 +682,7 @@ def runs_through(section: Section, match: ThemeMatch, theme: Theme,
     keys, outside = _looked_for(match, theme)
     if _holds(section.title, keys, outside):
         return True
-    sentences = _spoken(study_text(section))
+    sentences = _statements(study_text(section))
     holding = [s for s in sentences if _holds(s, keys, outside)]
     if len(holding) >= settings.min_sentences or (holding and len(holding) == len(sentences)):
         return True
@@ -767,7 +759,7 @@ def _body_names(section: Section, match: ThemeMatch, theme: Theme) -> bool:
     heading may join two subjects (俯下身子深入基层 倾听群众呼声) of which the body takes
     up one: the other is the heading's alone."""
     keys, outside = _looked_for(match, theme)
-    return any(_holds(s, keys, outside) for s in _spoken(study_text(section)))
+    return any(_holds(s, keys, outside) for s in _statements(study_text(section)))
 
 
 def _best_themes(documents: tuple[Document, ...],
