@@ -120,12 +120,9 @@ def test_the_real_texts_alone_hold_todays_figures(real_alone, gold):
     are their own: words rare in them (意义, 学习) weigh more than beside the seeds, and
     passages beyond the joint corpus's cap are printed."""
     f = measure.selection_figures(real_alone, gold, ["real"])
-    assert f["precision"] >= 0.9 and f["recall"] >= 0.55, f["errors"]
-    assert f["off_theme"] <= 0.1, f["errors"]
+    assert f["precision"] >= 0.95 and f["recall"] >= 0.55, f["errors"]
 
 
-@pytest.mark.xfail(strict=True, reason="issue 10 target not met on the real texts alone: "
-                                       "off-theme 9% of 11 printed")
 def test_printed_sections_are_on_theme_on_the_real_texts_alone(real_alone, gold):
     assert measure.selection_figures(real_alone, gold, ["real"])["off_theme"] <= 0.05
 
@@ -141,7 +138,8 @@ def test_the_checker_finds_no_defect_on_each_corpus_alone(alone, tmp_path):
     """The seeds and the real texts each make their own handouts (a passage beyond the
     cap in the joint corpus is printed when its corpus stands alone)."""
     figures = measure.question_figures(measure.gold_corpus(tmp_path / alone, (alone,)))
-    assert figures["questions"] > 40
+    # The real texts alone print ten sections: most of them are on no theme.
+    assert figures["questions"] > {"seeds": 150, "real": 30}[alone]
     assert figures["defects"] == 0, figures["found"]
 
 

@@ -337,3 +337,48 @@ def test_a_pieces_title_with_its_byline_opens_a_section_even_right_after_a_headi
     from handouts.corpus.sections import _bylined_title
 
     assert not _bylined_title("党员干部要深入基层 倾听群众呼声，了解疾苦 解决问题", PROSE)
+
+
+def test_an_editors_headnote_is_the_documents_source_not_its_text() -> None:
+    """Selected Works texts open with a 题注 (这是毛泽东在……的讲演。).  Read as text, its
+    毛泽东 and 讲话 made 不要四面出击 a passage on the Party's history."""
+    paragraphs = [
+        "（一九四四年九月八日）",
+        "* 这是毛泽东在中共中央警备团追悼张思德的会上的讲演。",
+        "我们的共产党和共产党所领导的八路军、新四军，是革命的队伍。",
+        "这是一次重要的讲话。",
+        "人总是要死的，但死的意义有不同。",
+    ]
+    (section,) = split_sections("d", "为人民服务", paragraphs)
+    assert section.id == "d/1"
+    assert section.sources == ("（一九四四年九月八日）",
+                               "这是毛泽东在中共中央警备团追悼张思德的会上的讲演。")
+    # Only the opening paragraph can be the headnote: the same shape later is text.
+    assert "这是一次重要的讲话。" in section.text
+    assert section.text.startswith("我们的共产党")
+
+
+def test_a_headnote_before_the_first_heading_keeps_the_sections_as_they_were() -> None:
+    """毛泽东的这篇文章是为了……而写的。 stands where 反对本本主义's text begins: the
+    document's first section stays the first (its ids are what edit files name)."""
+    paragraphs = [
+        "毛泽东的这篇文章是为了反对当时红军中的教条主义思想而写的。那时没有用“教条主义”这个名称。",
+        "一、没有调查，没有发言权",
+        "你对于某个问题没有调查，就停止你对于某个问题的发言权。",
+    ]
+    first, second = split_sections("b", "反对本本主义", paragraphs)
+    assert (first.id, first.text) == ("b/1", "")
+    assert first.sources[0].startswith("毛泽东的这篇文章")
+    assert second.id == "b/2" and second.title == "一、没有调查，没有发言权"
+
+
+def test_a_page_that_repeats_its_dateline_gives_one_source_line() -> None:
+    (section,) = split_sections("w", "为人民服务", [
+        "（一九四四年九月八日）", "（一九四四年九月八日）", "我们的共产党是革命的队伍。"])
+    assert section.sources == ("（一九四四年九月八日）",)
+
+
+def test_a_dateline_of_two_dates_is_a_source() -> None:
+    (section,) = split_sections("l", "关于农业互助合作的两次谈话", [
+        "（一九五三年十月十五日、十一月四日）", "办好农业生产合作社，即可带动互助组大发展。"])
+    assert section.sources == ("（一九五三年十月十五日、十一月四日）",)

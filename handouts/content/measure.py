@@ -27,6 +27,7 @@ from typing import Any
 
 from handouts import paths
 from handouts.content.textstats import han_only
+from handouts.errors import ConfigError
 from handouts.model import Document
 
 TESTS_DATA = paths.HOME / "tests" / "data"
@@ -195,7 +196,12 @@ def handouts_of(corpus: Any) -> list[tuple[str, Any, list[str]]]:
             writers.append(writer)
             return writer
 
-        handout = packet_handout(corpus, spec, question_writer=make)
+        try:
+            handout = packet_handout(corpus, spec, question_writer=make)
+        except ConfigError:
+            # A spec whose themes select nothing here (a seed packet read against the
+            # real texts alone) is the build's one-line error, not a handout.
+            continue
         printed = [q for o in handout.outlines for s in o.sections for q in s.questions]
         printed += [q for o in handout.outlines for q in o.questions]
         out.append((f"packet {spec.name}", writers[0], printed))

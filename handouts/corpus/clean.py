@@ -538,7 +538,9 @@ _BRACKET_SOURCE = re.compile(
     r"|《[^》]{1,40}》.{0,60}(?:出版社|第\s*[\d一二三四五六七八九十〇零]+\s*(?:-+|—+)?\s*\d*\s*页|版)"
     r"[^）)]{0,30}"
     r"|[〇○零一二三四五六七八九十\d]{2,4}年[〇○零一二三四五六七八九十\d]{1,3}月"
-    r"(?:[〇○零一二三四五六七八九十\d]{1,3}日)?)\s*[)）]$"
+    r"(?:[〇○零一二三四五六七八九十\d]{1,3}日)?"
+    # ……and a dateline of two (（一九五三年十月十五日、十一月四日）, （……——一九五二年三月）).
+    r"(?:\s*(?:、|——|—|－|至)\s*[〇○零一二三四五六七八九十\d年月日]{2,14})?)\s*[)）]$"
 )
 
 
@@ -552,6 +554,24 @@ def is_attribution(line: str) -> bool:
         rest = m.group("rest")
         return not re.search(r"[。！？!?]$", rest) and bool(_ATTRIBUTION_CUE.search(rest))
     return bool(_BRACKET_SOURCE.match(s))
+
+
+# An editor's headnote (题注) opening a document: 这是毛泽东同志在……上讲话的一部分。, 这是……
+# 为中共中央起草的党内指示。  It says what the document is, as its source line does.
+_GENRE = (r"(?:讲话|讲演|演说|演讲|报告|发言|谈话|指示|通知|通报|电报|复电|批语|批评|书信|文章|"
+          r"碑文|祝词|贺词|闭幕词|开幕词|命令|决议|决定|结论|总结|题词|社论|声明|按语|提纲)")
+_HEADNOTE = re.compile(
+    rf"(?:^|[。；])这是[^。！？；]{{2,90}}?{_GENRE}(?:的(?:一部分|节录|摘要|要点|节选))?(?:。|$)"
+    # 毛泽东的这篇文章是为了反对当时红军中的教条主义思想而写的。
+    rf"|^[^。！？；]{{0,12}}这篇{_GENRE}是[^。！？；]{{2,90}}?而(?:写|作)的。"
+)
+
+
+def is_headnote(paragraph: str) -> bool:
+    """Whether a document's first paragraph is its editor's headnote (题注): what the
+    document is, who wrote it for whom.  It travels with the text as its source, never
+    as study text (its 毛泽东 and 讲话 say nothing of the passage's subject)."""
+    return bool(_HEADNOTE.search(re.sub(r"^[*＊•·\s]+", "", paragraph.strip())))
 
 
 def has_heading_marker(line: str) -> bool:

@@ -23,6 +23,7 @@ from handouts.corpus.clean import (
     TERMINAL,
     has_heading_marker,
     is_attribution,
+    is_headnote,
     is_label,
     is_prose,
     title_like,
@@ -304,6 +305,7 @@ class _Item:
     heading: Heading | None
     text: str
     source: bool = False  # an attribution line: the passage's source, not its text
+    opens: bool = False  # a headnote: it opens the document's first section, as text would
 
 
 def _letters(text: str) -> str:
@@ -319,11 +321,16 @@ def _items(paragraphs: Sequence[str], *, markdown: bool, doc_title: str = "") ->
     # bold or plain lines (新时代“三农”工作总抓手).
     marked = markdown and any(_MD.match(p) for p in paragraphs)
     sources = [is_attribution(p) for p in paragraphs]
+    opening = _opening(paragraphs, sources, markdown=markdown)
+    if opening is not None and is_headnote(paragraphs[opening]):
+        sources[opening] = True
     around = _text_around(paragraphs, sources)
     items: list[_Item] = []
     for idx, paragraph in enumerate(paragraphs):
         if sources[idx]:
-            items.append(_Item(None, paragraph, source=True))
+            # A headnote set as a list item keeps no bullet (*这是……).
+            text = re.sub(r"^[*＊•·]+\s*", "", paragraph.strip()) if idx == opening else paragraph
+            items.append(_Item(None, text, source=True, opens=idx == opening))
             continue
         prev, nxt = around[idx]
         pending = paragraph
@@ -355,6 +362,20 @@ def _items(paragraphs: Sequence[str], *, markdown: bool, doc_title: str = "") ->
             items.append(_Item(heading, heading.title))
             pending = heading.body
     return items
+
+
+def _opening(paragraphs: Sequence[str], sources: Sequence[bool], *,
+             markdown: bool) -> int | None:
+    """The index of the document's first paragraph of prose: past its title, headings,
+    source lines and bracketed datelines (the place of an editor's headnote)."""
+    for idx, paragraph in enumerate(paragraphs):
+        p = paragraph.strip()
+        if sources[idx] or not p or re.fullmatch(r"[（(][^（）()]*[）)]", p):
+            continue
+        if classify(p, markdown=markdown) is not None:
+            continue
+        return idx
+    return None
 
 
 def _repeats_title(heading: Heading, doc_title: str, items: Sequence[_Item]) -> bool:
@@ -473,6 +494,10 @@ def split_sections(
     for item in items:
         heading = item.heading
         if item.source:
+            if item.opens and current is None:
+                # The headnote stands where the document's text begins: that section is
+                # opened as before (section ids stay), with the headnote as its source.
+                current = open_node(doc_title, 1, None)
             # An attribution belongs to the passage above it, printed under it.
             target = current["sources"] if current is not None else waiting
             target.append(item.text)  # type: ignore[union-attr]
@@ -513,7 +538,8 @@ def split_sections(
                 text="\n".join(node["body"]),  # type: ignore[arg-type]
                 parent=parent_id,
                 position=position,
-                sources=tuple(node["sources"]),  # type: ignore[arg-type]
+                # A page that repeats its title block gives the same source line twice.
+                sources=tuple(dict.fromkeys(node["sources"])),  # type: ignore[arg-type]
             )
         )
     return tuple(sections)
