@@ -326,7 +326,9 @@ def test_passage_notes_sources_organiser_note_and_excerpt_print_when_present(bui
     outline = handout.outlines[0]
     first = dataclasses.replace(
         outline.sections[0], notes=("见《毛泽东选集》第三卷。",),
-        sources=("——摘自在党的群众路线教育实践活动工作会议上的讲话",),
+        sources=("——摘自在党的群众路线教育实践活动工作会议上的讲话",
+                 "这是毛泽东同志在中国共产党第七届中央委员会第三次全体会议上讲话的一部分。"
+                 "这部分讲话对书面报告作了说明，解释了报告的战略策略思想。"),
         note="本节请结合支部上半年检查出的问题学习。\n讨论时先谈“四风”的具体表现。",
         excerpt="节选，全文见材料来源［1］。")
     changed = dataclasses.replace(
@@ -340,6 +342,11 @@ def test_passage_notes_sources_organiser_note_and_excerpt_print_when_present(bui
     assert by_style(document, "组织者提示标题") == ["组织者提示"]
     assert by_style(document, "组织者提示") == first.note.split("\n")
     assert by_style(document, "节选说明") == [first.excerpt]
+    # A short source line sits flush right (the style's); a long one is an editor's note,
+    # set justified as the PDF sets it.
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    aligned = [p.alignment for p in document.paragraphs if p.style.name == "引文出处"]
+    assert aligned == [None, WD_ALIGN_PARAGRAPH.JUSTIFY]
     before = built["four-winds"].document
     for style in ("注释", "引文出处", "组织者提示", "节选说明"):
         assert by_style(before, style) == []

@@ -275,6 +275,20 @@ def test_prepare_readies_a_worker_and_can_be_called_again() -> None:
     assert inline.count_expandable_spaces.__module__ == "handouts.writers.pdf.justify"
 
 
+def test_a_long_source_line_is_set_as_an_editors_note() -> None:
+    """A Selected Works headnote can run to a paragraph (中共中央关于同国民党进行和平谈判的
+    通知's tells the whole negotiation): set flush right, it would be a ragged block."""
+    handout = short_handout()
+    outline = handout.outlines[0]
+    date, note = "（一九四五年八月二十六日）", "这是毛泽东在去重庆同蒋介石进行和平谈判的前两天" \
+        "为中共中央起草的对党内的通知。由于中国共产党和中国广大人民坚定地反对蒋介石的内战阴谋。"
+    sourced = dataclasses.replace(outline.sections[0], sources=(date, note))
+    outline = dataclasses.replace(outline, sections=(sourced, *outline.sections[1:]))
+    html = render_html(with_changes(handout, outlines=(outline,)))
+    assert f"<p>{date}</p>" in html
+    assert f'<p class="editors-note">{note}</p>' in html
+
+
 def test_a_passages_attributions_print_under_it_and_not_in_its_text() -> None:
     handout = short_handout()
     outline = handout.outlines[0]

@@ -51,6 +51,7 @@ from handouts.writers.pdf.render import (
     chinese_date,
     chinese_number,
     glyph_items,
+    is_editors_note,
     reading_title,
     source_line,
 )
@@ -808,7 +809,9 @@ class _Writer:
         for text in sec.paragraphs:
             self.passage(text, len(sec.notes))
         for line in sec.sources:
-            self.para(line, "Attribution")
+            paragraph = self.para(line, "Attribution")
+            if is_editors_note(line):
+                paragraph.alignment = _justified()
         if sec.excerpt:
             self.para(sec.excerpt, "Excerpt")
         if sec.notes:
@@ -905,6 +908,12 @@ class _Para:
     """A bare ``w:p`` where ``_field`` expects a python-docx paragraph."""
 
     _p: Any
+
+
+def _justified() -> Any:
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+
+    return WD_ALIGN_PARAGRAPH.JUSTIFY
 
 
 def _centre() -> Any:

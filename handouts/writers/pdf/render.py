@@ -228,7 +228,7 @@ def _view(handout: Handout) -> dict[str, Any]:
                 "excerpt": sec.excerpt,
                 "note": [p for p in (sec.note or "").split("\n") if p.strip()],
                 "notes": sec.notes,
-                "sources": sec.sources,
+                "sources": [(line, is_editors_note(line)) for line in sec.sources],
                 "questions": sec.questions,
             })
         parts.append({
@@ -318,6 +318,15 @@ _ENUMERATION = re.compile(
     r"|[一二三四五六七八九十]{1,3}[ \u3000]+(?=\S))"
     r"\s*[:：]?\s*"
 )
+
+
+# A source line longer than this (characters) is an editor's note (a Selected Works
+# headnote that tells the occasion), set as a paragraph rather than flush right.
+EDITORS_NOTE_CHARS = 40
+
+
+def is_editors_note(line: str) -> bool:
+    return len(line.strip()) > EDITORS_NOTE_CHARS
 
 
 def display_title(title: str) -> str:
