@@ -186,6 +186,7 @@ def _ending_pdf(last: str) -> bytes:
         "p{font-family:'Noto Serif CJK SC';font-size:10pt;line-height:1.75;"
         "text-indent:2em;text-align:justify;margin:0}"
         ".date{font-family:'Noto Sans CJK SC';font-size:8.5pt;text-align:right;text-indent:0}"
+        ".note{font-family:'Noto Sans CJK SC';font-size:8.5pt;text-align:justify}"
         "h2{font-family:'Noto Sans CJK SC';font-size:14pt}"
         f"</style></head><body>{body}</body></html>")).write_pdf()
 
@@ -196,6 +197,12 @@ def test_a_passages_closing_date_line_is_no_stranded_heading() -> None:
     dated = pdfcheck.page_flaws(_ending_pdf('<p class="date">（一九五一年十二月八日）</p>'),
                                 heading_font="Sans")
     assert dated.stranded_headings == ()
+    # An editor's note set after the date (a long headnote, justified) closes it too.
+    note = ("这是毛泽东同志在中国共产党第七届中央委员会第三次全体会议上讲话的一部分。这部分讲话对"
+            "《为争取国家财政经济状况的基本好转而斗争》这个书面报告作了说明，解释了报告的战略策略思想。")
+    closing = f'<p class="date">（一九五〇年六月六日）</p><p class="note">{note}</p>'
+    noted = pdfcheck.page_flaws(_ending_pdf(closing), heading_font="Sans")
+    assert noted.stranded_headings == ()
     headed = pdfcheck.page_flaws(_ending_pdf("<h2>第二节　调查的技术</h2>"), heading_font="Sans")
     stranded = [ln.text.replace("\u3000", "") for ln in headed.stranded_headings]
     assert stranded == ["第二节调查的技术"]

@@ -488,12 +488,24 @@ def page_flaws(pdf: bytes, *, min_chars: int = 2, heading_font: str = "Sans",
             abs(ln.x1 - max(p.x1 for p in text)) <= ln.size
             and ln.x0 > min(p.x0 for p in text) + 2 * ln.size)
 
+    def closing(tail: list[Line]) -> bool:
+        # The trailer lines, or an editor's note set after them (a long headnote, small
+        # and justified): its lines reach the text's right edge, and the page's last line
+        # ends its sentence, as no heading does.
+        if all(trailer(ln) for ln in tail):
+            return True
+        text = [p for p in by_page[tail[0].page] if is_text(p)]
+        right = max((p.x1 for p in text), default=0.0)
+        return (tail[0].text.rstrip().endswith(("。", "！", "？", "）", ")"))
+                and all(ln.size < body for ln in tail)
+                and all(trailer(ln) or abs(ln.x1 - right) <= ln.size for ln in tail[1:]))
+
     stranded = []
     numbers = sorted(by_page)
     for number in numbers[1:-1]:  # not the cover, whose foot sits in its margin
         page_lines = by_page[number]
         tail = list(itertools.takewhile(lambda ln: not is_text(ln), reversed(page_lines)))
-        if (tail and not all(trailer(ln) for ln in tail)
+        if (tail and not closing(tail)
                 and any(is_text(ln) for ln in page_lines)
                 and number + 1 in by_page and by_page[number + 1]):
             stranded.append(page_lines[-1])
