@@ -567,11 +567,13 @@ _HEADNOTE = re.compile(
 )
 
 
-def is_headnote(paragraph: str) -> bool:
-    """Whether a document's first paragraph is its editor's headnote (题注): what the
-    document is, who wrote it for whom.  It travels with the text as its source, never
-    as study text (its 毛泽东 and 讲话 say nothing of the passage's subject)."""
-    return bool(_HEADNOTE.search(re.sub(r"^[*＊•·\s]+", "", paragraph.strip())))
+def headnote(paragraph: str) -> str | None:
+    """A document's first paragraph as its editor's headnote (题注: what the document
+    is, who wrote it for whom), without the bullet a page set it with (*这是……); None
+    when it is text.  It travels with the text as its source, never as study text (its
+    毛泽东 and 讲话 say nothing of the passage's subject)."""
+    text = re.sub(r"^[*＊•·]+\s*", "", paragraph.strip())
+    return text if _HEADNOTE.search(text) else None
 
 
 def has_heading_marker(line: str) -> bool:

@@ -22,8 +22,8 @@ from dataclasses import dataclass
 from handouts.corpus.clean import (
     TERMINAL,
     has_heading_marker,
+    headnote,
     is_attribution,
-    is_headnote,
     is_label,
     is_prose,
     title_like,
@@ -322,15 +322,17 @@ def _items(paragraphs: Sequence[str], *, markdown: bool, doc_title: str = "") ->
     marked = markdown and any(_MD.match(p) for p in paragraphs)
     sources = [is_attribution(p) for p in paragraphs]
     opening = _opening(paragraphs, sources, markdown=markdown)
-    if opening is not None and is_headnote(paragraphs[opening]):
+    note = headnote(paragraphs[opening]) if opening is not None else None
+    if opening is not None and note is not None:
         sources[opening] = True
     around = _text_around(paragraphs, sources)
     items: list[_Item] = []
     for idx, paragraph in enumerate(paragraphs):
         if sources[idx]:
-            # A headnote set as a list item keeps no bullet (*这是……).
-            text = re.sub(r"^[*＊•·]+\s*", "", paragraph.strip()) if idx == opening else paragraph
-            items.append(_Item(None, text, source=True, opens=idx == opening))
+            if idx == opening and note is not None:
+                items.append(_Item(None, note, source=True, opens=True))
+            else:
+                items.append(_Item(None, paragraph, source=True))
             continue
         prev, nxt = around[idx]
         pending = paragraph
