@@ -811,7 +811,7 @@ class _Writer:
         for line in sec.sources:
             paragraph = self.para(line, "Attribution")
             if is_editors_note(line):
-                paragraph.alignment = _justified()
+                paragraph.alignment = _align("JUSTIFY")
         if sec.excerpt:
             self.para(sec.excerpt, "Excerpt")
         if sec.notes:
@@ -835,19 +835,19 @@ class _Writer:
             self.writing_lines(lines)
 
     def closing(self, title: str, questions: tuple[str, ...], level: int) -> None:
-        self.heading(title, level, page_break=True).alignment = _centre()
+        self.heading(title, level, page_break=True).alignment = _align("CENTER")
         self.para("结合本次学习的内容，联系本人思想和工作实际，围绕以下问题作交流发言：", "Lead")
         self.questions(questions, lines=5)
 
     def back_matter(self) -> None:
         for i in range(max(0, self.handout.notes_pages)):
             if i == 0:
-                self.heading("学习笔记", 1, page_break=True).alignment = _centre()
+                self.heading("学习笔记", 1, page_break=True).alignment = _align("CENTER")
             else:  # the same title on each notes page, but once in the contents
                 self.para("学习笔记", "PageTitle", page_break=True)
             self.writing_lines(self.page.notes_lines)
         if self.sources:
-            self.heading("材料来源", 1, page_break=True).alignment = _centre()
+            self.heading("材料来源", 1, page_break=True).alignment = _align("CENTER")
             self.para("本材料选编自以下文献，文字略有整理，引用时请核对原文。", "Lead")
             for i, src in enumerate(self.sources, 1):
                 text = f"[{i}]\t《{_strip_book_marks(src.title)}》"
@@ -910,16 +910,12 @@ class _Para:
     _p: Any
 
 
-def _justified() -> Any:
+def _align(name: str) -> Any:
+    """python-docx's paragraph alignment by name (CENTER, JUSTIFY), imported late like
+    the rest of python-docx here."""
     from docx.enum.text import WD_ALIGN_PARAGRAPH
 
-    return WD_ALIGN_PARAGRAPH.JUSTIFY
-
-
-def _centre() -> Any:
-    from docx.enum.text import WD_ALIGN_PARAGRAPH
-
-    return WD_ALIGN_PARAGRAPH.CENTER
+    return WD_ALIGN_PARAGRAPH[name]
 
 
 def _east_asia(run: Any, family: str) -> None:
